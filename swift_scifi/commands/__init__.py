@@ -1,0 +1,1 @@
+"""Subcommands of ``swift-scifi``: one module per topic, each with ``register(app)``."""
