@@ -55,7 +55,7 @@ def sentence_opening_variety(view: TextView, max_share: float = 0.3, min_sentenc
     return _ramp(share, max_share, min(1.0, max_share * 2.5))
 
 
-def consecutive_openings(view: TextView, run: int = 3) -> float:
+def consecutive_openings(view: TextView, run: int = 4) -> float:
     """Runs of ``run`` or more consecutive sentences with the same opening; adherence 1/(1+runs)."""
     ops = _openings(view)
     runs, streak = 0, 1
@@ -114,9 +114,10 @@ def _thirds(text: str) -> list[str]:
     return [text[: n // 3], text[n // 3 : 2 * n // 3], text[2 * n // 3 :]]
 
 
-def narrative_person(view: TextView, min_rate: float = 0.01, min_units: int = 150) -> float:
-    """Narration (dialogue removed) keeps one person: first-person pronouns in one third and none in another
-    is a shift. en counts I/me/my/we..., zh counts 我 per 字. Rate = pronouns per unit in that third."""
+def narrative_person(view: TextView, min_rate: float = 0.02, min_units: int = 75) -> float:
+    """Narration (dialogue removed) keeps one person. Heuristic: first-person pronouns (en I/me/my/we...,
+    zh 我) at ``min_rate`` or more of the units in one third, and none at all in another third, is a shift.
+    Texts with fewer than ``min_units`` units of narration are not judged."""
     narr = narration(view)
     rates = []
     for part in _thirds(narr):

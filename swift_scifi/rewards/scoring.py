@@ -73,17 +73,18 @@ def score_one(
     target = resolve_target(target_length, prompt)
     raw = as_text(text, cfg.max_chars)
     view = TextView(raw, as_lang(lang))
+    need = REWARD_NAMES if "writing" in only else tuple(only)
     if not view.text.strip():
-        out = {k: cfg.empty_score for k in REWARD_NAMES if k in only}
-        out["term_consistency"] = cfg.empty_score if terms_t and "term_consistency" in only else None
-        out["length"] = cfg.empty_score if target is not None and "length" in only else None
+        out = {k: cfg.empty_score for k in need}
+        out["term_consistency"] = cfg.empty_score if terms_t else None
+        out["length"] = cfg.empty_score if target is not None else None
     else:
         try:
-            out = _score_view(view, terms_t, target, cfg, only)
+            out = _score_view(view, terms_t, target, cfg, need)
         except Exception as e:  # a reward never throws into training
             warn_once(f"scorer-{type(e).__name__}", f"scifi rewards: scoring failed ({e!r}); scored as empty_score")
             logger.debug("scorer failure", exc_info=True)
-            out = {k: cfg.empty_score for k in REWARD_NAMES if k in only}
+            out = {k: cfg.empty_score for k in need}
     if "writing" in only:
         out["writing"] = writing_score(out, cfg)
     return {k: out.get(k) for k in ALL_KEYS if k in only}
