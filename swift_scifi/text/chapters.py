@@ -33,7 +33,7 @@ _EN_HEADING_RE = re.compile(
 )
 # Bare numerals only count after a blank line, so "I" inside prose never splits a chapter.
 _BARE_NUM_RE = re.compile(r"^(?:[IVXLCDM]{1,7}|\d{1,3})\.?(?:\s+[A-Z“\"'].{0,70})?$")
-_SENTENCE_END = tuple("。！？!?.,，；;：:”\"’)）…")
+_SENTENCE_END = tuple('。！？!?.,，；;：:”"’)）…')
 
 
 @dataclass(frozen=True)
