@@ -49,7 +49,7 @@ def _continue(book: PreparedBook) -> Iterator[dict]:
     half = book.prompt_tokens // 2
     for section in book.sections:
         windows = book.windows(section)
-        for before, after in zip(windows, windows[1:]):
+        for before, after in zip(windows, windows[1:], strict=False):
             passage = book.context(section.title, before, [], [], half).split("\n\n", 1)[-1]
             yield _row(
                 book,
@@ -63,7 +63,7 @@ def _continue(book: PreparedBook) -> Iterator[dict]:
 def _titled_sections(book: PreparedBook) -> list[Section]:
     """Sections whose heading carries a title that no other section of the book shares."""
     titles = [heading_title(s.title) for s in book.sections]
-    return [s for s, t in zip(book.sections, titles) if t and titles.count(t) == 1]
+    return [s for s, t in zip(book.sections, titles, strict=False) if t and titles.count(t) == 1]
 
 
 def _title(book: PreparedBook) -> Iterator[dict]:
