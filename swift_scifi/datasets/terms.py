@@ -79,6 +79,22 @@ def _zh_candidates(text: str) -> Counter[str]:
     return counts
 
 
-def terms_in(text: str, glossary: list[str], limit: int = 20) -> list[str]:
-    """The glossary terms that occur in ``text``, in glossary order, at most ``limit``."""
-    return [t for t in glossary if t in text][:limit]
+class GlossaryMatcher:
+    """Finds which glossary terms occur in a text in one pass (Aho-Corasick), whatever the glossary size."""
+
+    def __init__(self, glossary: list[str]) -> None:
+        import ahocorasick
+
+        self.glossary = list(dict.fromkeys(t for t in glossary if t))
+        self._automaton = ahocorasick.Automaton()
+        for rank, term in enumerate(self.glossary):
+            self._automaton.add_word(term, rank)
+        if self.glossary:
+            self._automaton.make_automaton()
+
+    def terms_in(self, text: str, limit: int = 20) -> list[str]:
+        """The glossary terms that occur in ``text``, in glossary (frequency) order, at most ``limit``."""
+        if not self.glossary or not text:
+            return []
+        ranks = {rank for _, rank in self._automaton.iter(text)}
+        return [self.glossary[r] for r in sorted(ranks)[:limit]]
