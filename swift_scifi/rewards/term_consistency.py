@@ -3,7 +3,8 @@
 One Aho-Corasick automaton per term list (LRU-cached) holds, lower-cased:
 - each term (an exact hit whose original case differs is a *case* variant);
 - its variants: traditional/simplified (opencc), spacing/hyphen forms, and for Latin terms of 5+ letters
-  an edit-distance-1 set (deletion, adjacent transposition, vowel swap, doubled/undoubled letter);
+  an edit-distance-1 set (inner deletion, adjacent transposition, vowel swap, doubled letter), which for a
+  capitalised term counts only when written capitalised;
 - for CJK terms of 3+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
   anchor is a near miss when its Levenshtein similarity to the term is >= ``term_fuzzy_threshold``
   (曲率驱动 for 曲率引擎). A change in the middle of a 3-character term is not caught.
@@ -100,8 +101,8 @@ def _edit1_forms(term: str) -> set[str]:
     for i, ch in enumerate(w):
         if ch == " ":
             continue
-        if 0 < i:
-            out.add(w[:i] + w[i + 1 :])  # deletion (not the first letter)
+        if 0 < i < len(w) - 1:
+            out.add(w[:i] + w[i + 1 :])  # inner deletion (dropping an end letter mostly makes real words)
         if i + 1 < len(w) and w[i + 1] != " " and w[i + 1] != ch:
             out.add(w[:i] + w[i + 1] + ch + w[i + 2 :])  # transposition
         if ch in _VOWELS and i > 0:
@@ -113,7 +114,11 @@ def _edit1_forms(term: str) -> set[str]:
 def term_variants(term: str) -> dict[str, str]:
     """Lower-cased near-miss forms of ``term`` mapped to their kind (opencc, spacing, edit1)."""
     out: dict[str, str] = {}
-    for kind, forms in (("edit1", _edit1_forms(term)), ("spacing", _spacing_forms(term)), ("opencc", _opencc_forms(term))):
+    for kind, forms in (
+        ("edit1", _edit1_forms(term)),
+        ("spacing", _spacing_forms(term)),
+        ("opencc", _opencc_forms(term)),
+    ):
         for f in forms:
             out[f.lower()] = kind
     out.pop(term.lower(), None)
@@ -145,7 +150,9 @@ class TermMatcher:
         if not self.empty:
             self.automaton.make_automaton()
 
-    def report(self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold) -> TermReport:
+    def report(
+        self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold
+    ) -> TermReport:
         """Count correct uses and near misses of every term in ``text`` (``lower`` = ``text.lower()`` if given)."""
         rep = TermReport(self.terms)
         if self.empty or not text:
@@ -169,6 +176,8 @@ class TermMatcher:
     def _count(self, rep, text, start, end, ti, kind, vkind, spans) -> None:
         term = self.terms[ti]
         surface = text[start:end]
+        if vkind == "edit1" and not _name_like(surface, term):
+            return
         spans.append((start, end))
         if kind == EXACT and surface == term:
             rep.correct[term] = rep.correct.get(term, 0) + 1
@@ -200,6 +209,11 @@ class TermMatcher:
             if Levenshtein.normalized_similarity(cand, term) >= threshold:
                 seen.add((start, ti))
                 rep.variants.setdefault(term, []).append((cand, "fuzzy"))
+
+
+def _name_like(surface: str, term: str) -> bool:
+    """An edit-1 form of a capitalised term counts only when written capitalised ('than' is no 'Thana')."""
+    return not term[0].isupper() or surface[0].isupper()
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
