@@ -145,7 +145,9 @@ class TermMatcher:
                 payload.setdefault(t[-2:].lower(), []).append((i, SUFFIX, ""))
         self.automaton = ahocorasick.Automaton()
         for key, items in payload.items():
-            self.automaton.add_word(key, (len(key), tuple(items)))
+            direct = tuple(x for x in items if x[1] < PREFIX)
+            anchored = tuple(x for x in items if x[1] >= PREFIX)
+            self.automaton.add_word(key, (len(key), direct, anchored))
         self.empty = not payload
         if not self.empty:
             self.automaton.make_automaton()
@@ -161,13 +163,13 @@ class TermMatcher:
         if len(low) != len(text):
             low = text
         spans: list[tuple[int, int]] = []
-        anchors: list[tuple[int, int, int]] = []
-        for end, (n, items) in self.automaton.iter(low):
+        anchors: list[tuple[int, int, tuple]] = []
+        for end, (n, direct, anchored) in self.automaton.iter(low):
             start = end - n + 1
-            for ti, kind, vkind in items:
-                if kind >= PREFIX:
-                    anchors.append((start, end, ti * 4 + kind))
-                elif self._bounded(text, start, end + 1, self.terms[ti]):
+            if anchored:
+                anchors.append((start, end, anchored))
+            for ti, kind, vkind in direct:
+                if self._bounded(text, start, end + 1, self.terms[ti]):
                     self._count(rep, text, start, end + 1, ti, kind, vkind, spans)
         if anchors:
             self._fuzzy(rep, text, anchors, sorted(spans), threshold)
@@ -192,23 +194,26 @@ class TermMatcher:
         return not (term[-1].isascii() and end < len(text) and _LATIN_WORD_CHAR.match(text[end]))
 
     def _fuzzy(self, rep, text, anchors, spans, threshold) -> None:
+        """Near misses at prefix/suffix anchors; an anchor inside a matched term is skipped at once."""
         from rapidfuzz.distance import Levenshtein
 
         seen: set[tuple[int, int]] = set()
-        for a_start, a_end, code in anchors:
-            ti, kind = divmod(code, 4)
-            term = self.terms[ti]
-            n = len(term)
-            start = a_start if kind == PREFIX else a_end + 1 - n
-            end = start + n
-            if start < 0 or end > len(text) or (start, ti) in seen or _overlaps(spans, start, end):
+        for a_start, a_end, items in anchors:
+            if _overlaps(spans, a_start, a_end + 1):
                 continue
-            cand = text[start:end]
-            if cand.lower() in self.term_keys or len(CJK_RE.findall(cand)) != n:
-                continue
-            if Levenshtein.normalized_similarity(cand, term) >= threshold:
-                seen.add((start, ti))
-                rep.variants.setdefault(term, []).append((cand, "fuzzy"))
+            for ti, kind, _ in items:
+                term = self.terms[ti]
+                n = len(term)
+                start = a_start if kind == PREFIX else a_end + 1 - n
+                end = start + n
+                if start < 0 or end > len(text) or (start, ti) in seen or _overlaps(spans, start, end):
+                    continue
+                cand = text[start:end]
+                if cand.lower() in self.term_keys or len(CJK_RE.findall(cand)) != n:
+                    continue
+                if Levenshtein.normalized_similarity(cand, term) >= threshold:
+                    seen.add((start, ti))
+                    rep.variants.setdefault(term, []).append((cand, "fuzzy"))
 
 
 def _name_like(surface: str, term: str) -> bool:
