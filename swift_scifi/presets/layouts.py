@@ -30,7 +30,7 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Layout:
-    """One parallel layout. ``last_stage_layers`` is set only for an uneven pipeline split."""
+    """One parallel layout. ``first/last_stage_layers`` are set only for an uneven pipeline split."""
 
     tp: int
     pp: int
@@ -38,6 +38,7 @@ class Layout:
     ep: int
     dp: int
     last_stage_layers: int | None = None
+    first_stage_layers: int | None = None
 
     @property
     def sequence_parallel(self) -> bool:
@@ -45,23 +46,37 @@ class Layout:
 
     def stage_layers(self, layers: int) -> list[int]:
         """Transformer layers held by each pipeline stage, first to last."""
-        if self.last_stage_layers is None:
-            return [layers // self.pp] * self.pp
-        rest = (layers - self.last_stage_layers) // (self.pp - 1)
-        return [rest] * (self.pp - 1) + [self.last_stage_layers]
+        first, last = self.first_stage_layers, self.last_stage_layers
+        middle = self.pp - (first is not None) - (last is not None)
+        k = (layers - (first or 0) - (last or 0)) // middle
+        return ([first] if first is not None else []) + [k] * middle + ([last] if last is not None else [])
 
 
 def divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def pipeline_split(layers: int, pp: int) -> tuple[bool, int | None]:
-    """(possible, last_stage_layers): even split gives None; else the first pp-1 stages take ceil(L/pp)."""
-    if pp == 1 or layers % pp == 0:
-        return pp <= layers, None
-    per_stage = -(-layers // pp)
-    last = layers - per_stage * (pp - 1)
-    return last >= 1, last
+def pipeline_split(layers: int, pp: int) -> tuple[bool, int | None, int | None]:
+    """(possible, first_stage_layers, last_stage_layers) for ``decoder_first/last_pipeline_num_layers``.
+
+    An even split gives (True, None, None). Otherwise the middle stages take k layers each and the first and
+    last stages share the rest, k chosen to make the largest stage smallest; Megatron needs the middle
+    stages even. The last stage (which also holds the output layer) never gets the larger share."""
+    if pp > layers:
+        return False, None, None
+    if layers % pp == 0:
+        return True, None, None
+    if pp == 2:
+        return True, None, layers // 2
+    best = None
+    for k in range(1, (layers - 2) // (pp - 2) + 1):
+        rest = layers - k * (pp - 2)
+        last = rest // 2
+        key = (max(k, rest - last), -k)
+        if best is None or key < best[0]:
+            best = (key, rest - last, last, k)
+    _, first, last, k = best
+    return True, (None if first == k else first), last
 
 
 @dataclass(frozen=True)
@@ -102,8 +117,8 @@ def candidates(spec: ModelSpec, cluster: Cluster) -> list[Layout]:
             for cp in divisors(cluster.world // (tp * pp)):
                 dp = cluster.world // (tp * pp * cp)
                 eps = divisors(dp * cp) if spec.is_moe else [1]
-                last = pipeline_split(spec.layers, pp)[1]
-                out.extend(Layout(tp, pp, cp, ep, dp, last) for ep in eps)
+                _, first, last = pipeline_split(spec.layers, pp)
+                out.extend(Layout(tp, pp, cp, ep, dp, last, first) for ep in eps)
     return out
 
 
@@ -119,3 +134,13 @@ def enumerate_layouts(
         else:
             valid.append(layout)
     return valid, rejected
+
+
+def layout_from_args(cfg: dict) -> tuple[Layout, Cluster]:
+    """The layout and cluster a ``megatron sft`` config describes (sizes default to 1, cluster from ENV)."""
+    env = cfg.get("ENV") or {}
+    cluster = Cluster(int(env.get("NPROC_PER_NODE", 1)), int(env.get("NNODES", 1)))
+    tp, pp, cp = (int(cfg.get(f"{k}_parallel_size", 1)) for k in ("tensor_model", "pipeline_model", "context"))
+    ep = int(cfg.get("expert_model_parallel_size", 1))
+    first, last = cfg.get("decoder_first_pipeline_num_layers"), cfg.get("decoder_last_pipeline_num_layers")
+    return Layout(tp, pp, cp, ep, cluster.world // (tp * pp * cp), last, first), cluster

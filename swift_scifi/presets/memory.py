@@ -188,11 +188,15 @@ def _estimate(weights, grads, optim, no_rc, full_rc, gpu_mem_gib) -> MemoryEstim
     return est
 
 
-def estimate_swift_sft(spec: ModelSpec, seq_len: int, method: str = "lora", lora_rank: int = 16) -> MemoryEstimate:
+def estimate_swift_sft(
+    spec: ModelSpec, seq_len: int, method: str = "lora", lora_rank: int = 16, adapter_weight_bytes: int = 4
+) -> MemoryEstimate:
     """Per-GPU memory of ``swift sft`` (transformers + PEFT, DDP) for LoRA or QLoRA, micro batch 1.
 
     Gradient checkpointing (ms-swift's default) stores each layer's input (2·h bytes per token) plus one
     layer's working set, so ``recompute`` is "full"; ``act_no_recompute`` is without checkpointing.
+    Adapters: PEFT keeps them in fp32 (``adapter_weight_bytes`` 4; the QLoRA paper used bf16, 2), with
+    gradients of the same width and two fp32 Adam moments.
     """
     total = spec.total_params()
     emb = spec.embedding_params() * (1 if spec.tied_embeddings else 2)
@@ -207,7 +211,7 @@ def estimate_swift_sft(spec: ModelSpec, seq_len: int, method: str = "lora", lora
     logits = LOGIT_BYTES_HF * spec.vocab * seq_len
     no_rc = per_layer * spec.layers * seq_len + logits
     full_rc = (2 * spec.hidden * spec.layers + per_layer) * seq_len + logits
-    # adapters in fp32: weight 4, grad 4, Adam moments 8 bytes per parameter
+    a = adapter_weight_bytes
     return MemoryEstimate(
-        (weights + 4 * lora) / GIB, 4 * lora / GIB, 8 * lora / GIB, no_rc / GIB, full_rc / GIB, CUDA_CONTEXT_GIB, "full"
+        (weights + a * lora) / GIB, a * lora / GIB, 8 * lora / GIB, no_rc / GIB, full_rc / GIB, CUDA_CONTEXT_GIB, "full"
     )

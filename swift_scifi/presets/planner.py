@@ -31,6 +31,7 @@ class RankedLayout:
     layout: Layout
     memory: MemoryEstimate
     limit_gib: float = float("inf")
+    n_layers: int = 0
 
     @property
     def fits(self) -> bool:
@@ -39,7 +40,7 @@ class RankedLayout:
     def as_dict(self) -> dict:
         lay = self.layout
         out = {"tp": lay.tp, "pp": lay.pp, "cp": lay.cp, "ep": lay.ep, "dp": lay.dp}
-        out.update(sequence_parallel=lay.sequence_parallel, last_stage_layers=lay.last_stage_layers)
+        out.update(sequence_parallel=lay.sequence_parallel, stage_layers=lay.stage_layers(self.n_layers))
         out.update(est_mem_gb=round(self.memory.total, 2), fits=self.fits, recompute=self.memory.recompute)
         out["memory_gib"] = self.memory.as_dict()
         return out
@@ -81,7 +82,7 @@ def plan(req: PlanRequest) -> list[RankedLayout]:
     if not valid:
         reasons = "; ".join(f"{rule} (rejected {n} layouts)" for rule, n in rejected.most_common())
         raise PlanError(f"no valid layout for {req.spec.name} on {req.cluster.world} GPUs: {reasons}")
-    ranked = [RankedLayout(lay, estimate(req, lay), req.gpu_mem_gib) for lay in valid]
+    ranked = [RankedLayout(lay, estimate(req, lay), req.gpu_mem_gib, req.spec.layers) for lay in valid]
     ranked.sort(key=rank_key)
     if not ranked[0].fits:
         low = min(ranked, key=lambda r: r.memory.total)

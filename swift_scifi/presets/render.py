@@ -24,6 +24,8 @@ def megatron_config(req: PlanRequest, best: RankedLayout, model: str) -> dict:
         expert_model_parallel_size=lay.ep,
         sequence_parallel=lay.sequence_parallel,
     )
+    if lay.first_stage_layers is not None:
+        cfg["decoder_first_pipeline_num_layers"] = lay.first_stage_layers
     if lay.last_stage_layers is not None:
         cfg["decoder_last_pipeline_num_layers"] = lay.last_stage_layers
     cfg.update(micro_batch_size=1, global_batch_size=req.global_batch, max_length=req.seq_len, packing=True)
