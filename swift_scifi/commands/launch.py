@@ -12,7 +12,9 @@ def register(app: typer.Typer) -> None:
     )
     def launch(
         ctx: typer.Context,
-        preset: str = typer.Argument(..., help="A preset YAML path, or a name from configs/ (qwen3-8b-lora)."),
+        preset: str = typer.Argument(
+            ..., help="A preset YAML path, or a name from configs/ (qwen3-8b-lora)."
+        ),
         dry_run: bool = typer.Option(False, "--dry-run", help="Only print the command."),
     ) -> None:
         """Print the exact `swift`/`megatron` command for PRESET (extra flags override the YAML), then run it."""

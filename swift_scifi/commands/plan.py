@@ -10,7 +10,9 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("plan")
     def plan_cmd(
-        model_config: Path = typer.Option(..., "--model-config", help="The model's config.json (or its folder)."),
+        model_config: Path = typer.Option(
+            ..., "--model-config", help="The model's config.json (or its folder)."
+        ),
         gpus: int = typer.Option(..., "--gpus", help="GPUs per node (NPROC_PER_NODE)."),
         nodes: int = typer.Option(1, "--nodes", help="Number of nodes (NNODES)."),
         seq_len: int = typer.Option(..., "--seq-len", help="Tokens per sample (max_length, packed)."),
@@ -18,7 +20,9 @@ def register(app: typer.Typer) -> None:
         gpu_mem_gb: float = typer.Option(80.0, "--gpu-mem-gb", help="Memory per GPU in GiB."),
         global_batch: int = typer.Option(16, "--global-batch-size", help="Samples per optimizer step."),
         lora_rank: int = typer.Option(16, "--lora-rank", help="LoRA rank for lora/qlora."),
-        model: str = typer.Option(None, "--model", help="--model for the printed command (default: config folder)."),
+        model: str = typer.Option(
+            None, "--model", help="--model for the printed command (default: config folder)."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print every valid layout as JSON."),
     ) -> None:
         """Enumerate valid (TP, PP, CP, EP, DP) layouts, estimate memory, print the best as a command + YAML."""
@@ -28,7 +32,9 @@ def register(app: typer.Typer) -> None:
 
         try:
             spec = read_model_config(model_config)
-            req = PlanRequest(spec, Cluster(gpus, nodes), seq_len, method, gpu_mem_gb, global_batch, lora_rank)
+            req = PlanRequest(
+                spec, Cluster(gpus, nodes), seq_len, method, gpu_mem_gb, global_batch, lora_rank
+            )
             ranked = plan(req)
         except (ModelConfigError, PlanError) as exc:
             typer.echo(f"error: {exc}", err=True)
@@ -67,8 +73,13 @@ def _print_human(req, ranked, model_ref: str) -> None:
         table.add_column(col, justify="right")
     for i, r in enumerate(ranked[:15], 1):
         lay = r.layout
-        table.add_row(str(i), *(str(v) for v in (lay.tp, lay.pp, lay.cp, lay.ep, lay.dp)), r.memory.recompute,
-                      f"{r.memory.total:.1f}", "yes" if r.fits else "no")
+        table.add_row(
+            str(i),
+            *(str(v) for v in (lay.tp, lay.pp, lay.cp, lay.ep, lay.dp)),
+            r.memory.recompute,
+            f"{r.memory.total:.1f}",
+            "yes" if r.fits else "no",
+        )
     console.print(table)
     if len(ranked) > 15:
         console.print(f"... {len(ranked) - 15} more (use --json for all)")
@@ -78,7 +89,12 @@ def _print_human(req, ranked, model_ref: str) -> None:
     else:
         cfg, program = megatron_config(req, best, model_ref), ["megatron", "sft"]
     mem = best.memory
-    console.print(f"\nbest: {mem.total:.1f} GiB per GPU (weights {mem.weights:.1f}, grads {mem.grads:.1f}, "
-                  f"optimizer {mem.optimizer:.1f}, activations {mem.activations:.1f}, recompute {mem.recompute})")
+    console.print(
+        f"\nbest: {mem.total:.1f} GiB per GPU (weights {mem.weights:.1f}, grads {mem.grads:.1f}, "
+        f"optimizer {mem.optimizer:.1f}, activations {mem.activations:.1f}, recompute {mem.recompute})"
+    )
     typer.echo("\n# command\n" + shell_command(program, cfg))
-    typer.echo("\n# YAML (save as plan.yaml; run with: swift-scifi launch plan.yaml)\n" + to_yaml(cfg, " ".join(program)))
+    typer.echo(
+        "\n# YAML (save as plan.yaml; run with: swift-scifi launch plan.yaml)\n"
+        + to_yaml(cfg, " ".join(program))
+    )

@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 HEADER_RE = re.compile(r"^#\s*launch:\s*(swift|megatron)\s+([a-z][a-z_-]*)\s*$", re.MULTILINE)
-PROGRAMS = {"swift": {"sft", "pt", "rlhf", "rollout", "infer", "deploy", "export", "eval"},
-            "megatron": {"sft", "pt", "rlhf", "export"}}
+PROGRAMS = {
+    "swift": {"sft", "pt", "rlhf", "rollout", "infer", "deploy", "export", "eval"},
+    "megatron": {"sft", "pt", "rlhf", "export"},
+}
 
 
 class PresetError(ValueError):

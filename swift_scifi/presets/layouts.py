@@ -94,17 +94,34 @@ def violations(
     tp, pp, cp, ep, dp = layout.tp, layout.pp, layout.cp, layout.ep, layout.dp
     checks = [
         (tp * pp * cp * dp != cluster.world, "world size = TP·PP·CP·DP", f"TP·PP·CP·DP={tp * pp * cp * dp}"),
-        (spec.heads % tp or spec.kv_heads % tp, "attention heads and KV heads divisible by TP",
-         f"heads={spec.heads}, KV heads={spec.kv_heads}, TP={tp}"),
+        (
+            spec.heads % tp or spec.kv_heads % tp,
+            "attention heads and KV heads divisible by TP",
+            f"heads={spec.heads}, KV heads={spec.kv_heads}, TP={tp}",
+        ),
         (cluster.gpus_per_node % tp, "TP within one node", f"TP={tp}, GPUs per node={cluster.gpus_per_node}"),
-        (not pipeline_split(spec.layers, pp)[0], "layers split across PP stages", f"layers={spec.layers}, PP={pp}"),
+        (
+            not pipeline_split(spec.layers, pp)[0],
+            "layers split across PP stages",
+            f"layers={spec.layers}, PP={pp}",
+        ),
         (cp > 1 and seq_len % (2 * cp), "sequence length divisible by 2·CP", f"seq-len={seq_len}, CP={cp}"),
-        (ep > 1 and (not spec.is_moe or spec.experts % ep), "experts divisible by EP",
-         f"experts={spec.experts}, EP={ep}"),
+        (
+            ep > 1 and (not spec.is_moe or spec.experts % ep),
+            "experts divisible by EP",
+            f"experts={spec.experts}, EP={ep}",
+        ),
         ((dp * cp) % ep, "EP inside the data-parallel × context group", f"EP={ep}, DP·CP={dp * cp}"),
-        (global_batch % dp, "global batch divisible by micro batch (1) × DP", f"global batch={global_batch}, DP={dp}"),
-        (method == "qlora" and tp * pp * cp * ep > 1, "QLoRA runs data-parallel only (swift sft + bitsandbytes)",
-         f"TP={tp}, PP={pp}, CP={cp}, EP={ep}"),
+        (
+            global_batch % dp,
+            "global batch divisible by micro batch (1) × DP",
+            f"global batch={global_batch}, DP={dp}",
+        ),
+        (
+            method == "qlora" and tp * pp * cp * ep > 1,
+            "QLoRA runs data-parallel only (swift sft + bitsandbytes)",
+            f"TP={tp}, PP={pp}, CP={cp}, EP={ep}",
+        ),
     ]
     return [Violation(rule, detail) for broken, rule, detail in checks if broken]
 
@@ -140,7 +157,9 @@ def layout_from_args(cfg: dict) -> tuple[Layout, Cluster]:
     """The layout and cluster a ``megatron sft`` config describes (sizes default to 1, cluster from ENV)."""
     env = cfg.get("ENV") or {}
     cluster = Cluster(int(env.get("NPROC_PER_NODE", 1)), int(env.get("NNODES", 1)))
-    tp, pp, cp = (int(cfg.get(f"{k}_parallel_size", 1)) for k in ("tensor_model", "pipeline_model", "context"))
+    tp, pp, cp = (
+        int(cfg.get(f"{k}_parallel_size", 1)) for k in ("tensor_model", "pipeline_model", "context")
+    )
     ep = int(cfg.get("expert_model_parallel_size", 1))
     first, last = cfg.get("decoder_first_pipeline_num_layers"), cfg.get("decoder_last_pipeline_num_layers")
     return Layout(tp, pp, cp, ep, cluster.world // (tp * pp * cp), last, first), cluster

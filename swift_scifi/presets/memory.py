@@ -166,10 +166,16 @@ def estimate_megatron(
         if method == "full":
             w_d, g_d, o_d = megatron_state_bytes_per_param(d_dense)
             w_e, g_e, o_e = megatron_state_bytes_per_param(d_expert)
-            weights, grads, optim = w_d * dense + w_e * experts, g_d * dense + g_e * experts, o_d * dense + o_e * experts
+            weights, grads, optim = (
+                w_d * dense + w_e * experts,
+                g_d * dense + g_e * experts,
+                o_d * dense + o_e * experts,
+            )
         else:
             dense_lora = (st.layers - st.moe_layers) * lora_params_per_layer(spec, lora_rank, False)
-            trainable = (dense_lora + st.moe_layers * lora_params_per_layer(spec, lora_rank, True)) / layout.tp
+            trainable = (
+                dense_lora + st.moe_layers * lora_params_per_layer(spec, lora_rank, True)
+            ) / layout.tp
             w, g, o = megatron_state_bytes_per_param(d_dense)
             weights, grads, optim = 2 * (dense + experts) + w * trainable, g * trainable, o * trainable
         no_rc, full_rc = _stage_activations(spec, layout, st, seq_len)
@@ -213,5 +219,11 @@ def estimate_swift_sft(
     full_rc = (2 * spec.hidden * spec.layers + per_layer) * seq_len + logits
     a = adapter_weight_bytes
     return MemoryEstimate(
-        (weights + a * lora) / GIB, a * lora / GIB, 8 * lora / GIB, no_rc / GIB, full_rc / GIB, CUDA_CONTEXT_GIB, "full"
+        (weights + a * lora) / GIB,
+        a * lora / GIB,
+        8 * lora / GIB,
+        no_rc / GIB,
+        full_rc / GIB,
+        CUDA_CONTEXT_GIB,
+        "full",
     )

@@ -81,7 +81,13 @@ class ModelSpec:
         moe = self.moe_layers * (self.moe_nonexpert_params() + self.experts * self.expert_params())
         per_attn = self.layers * self.attention_params()
         outputs = 1 if self.tied_embeddings else 2
-        return per_attn + dense_layers * self.dense_mlp_params() + moe + outputs * self.embedding_params() + self.hidden
+        return (
+            per_attn
+            + dense_layers * self.dense_mlp_params()
+            + moe
+            + outputs * self.embedding_params()
+            + self.hidden
+        )
 
 
 def _require(cfg: dict, *keys: str) -> int:
@@ -108,7 +114,9 @@ def spec_from_dict(cfg: dict, name: str = "model") -> ModelSpec:
     head_dim = int(cfg.get("head_dim") or hidden // heads)
     experts = int(cfg.get("num_experts") or cfg.get("n_routed_experts") or cfg.get("num_local_experts") or 0)
     if min(layers, hidden, heads, kv_heads, head_dim) <= 0 or heads % kv_heads:
-        raise ModelConfigError(f"impossible architecture: layers={layers} hidden={hidden} heads={heads} kv={kv_heads}")
+        raise ModelConfigError(
+            f"impossible architecture: layers={layers} hidden={hidden} heads={heads} kv={kv_heads}"
+        )
     model_type = str(cfg.get("model_type", ""))
     return ModelSpec(
         name=name,

@@ -66,8 +66,12 @@ def check_request(req: PlanRequest) -> None:
     """Reject requests no layout can meet, naming the problem."""
     if req.method not in METHODS:
         raise PlanError(f"--method must be one of {METHODS}, not {req.method!r}")
-    for name, value in (("--gpus", req.cluster.gpus_per_node), ("--nodes", req.cluster.nodes),
-                        ("--seq-len", req.seq_len), ("--global-batch-size", req.global_batch)):
+    for name, value in (
+        ("--gpus", req.cluster.gpus_per_node),
+        ("--nodes", req.cluster.nodes),
+        ("--seq-len", req.seq_len),
+        ("--global-batch-size", req.global_batch),
+    ):
         if value < 1:
             raise PlanError(f"{name} must be at least 1, got {value}")
     if req.gpu_mem_gib <= 0:

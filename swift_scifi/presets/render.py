@@ -14,7 +14,12 @@ SFT_DATASET = "scifi-chapter-gen"
 def megatron_config(req: PlanRequest, best: RankedLayout, model: str) -> dict:
     """``megatron sft`` arguments (ms-swift 4.6 names) for ``best``."""
     lay = best.layout
-    cfg: dict = {"model": model, "dataset": [SFT_DATASET], "external_plugins": [PLUGIN], "tuner_type": req.method}
+    cfg: dict = {
+        "model": model,
+        "dataset": [SFT_DATASET],
+        "external_plugins": [PLUGIN],
+        "tuner_type": req.method,
+    }
     if req.method == "lora":
         cfg.update(lora_rank=req.lora_rank, lora_alpha=2 * req.lora_rank, target_modules=["all-linear"])
     cfg.update(
@@ -54,20 +59,37 @@ def megatron_config(req: PlanRequest, best: RankedLayout, model: str) -> dict:
 
 def swift_sft_config(req: PlanRequest, model: str) -> dict:
     """``swift sft`` QLoRA arguments (bitsandbytes NF4, data parallel)."""
-    cfg = {"model": model, "dataset": [SFT_DATASET], "external_plugins": [PLUGIN], "tuner_type": "lora",
-           "quant_method": "bnb", "quant_bits": 4, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": True,
-           "bnb_4bit_compute_dtype": "bfloat16", "torch_dtype": "bfloat16", "lora_rank": req.lora_rank,
-           "lora_alpha": 2 * req.lora_rank, "target_modules": ["all-linear"], "max_length": req.seq_len,
-           "per_device_train_batch_size": 1,
-           "gradient_accumulation_steps": max(1, req.global_batch // req.cluster.world),
-           "gradient_checkpointing": True, "learning_rate": 1.0e-4, "num_train_epochs": 1,
-           "output_dir": f"output/{req.spec.name}-qlora"}
+    cfg = {
+        "model": model,
+        "dataset": [SFT_DATASET],
+        "external_plugins": [PLUGIN],
+        "tuner_type": "lora",
+        "quant_method": "bnb",
+        "quant_bits": 4,
+        "bnb_4bit_quant_type": "nf4",
+        "bnb_4bit_use_double_quant": True,
+        "bnb_4bit_compute_dtype": "bfloat16",
+        "torch_dtype": "bfloat16",
+        "lora_rank": req.lora_rank,
+        "lora_alpha": 2 * req.lora_rank,
+        "target_modules": ["all-linear"],
+        "max_length": req.seq_len,
+        "per_device_train_batch_size": 1,
+        "gradient_accumulation_steps": max(1, req.global_batch // req.cluster.world),
+        "gradient_checkpointing": True,
+        "learning_rate": 1.0e-4,
+        "num_train_epochs": 1,
+        "output_dir": f"output/{req.spec.name}-qlora",
+    }
     cfg["ENV"] = _env(req)
     return cfg
 
 
 def _env(req: PlanRequest) -> dict:
-    env: dict = {"NPROC_PER_NODE": req.cluster.gpus_per_node, "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True"}
+    env: dict = {
+        "NPROC_PER_NODE": req.cluster.gpus_per_node,
+        "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True",
+    }
     if req.cluster.nodes > 1:
         env["NNODES"] = req.cluster.nodes
     return env
@@ -93,10 +115,12 @@ def shell_command(program: list[str], cfg: dict) -> str:
     """A copy-pasteable command: ENV assignments, multi-node placeholders, the program and its flags."""
     env = dict(cfg.get("ENV", {}))
     if int(env.get("NNODES", 1)) > 1:
-        env.update(NODE_RANK="${NODE_RANK}", MASTER_ADDR="${MASTER_ADDR}", MASTER_PORT="${MASTER_PORT:-29500}")
+        env.update(
+            NODE_RANK="${NODE_RANK}", MASTER_ADDR="${MASTER_ADDR}", MASTER_PORT="${MASTER_PORT:-29500}"
+        )
     prefix = [f"{k}={v}" if "$" in str(v) else f"{k}={shlex.quote(str(v))}" for k, v in env.items()]
     words = [shlex.quote(w) for w in program + config_flags(cfg)]
-    return " \\\n    ".join([" ".join(prefix + words[: len(program)])] + _pairs(words[len(program):]))
+    return " \\\n    ".join([" ".join(prefix + words[: len(program)])] + _pairs(words[len(program) :]))
 
 
 def _pairs(words: list[str]) -> list[str]:

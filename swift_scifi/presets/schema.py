@@ -12,7 +12,7 @@ import ast
 import dataclasses
 import types
 import typing
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ def _swift_root() -> Path:
     return Path(importlib.util.find_spec("swift").origin).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def swift_fields(class_name: str) -> dict[str, Any]:
     """{field name: type} of an importable ms-swift argument dataclass."""
     import swift.arguments as args
@@ -62,13 +62,15 @@ def _class_defs(folder: Path) -> dict[str, ast.ClassDef]:
 def _eval_annotation(node: ast.expr) -> Any:
     import torch
 
-    namespace = {name: getattr(typing, name) for name in ("Any", "Dict", "List", "Literal", "Optional", "Tuple",
-                                                          "Union")}
+    namespace = {
+        name: getattr(typing, name)
+        for name in ("Any", "Dict", "List", "Literal", "Optional", "Tuple", "Union")
+    }
     namespace.update(torch=torch, dict=dict, list=list, str=str, int=int, float=float, bool=bool)
     return eval(compile(ast.Expression(node), "<annotation>", "eval"), namespace)  # noqa: S307 (ms-swift source)
 
 
-@lru_cache(maxsize=None)
+@cache
 def megatron_fields(class_name: str) -> dict[str, Any]:
     """{field name: type} of a ``swift.megatron.arguments`` class, read from source without importing it."""
     defs = _class_defs(_swift_root() / "megatron" / "arguments")
@@ -79,8 +81,11 @@ def megatron_fields(class_name: str) -> dict[str, Any]:
         if node is None:  # a base outside swift.megatron (BaseArguments): importable on CPU
             fields.update({k: v for k, v in swift_fields(name).items() if k not in fields})
             return
-        own = {t.target.id: _eval_annotation(t.annotation) for t in node.body
-               if isinstance(t, ast.AnnAssign) and isinstance(t.target, ast.Name)}
+        own = {
+            t.target.id: _eval_annotation(t.annotation)
+            for t in node.body
+            if isinstance(t, ast.AnnAssign) and isinstance(t.target, ast.Name)
+        }
         fields.update({k: v for k, v in own.items() if k not in fields})
         for base in node.bases:
             walk(base.id if isinstance(base, ast.Name) else ast.unparse(base))

@@ -16,8 +16,18 @@ from swift_scifi.presets.model_config import ModelSpec, read_model_config, sampl
 
 CONFIGS = Path(__file__).parent / "model_configs"
 # GPT-3 175B (Brown et al. 2020; the model of Korthikanti et al. 2022, Table 3): MHA, 4h GeLU MLP, dropout.
-GPT3 = ModelSpec("gpt3-175b", layers=96, hidden=12288, heads=96, kv_heads=96, head_dim=128, ffn=4 * 12288,
-                 vocab=51200, gated_mlp=False, dropout=True)
+GPT3 = ModelSpec(
+    "gpt3-175b",
+    layers=96,
+    hidden=12288,
+    heads=96,
+    kv_heads=96,
+    head_dim=128,
+    ffn=4 * 12288,
+    vocab=51200,
+    gated_mlp=False,
+    dropout=True,
+)
 
 
 @pytest.mark.parametrize("d", [1, 2, 8, 64])
@@ -40,8 +50,18 @@ def test_gpt_layer_activations_match_korthikanti_table2():
 def test_plain_mlp_layer_matches_megatron_theoretical_memory(ffn):
     """Megatron-LM ``megatron/training/theoretical_memory_usage.py``: s·b·h·(18 + 4·ffn/h) per layer
     (sequence parallel, selective recompute). Tolerance 0.2% (flash attention's 4-byte log-sum-exp per head)."""
-    spec = ModelSpec("gpt", layers=32, hidden=4096, heads=32, kv_heads=32, head_dim=128, ffn=ffn, vocab=50304,
-                     gated_mlp=False, dropout=True)
+    spec = ModelSpec(
+        "gpt",
+        layers=32,
+        hidden=4096,
+        heads=32,
+        kv_heads=32,
+        head_dim=128,
+        ffn=ffn,
+        vocab=50304,
+        gated_mlp=False,
+        dropout=True,
+    )
     assert layer_activation_bytes(spec, 4096) == pytest.approx(4096 * (18 + 4 * ffn / 4096), rel=2e-3)
 
 
@@ -66,7 +86,9 @@ def test_model_states_match_megatron_most_loaded_shard_formula():
     assert (est.weights + est.grads + est.optimizer) * GIB == pytest.approx(megatron, rel=0.01)
 
 
-@pytest.mark.parametrize(("name", "billions"), [("Qwen3-8B", 8.2), ("Qwen3-32B", 32.8), ("Qwen3-30B-A3B", 30.5)])
+@pytest.mark.parametrize(
+    ("name", "billions"), [("Qwen3-8B", 8.2), ("Qwen3-32B", 32.8), ("Qwen3-30B-A3B", 30.5)]
+)
 def test_parameter_counts_match_qwen3_model_cards(name, billions):
     """Qwen3 model cards ("Number of Parameters: 8.2B / 32.8B / 30.5B in total"). Tolerance 0.5%."""
     assert read_model_config(sample_config(name)).total_params() / 1e9 == pytest.approx(billions, rel=0.005)
