@@ -39,11 +39,18 @@ def register(app: typer.Typer) -> None:
         except (ModelConfigError, PlanError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        model_ref = model or str(model_config.resolve().parent if model_config.is_file() else model_config)
+        model_ref = model or _default_model(model_config)
         if as_json:
             _print_json(req, ranked)
         else:
             _print_human(req, ranked, model_ref)
+
+
+def _default_model(config: Path) -> str:
+    """The model folder when given ``.../config.json`` or a folder; else the file's stem (set --model)."""
+    if config.is_dir() or config.name == "config.json":
+        return str((config if config.is_dir() else config.parent).resolve())
+    return config.stem
 
 
 def _print_json(req, ranked) -> None:

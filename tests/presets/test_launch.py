@@ -2,12 +2,14 @@
 
 import json
 import shlex
+import subprocess
+import sys
 
 import pytest
 
 from swift_scifi import plugin_path
 from swift_scifi.presets.launch import PresetError, build_command, read_launch_header
-from tests.conftest import REPO, SWIFT_FLAGS_TINY, run_cli
+from tests.conftest import REPO, SWIFT_FLAGS_TINY, run_cli, subprocess_env
 
 
 def test_dry_run_prints_the_exact_command_and_runs_nothing(tmp_path):
@@ -86,3 +88,14 @@ def test_lora_preset_runs_for_real_on_cpu(tiny_model, tmp_path):
     assert args["lora_rank"] == 16 and args["lora_alpha"] == 32 and args["learning_rate"] == 1e-4  # from YAML
     assert args["max_length"] == 384 and args["dataset"] == ["scifi-chapter-gen:en#8"]  # overridden
     assert args["external_plugins"] == [plugin_path()]
+
+
+def test_plan_and_launch_modules_import_light():
+    code = (
+        "import sys, swift_scifi.cli, swift_scifi.presets.schema, swift_scifi.presets.planner, "
+        "swift_scifi.presets.render, swift_scifi.presets.launch\n"
+        "heavy = [m for m in ('torch', 'swift', 'megatron', 'transformer_engine', 'vllm') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=subprocess_env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
