@@ -107,7 +107,7 @@ def config_flags(cfg: dict) -> list[str]:
         elif isinstance(value, dict):
             argv.append(json.dumps(value, ensure_ascii=False))
         else:
-            argv.append(str(value).lower() if isinstance(value, bool) else str(value))
+            argv.append(str(value))
     return argv
 
 

@@ -118,3 +118,22 @@ def test_value_matching_follows_ms_swift_cli_conversion():
         sft["deepspeed"], {"zero_optimization": {}}
     )
     assert not value_matches(sft["gradient_checkpointing"], 1)
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_printed_flags_equal_ms_swift_yaml_expansion(path, monkeypatch):
+    """`plan` prints a command from the same dict it writes as YAML; ms-swift's own YAML loader
+    (``swift.cli.main.parse_yaml_args``) must expand the preset into exactly those flags."""
+    import os
+
+    from swift.cli.main import parse_yaml_args
+
+    from swift_scifi.presets.render import config_flags
+
+    before = dict(os.environ)
+    monkeypatch.setattr(os, "environ", dict(before))  # parse_yaml_args writes ENV into os.environ
+    argv = [str(path), "--max_steps", "1"]
+    parse_yaml_args(argv)
+    assert argv == [*config_flags(_cfg(path)), "--max_steps", "1"]
+    for key, value in (_cfg(path).get("ENV") or {}).items():  # ENV never overrides the caller's environment
+        assert os.environ[key] == before.get(key, str(value))
