@@ -15,7 +15,7 @@ from .budget import TokenCounter, fit_tail
 from .config import BuildConfig
 from .corpus import Book
 from .prompts import join_terms, render
-from .terms import extract_terms, terms_in
+from .terms import GlossaryMatcher, cached_extract_terms
 
 logger = logging.getLogger("swift_scifi.datasets")
 
@@ -55,7 +55,11 @@ class PreparedBook:
 
     @cached_property
     def glossary(self) -> list[str]:
-        return extract_terms(self.book.text, self.lang)
+        return cached_extract_terms(self.book.text, self.lang)
+
+    @cached_property
+    def _matcher(self) -> GlossaryMatcher:
+        return GlossaryMatcher(self.glossary)
 
     @property
     def response_tokens(self) -> int:
@@ -123,7 +127,7 @@ class PreparedBook:
         return "\n".join(head)
 
     def sample_terms(self, *texts: str) -> list[str]:
-        return terms_in("\n".join(texts), self.glossary, self.config.glossary_size)
+        return self._matcher.terms_in("\n".join(texts), self.config.glossary_size)
 
     def fits(self, *texts: str) -> bool:
         return sum(self.count(t) for t in texts) + PROMPT_OVERHEAD_TOKENS <= self.config.max_tokens
