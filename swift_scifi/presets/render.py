@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import shlex
 
+from swift_scifi import plugin_path
+
 from .planner import PlanRequest, RankedLayout
 
-PLUGIN = "plugins/scifi_plugin.py"
+PLUGIN = plugin_path()  # absolute, so the printed command and YAML work from any directory
 SFT_DATASET = "scifi-chapter-gen"
 
 
