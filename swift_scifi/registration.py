@@ -21,4 +21,7 @@ def register() -> None:
     from .datasets.registry import register_datasets
 
     register_datasets()
+    from .judge.rewards import register_judge_rewards
+
+    register_judge_rewards()
     _registered = True

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .bootstrap import summarize
+from .journal import select_final
 
 GROUPS = ("domain1", "domain2", "requirement")
 
@@ -33,8 +34,12 @@ def query_scores(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]
 
 
 def aggregate(records: Iterable[dict[str, Any]], *, resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """Summary dict: overall, per group with CIs, per query, and counts of scored/failed criteria."""
-    per_query = query_scores(records)
+    """Summary dict: overall, per group with CIs, per query, and counts of scored/failed criteria.
+
+    Records are deduplicated by (index, criterion) first, so a record repeated in the input counts once.
+    """
+    final = select_final(records, lambda r: (str(r["index"]), str(r["criterion"]))).values()
+    per_query = query_scores(final)
     scored = {i: q for i, q in per_query.items() if q["score"] is not None}
     summary: dict[str, Any] = {
         "scale": [1, 10],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +55,14 @@ def iter_records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def read_final(path: str | Path, key: Key) -> dict[Hashable, dict[str, Any]]:
+    """One record per key from a journal file: the first successful one, else the last failure."""
+    return select_final(iter_records(Path(path)), key)
+
+
+def select_final(records: Iterable[dict[str, Any]], key: Key) -> dict[Hashable, dict[str, Any]]:
     """One record per key: the first successful one, else the last failure."""
     out: dict[Hashable, dict[str, Any]] = {}
-    for rec in iter_records(Path(path)):
+    for rec in records:
         k = key(rec)
         if k not in out or not _is_success(out[k]):
             out[k] = rec

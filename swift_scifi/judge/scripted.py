@@ -63,6 +63,16 @@ def _answer(prompt: str) -> dict:
             "reason": f'The response says "{_quote(response)}".'}
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # a client that hung up is not an error here
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class ScriptedJudge:
     """``with ScriptedJudge(latency_s=0.2) as judge: judge.base_url`` — a real HTTP server in a thread."""
 
@@ -73,9 +83,9 @@ class ScriptedJudge:
         self.every = dict(every or {})
         self.counts: Counter[str] = Counter()
         self.requests = 0
+        self.inflight = self.max_inflight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -102,7 +112,14 @@ class ScriptedJudge:
     def reply(self, body: dict) -> tuple[int, str]:
         """(HTTP status, body text) for one request; sleeps for the configured latency."""
         behaviour = self._next_behaviour()
-        time.sleep(self.hang_s if behaviour == "hang" else self.latency_s)
+        with self._lock:
+            self.inflight += 1
+            self.max_inflight = max(self.max_inflight, self.inflight)
+        try:
+            time.sleep(self.hang_s if behaviour == "hang" else self.latency_s)
+        finally:
+            with self._lock:
+                self.inflight -= 1
         if behaviour in ("500", "503"):
             return int(behaviour), json.dumps({"error": {"message": "scripted failure"}})
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
