@@ -29,14 +29,18 @@ def settings(server: ScriptedJudge, **kw) -> ClientSettings:
     return ClientSettings(**{**base, **kw})
 
 
-def writingbench_sample(tmp: Path, n: int = 20, source: Path = LENGTH_SUBSET, drop_checklist: int = 0) -> Path:
-    """The first ``n`` real WritingBench queries, copied (optionally without checklists for the first few)."""
+def writingbench_sample(tmp: Path, n: int = 20, source: Path = LENGTH_SUBSET, drop_checklist: int = 0,
+                        max_chars: int | None = None) -> Path:
+    """The first ``n`` real WritingBench queries (of at most ``max_chars``), copied; optionally the first few
+    without their checklists."""
     if not source.is_file():
         pytest.skip(f"WritingBench data not found at {source}")
     rows = []
     with open(source, encoding="utf-8") as fh:
         for line in fh:
-            rows.append(json.loads(line))
+            row = json.loads(line)
+            if max_chars is None or len(row["query"]) <= max_chars:
+                rows.append(row)
             if len(rows) >= n:
                 break
     for row in rows[:drop_checklist]:

@@ -64,10 +64,24 @@ def generate_in_process(queries: list[Query], model: str, out: str | Path, *, mo
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
             requests = [InferRequest(messages=_messages(q, system)) for q in chunk]
-            for q, resp in zip(chunk, engine.infer(requests, config, use_tqdm=False)):
+            for q, resp in zip(chunk, _infer(engine, requests, config)):
                 if isinstance(resp, Exception):
                     journal.append({"index": q.index, "error": f"{type(resp).__name__}: {resp}"})
                 else:
                     journal.append({"index": q.index, "response": resp.choices[0].message.content or ""})
                 written += 1
     return written
+
+
+def _infer(engine: Any, requests: list, config: Any) -> list:
+    """Responses for a batch; when the batch raises (e.g. a prompt over max_length), one by one, errors kept."""
+    try:
+        return engine.infer(requests, config, use_tqdm=False)
+    except Exception:
+        out = []
+        for request in requests:
+            try:
+                out.extend(engine.infer([request], config, use_tqdm=False))
+            except Exception as exc:  # recorded as an {index, error} line
+                out.append(exc)
+        return out
