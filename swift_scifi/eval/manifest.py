@@ -40,7 +40,7 @@ def build_manifest(*, judge: dict[str, Any], data: dict[str, str | Path | None],
     manifest = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "swift_scifi": __version__,
-        "versions": {d: _version(d) for d in ("ms-swift", "httpx", "json-repair")},
+        "versions": {d: _version(d) for d in ("ms-swift", "aiohttp", "json-repair")},
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "judge": {k: v for k, v in judge.items() if k != "api_key"},

@@ -1,6 +1,6 @@
 """LLM judge: OpenAI-compatible async client, prompt templates, rubrics and strict reply parsing.
 
-Light to import (httpx, yaml). The GRPO rewards live in :mod:`swift_scifi.judge.rewards`, which imports ms-swift.
+Light to import (aiohttp, yaml). The GRPO rewards live in :mod:`swift_scifi.judge.rewards`, which imports ms-swift.
 """
 
 from .client import CallOutcome, ChatClient, ClientSettings

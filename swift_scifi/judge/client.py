@@ -1,12 +1,15 @@
 """Async OpenAI-compatible chat client with bounded concurrency, per-call timeout and retries.
 
-One :class:`ChatClient` owns one ``httpx.AsyncClient`` and one semaphore, so every call made through it
+One :class:`ChatClient` owns one ``aiohttp`` session and one semaphore, so every call made through it
 shares the same concurrency limit. Create it inside the event loop that uses it (``async with``).
+aiohttp rather than httpx: at concurrency 32 httpx's connection pool costs ~4-6 ms of CPU per request
+here against ~0.2 ms for aiohttp, which capped throughput well below what a 200 ms judge allows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import time
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import httpx
+import aiohttp
 
 from ..text import strip_think
 from .parsing import MalformedReply
@@ -77,29 +80,29 @@ class RetryableError(Exception):
     """A failure worth another attempt: timeout, connection error, 5xx/429 or malformed reply."""
 
 
+class HTTPError(Exception):
+    """A 4xx reply other than 429: retrying will not help."""
+
+
 class ChatClient:
     """``async with ChatClient(settings) as c: outcome = await c.call(messages, parse)``."""
 
-    def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, settings: ClientSettings):
         self.settings = settings
-        self._transport = transport
-        self._http: httpx.AsyncClient | None = None
+        self._http: aiohttp.ClientSession | None = None
         self._sem: asyncio.Semaphore | None = None
 
     async def __aenter__(self) -> ChatClient:
         s = self.settings
         headers = {"Authorization": f"Bearer {s.api_key}"} if s.api_key else {}
-        limits = httpx.Limits(max_connections=max(s.concurrency, 1), max_keepalive_connections=max(s.concurrency, 1))
-        self._http = httpx.AsyncClient(
-            base_url=s.base_url.rstrip("/"), headers=headers, timeout=s.timeout_s, limits=limits,
-            transport=self._transport,
-        )
+        self._http = aiohttp.ClientSession(headers=headers, connector=aiohttp.TCPConnector(limit=max(s.concurrency, 1)),
+                                           timeout=aiohttp.ClientTimeout(total=s.timeout_s))
         self._sem = asyncio.Semaphore(max(s.concurrency, 1))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
         self._http = None
 
     async def call(
@@ -118,8 +121,8 @@ class ChatClient:
                 break
             except (RetryableError, MalformedReply) as exc:
                 outcome.error = f"{type(exc).__name__}: {exc}"
-            except httpx.HTTPStatusError as exc:  # 4xx other than 429: retrying will not help
-                outcome.error = f"HTTP {exc.response.status_code}: {exc.response.text[:200]}"
+            except HTTPError as exc:
+                outcome.error = str(exc)
                 break
             if attempt < s.retries:
                 await asyncio.sleep(self._backoff(attempt))
@@ -135,24 +138,27 @@ class ChatClient:
         s = self.settings
         payload = {"model": s.model, "messages": messages, "temperature": s.temperature,
                    "max_tokens": s.max_tokens, **s.extra_body, **body}
+        url = s.base_url.rstrip("/") + "/chat/completions"
         async with self._sem:
             try:
-                resp = await asyncio.wait_for(self._http.post("/chat/completions", json=payload), s.timeout_s)
-            except (httpx.TimeoutException, asyncio.TimeoutError) as exc:
+                async with self._http.post(url, json=payload) as resp:
+                    status, text = resp.status, await resp.text()
+            except asyncio.TimeoutError as exc:
                 raise RetryableError(f"timeout after {s.timeout_s:g}s") from exc
-            except httpx.TransportError as exc:
+            except aiohttp.ClientError as exc:
                 raise RetryableError(f"{type(exc).__name__}: {exc}") from exc
-        if resp.status_code >= 500 or resp.status_code == 429:
-            raise RetryableError(f"HTTP {resp.status_code}: {resp.text[:200]}")
-        resp.raise_for_status()
-        return _reply_text(resp)
+        if status >= 500 or status == 429:
+            raise RetryableError(f"HTTP {status}: {text[:200]}")
+        if status >= 400:
+            raise HTTPError(f"HTTP {status}: {text[:200]}")
+        return _reply_text(text)
 
 
-def _reply_text(resp: httpx.Response) -> str:
+def _reply_text(body: str) -> str:
     try:
-        content = resp.json()["choices"][0]["message"]["content"]
+        content = json.loads(body)["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise MalformedReply(f"not a chat completion: {resp.text[:200]}") from exc
+        raise MalformedReply(f"not a chat completion: {body[:200]}") from exc
     if not isinstance(content, str):
         raise MalformedReply("reply has no text content")
     return strip_think(content)

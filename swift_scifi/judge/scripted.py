@@ -65,6 +65,7 @@ def _answer(prompt: str) -> dict:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 resets bursts of concurrent connections
 
     def handle_error(self, request, client_address) -> None:  # a client that hung up is not an error here
         import sys
@@ -165,3 +166,24 @@ class ScriptedJudge:
                 pass
 
         return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m swift_scifi.judge.scripted [--port P] [--latency S]``: serve until killed; prints the base URL."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--latency", type=float, default=0.0, help="seconds per reply")
+    args = ap.parse_args(argv)
+    with ScriptedJudge(latency_s=args.latency, port=args.port) as judge:
+        print(judge.base_url, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
