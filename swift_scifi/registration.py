@@ -19,8 +19,10 @@ def register() -> None:
     if _registered:
         return
     from .datasets.registry import register_datasets
+    from .rewards.ms_swift import register_rewards
 
     register_datasets()
+    register_rewards()
     from .judge.rewards import register_judge_rewards
 
     register_judge_rewards()
