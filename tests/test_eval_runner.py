@@ -60,7 +60,12 @@ def test_real_writingbench_queries_scored_with_faulty_judge(tmp_path, judge):  #
     assert manifest["judge"]["model"] == "scripted-judge" and "api_key" not in manifest["judge"]
     assert len(manifest["prompts"]["score_criterion"]["sha256"]) == 64
     assert manifest["data"]["queries"]["sha256"] and manifest["data"]["responses"]["sha256"]
-    assert len(_lines(out / "metrics.jsonl")) == 20 and all(r["length"] > 0 for r in _lines(out / "metrics.jsonl"))
+    metrics = _lines(out / "metrics.jsonl")
+    assert len(metrics) == 20 and all(r["length"] > 0 for r in metrics)
+    assert {"repetition", "slop", "term_consistency", "length"} <= set(metrics[0]["metrics"])
+    # the synthetic responses repeat one phrase: the repetition reward (1 = no repetition) must see it
+    assert all(r["metrics"]["repetition"] < 0.5 for r in metrics[5:])
+    assert {"repetition", "slop"} <= set(summary["metrics"]) and summary["metrics"]["slop"]["n"] == 20
 
 
 def test_failures_after_retries_are_recorded_and_retried_on_resume(tmp_path, judge):  # noqa: F811

@@ -94,3 +94,20 @@ def test_concurrency_is_shared_across_the_batch(reward_env):
         elapsed = time.perf_counter() - start
     assert rewards == pytest.approx([4 / 9] * 12)
     assert server.max_inflight == 4 and elapsed < 12 * 0.2 / 2
+
+
+def test_principles_judge_asks_one_question_per_judge_principle(reward_env):
+    from swift_scifi.judge.principles import judge_principles
+    from swift_scifi.judge.rewards import ScifiPrinciplesJudge
+
+    ids = [p.id for p in judge_principles()]
+    assert {"scientific-plausibility", "world-rule-consistency"} <= set(ids)
+    with ScriptedJudge() as server:
+        reward_env(server)
+        texts = ["The jump cost a year. [[score=7]]", "跃迁要付出一年寿命。[[score=10]]"]
+        rewards = asyncio.run(ScifiPrinciplesJudge()(texts, **_rows(texts)))
+        assert rewards == pytest.approx([6 / 9, 1.0])
+        assert server.requests == 2 * len(ids)
+        server.requests = 0
+        rewards = asyncio.run(ScifiPrinciplesJudge()(texts, principles=[[ids[0]], [ids[0]]], **_rows(texts)))
+        assert server.requests == 2 and rewards == pytest.approx([6 / 9, 1.0])

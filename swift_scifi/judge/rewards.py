@@ -127,7 +127,7 @@ class ScifiPrinciplesJudge(_JudgeReward):
     def _job(self, completion: str, prompt: str, ids: Any) -> Callable[[ChatClient], Awaitable[float | None]]:
         async def run(client: ChatClient) -> float | None:
             lang = detect_lang(completion or prompt)
-            wanted = [p for p in self.principles if not ids or p.id in ids]
+            wanted = [p for p in self.principles if (not ids or p.id in ids) and lang in p.langs]
             if not wanted:
                 return None
             outcomes = await asyncio.gather(*(client.call(p.messages(lang, prompt, completion), parse_score_reply)
