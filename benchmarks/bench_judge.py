@@ -31,8 +31,10 @@ from swift_scifi.eval.scoring import run_scoring, score_key
 from swift_scifi.judge.client import ChatClient, ClientSettings
 from swift_scifi.judge.scripted import ScriptedJudge
 
-CRITERIA = [{"name": f"Criterion {k}", "criteria_description": "An aspect.", "1-2": "bad", "9-10": "good"}
-            for k in range(5)]
+CRITERIA = [
+    {"name": f"Criterion {k}", "criteria_description": "An aspect.", "1-2": "bad", "9-10": "good"}
+    for k in range(5)
+]
 
 
 def make_inputs(folder: Path, records: int) -> tuple[Path, Path]:
@@ -40,8 +42,18 @@ def make_inputs(folder: Path, records: int) -> tuple[Path, Path]:
     queries, responses = folder / "q.jsonl", folder / "r.jsonl"
     with open(queries, "w") as q, open(responses, "w") as r:
         for i in range(max(1, records // 5)):
-            q.write(json.dumps({"index": i, "domain1": f"D{i % 4}", "domain2": f"S{i % 9}",
-                                "query": f"Write story {i} about a colony ship.", "checklist": CRITERIA}) + "\n")
+            q.write(
+                json.dumps(
+                    {
+                        "index": i,
+                        "domain1": f"D{i % 4}",
+                        "domain2": f"S{i % 9}",
+                        "query": f"Write story {i} about a colony ship.",
+                        "checklist": CRITERIA,
+                    }
+                )
+                + "\n"
+            )
             r.write(json.dumps({"index": i, "response": f"Story {i}. " + "The hull groaned. " * 100}) + "\n")
     return queries, responses
 
@@ -93,28 +105,40 @@ def main() -> None:
     baseline = per_call * fast["written"]
     print(f"judge latency {args.latency * 1000:.0f} ms, {fast['written']} criterion scorings")
     print(f"  concurrency 32 : {fast['seconds']:.2f} s  ({fast['written'] / fast['seconds']:.1f} scorings/s)")
-    print(f"  one at a time  : {per_call * 1000:.0f} ms/scoring measured on {slow['written']}, "
-          f"extrapolated to {fast['written']}: {baseline:.1f} s")
+    print(
+        f"  one at a time  : {per_call * 1000:.0f} ms/scoring measured on {slow['written']}, "
+        f"extrapolated to {fast['written']}: {baseline:.1f} s"
+    )
     print(f"  speed-up       : {baseline / fast['seconds']:.1f}x  (target >= 20x)")
 
     rows = []
-    server = subprocess.Popen([sys.executable, "-m", "swift_scifi.judge.scripted"], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "swift_scifi.judge.scripted"], stdout=subprocess.PIPE, text=True
+    )
     try:
         url = server.stdout.readline().strip()
         for n in (args.mem, 4 * args.mem):
-            proc = subprocess.run([sys.executable, __file__, "--memory-child", str(n), "--judge-url", url],
-                                  capture_output=True, text=True, check=True)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--memory-child", str(n), "--judge-url", url],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             rows.append((n, json.loads(proc.stdout.strip().splitlines()[-1])))
     finally:
         server.terminate()
         server.wait()
     print("memory (0 ms latency, concurrency 32, fresh process per size):")
     for n, res in rows:
-        print(f"  {n:6d} records: scoring-phase tracemalloc peak {res['trace_peak_mib']:.2f} MiB, "
-              f"process peak RSS {res['rss_peak_mib']:.0f} MiB, {res['seconds']:.1f} s")
+        print(
+            f"  {n:6d} records: scoring-phase tracemalloc peak {res['trace_peak_mib']:.2f} MiB, "
+            f"process peak RSS {res['rss_peak_mib']:.0f} MiB, {res['seconds']:.1f} s"
+        )
     (n1, a), (n2, b) = rows
-    print(f"  {n2 // n1}x records -> tracemalloc peak x{b['trace_peak_mib'] / a['trace_peak_mib']:.2f}, "
-          f"RSS x{b['rss_peak_mib'] / a['rss_peak_mib']:.2f}")
+    print(
+        f"  {n2 // n1}x records -> tracemalloc peak x{b['trace_peak_mib'] / a['trace_peak_mib']:.2f}, "
+        f"RSS x{b['rss_peak_mib'] / a['rss_peak_mib']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,13 +24,25 @@ def judge():
 
 
 def settings(server: ScriptedJudge, **kw) -> ClientSettings:
-    base = {"base_url": server.base_url, "model": "scripted-judge", "concurrency": 8, "timeout_s": 5.0,
-            "retries": 3, "backoff_s": 0.01, "backoff_max_s": 0.05}
+    base = {
+        "base_url": server.base_url,
+        "model": "scripted-judge",
+        "concurrency": 8,
+        "timeout_s": 5.0,
+        "retries": 3,
+        "backoff_s": 0.01,
+        "backoff_max_s": 0.05,
+    }
     return ClientSettings(**{**base, **kw})
 
 
-def writingbench_sample(tmp: Path, n: int = 20, source: Path = LENGTH_SUBSET, drop_checklist: int = 0,
-                        max_chars: int | None = None) -> Path:
+def writingbench_sample(
+    tmp: Path,
+    n: int = 20,
+    source: Path = LENGTH_SUBSET,
+    drop_checklist: int = 0,
+    max_chars: int | None = None,
+) -> Path:
     """The first ``n`` real WritingBench queries (of at most ``max_chars``), copied; optionally the first few
     without their checklists."""
     if not source.is_file():
@@ -56,6 +68,8 @@ def write_responses(path: Path, queries: Path, score_of=lambda i: 1 + i % 10, wo
     with open(queries, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as out:
         for i, line in enumerate(src):
             index = json.loads(line)["index"]
-            text = f"Response {i}: " + "the ship drifted " * (words * (i + 1) // 3) + f"[[score={score_of(i)}]]"
+            text = (
+                f"Response {i}: " + "the ship drifted " * (words * (i + 1) // 3) + f"[[score={score_of(i)}]]"
+            )
             out.write(json.dumps({"index": index, "response": text}) + "\n")
     return path

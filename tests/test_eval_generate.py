@@ -15,7 +15,6 @@ import pytest
 from tests.conftest import SWIFT_FLAGS_TINY, run_cli, subprocess_env, swift_exe
 from tests.eval_fixtures import judge, writingbench_sample  # noqa: F401 (fixture)
 
-
 DEPLOY_FLAGS = SWIFT_FLAGS_TINY[:4]
 
 
@@ -62,16 +61,52 @@ def test_eval_generates_through_real_swift_deploy(tmp_path, tiny_model, judge): 
     with open(tmp_path / "deploy.log", "w+") as log:
         proc = subprocess.Popen(
             # `swift deploy` rejects --check_model (ms-swift 4.6), so only model_type and template are passed
-            [swift_exe(), "deploy", "--model", str(tiny_model), *DEPLOY_FLAGS, "--infer_backend", "transformers",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=tmp_path, env=subprocess_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                swift_exe(),
+                "deploy",
+                "--model",
+                str(tiny_model),
+                *DEPLOY_FLAGS,
+                "--infer_backend",
+                "transformers",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=tmp_path,
+            env=subprocess_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             url = f"http://127.0.0.1:{port}/v1"
             model = _wait_for_models(url, proc, log)
             out = tmp_path / "out"
-            run_cli(["eval", "--queries", str(queries), "--generate-base-url", url, "--generate-model", model,
-                     "--max-tokens", "12", "--concurrency", "2", "--judge-base-url", judge.base_url,
-                     "--judge-model", "scripted", "--out", str(out), "--criteria-cache", str(tmp_path / "cache")])
+            run_cli(
+                [
+                    "eval",
+                    "--queries",
+                    str(queries),
+                    "--generate-base-url",
+                    url,
+                    "--generate-model",
+                    model,
+                    "--max-tokens",
+                    "12",
+                    "--concurrency",
+                    "2",
+                    "--judge-base-url",
+                    judge.base_url,
+                    "--judge-model",
+                    "scripted",
+                    "--out",
+                    str(out),
+                    "--criteria-cache",
+                    str(tmp_path / "cache"),
+                ]
+            )
         finally:
             _stop(proc)
     responses = _lines(out / "responses.jsonl")
@@ -84,9 +119,29 @@ def test_eval_generates_through_real_swift_deploy(tmp_path, tiny_model, judge): 
 def test_eval_generate_in_process_with_ms_swift_engine(tmp_path, tiny_model):
     queries = writingbench_sample(tmp_path, 2, max_chars=600)
     out = tmp_path / "resp.jsonl"
-    run_cli(["eval-generate", "--queries", str(queries), "--out", str(out), "--engine", "transformers",
-             "--model", str(tiny_model), "--model-type", "qwen3", "--template", "qwen3_nothinking",
-             "--max-tokens", "8", "--temperature", "0"])
+    run_cli(
+        [
+            "eval-generate",
+            "--queries",
+            str(queries),
+            "--out",
+            str(out),
+            "--engine",
+            "transformers",
+            "--model",
+            str(tiny_model),
+            "--model-type",
+            "qwen3",
+            "--template",
+            "qwen3_nothinking",
+            "--max-tokens",
+            "8",
+            "--temperature",
+            "0",
+        ]
+    )
     rows = _lines(out)
-    assert [r["index"] for r in rows] == [str(json.loads(q)["index"]) for q in queries.read_text().splitlines()]
+    assert [r["index"] for r in rows] == [
+        str(json.loads(q)["index"]) for q in queries.read_text().splitlines()
+    ]
     assert all(isinstance(r["response"], str) for r in rows)

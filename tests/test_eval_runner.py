@@ -23,8 +23,16 @@ from tests.eval_fixtures import STYLE_SUBSET, judge, settings, write_responses, 
 
 
 def _cfg(tmp: Path, server, queries: Path, responses: Path, out: str = "out", **kw) -> EvalConfig:
-    return EvalConfig(queries=queries, responses=responses, out=tmp / out, judge=settings(server, **kw.pop("judge", {})),
-                      criteria_cache=tmp / "cache", resamples=500, progress=False, **kw)
+    return EvalConfig(
+        queries=queries,
+        responses=responses,
+        out=tmp / out,
+        judge=settings(server, **kw.pop("judge", {})),
+        criteria_cache=tmp / "cache",
+        resamples=500,
+        progress=False,
+        **kw,
+    )
 
 
 def _lines(path: Path) -> list[dict]:
@@ -54,7 +62,9 @@ def test_real_writingbench_queries_scored_with_faulty_judge(tmp_path, judge):  #
 
     out = tmp_path / "out"
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert report.count("<img src='data:image/png;base64,") == 5  # domain1/domain2/requirement bars, histogram, scatter
+    assert (
+        report.count("<img src='data:image/png;base64,") == 5
+    )  # domain1/domain2/requirement bars, histogram, scatter
     assert "Per domain1" in report and "Per requirement" in report
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["judge"]["model"] == "scripted-judge" and "api_key" not in manifest["judge"]
@@ -87,11 +97,35 @@ def test_resume_after_kill_never_counts_twice(tmp_path):
     responses = write_responses(tmp_path / "r.jsonl", queries)
     out = tmp_path / "out"
     with ScriptedJudge(latency_s=0.05) as server:
-        args = [sys.executable, "-m", "swift_scifi.cli", "eval", "--queries", str(queries), "--responses",
-                str(responses), "--judge-base-url", server.base_url, "--judge-model", "scripted", "--out", str(out),
-                "--concurrency", "2", "--criteria-cache", str(tmp_path / "cache"), "--no-report"]
-        proc = subprocess.Popen(args, cwd=REPO, env=subprocess_env(), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        args = [
+            sys.executable,
+            "-m",
+            "swift_scifi.cli",
+            "eval",
+            "--queries",
+            str(queries),
+            "--responses",
+            str(responses),
+            "--judge-base-url",
+            server.base_url,
+            "--judge-model",
+            "scripted",
+            "--out",
+            str(out),
+            "--concurrency",
+            "2",
+            "--criteria-cache",
+            str(tmp_path / "cache"),
+            "--no-report",
+        ]
+        proc = subprocess.Popen(
+            args,
+            cwd=REPO,
+            env=subprocess_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         scores = out / "scores.jsonl"
         deadline = time.time() + 60
         while time.time() < deadline and (not scores.exists() or scores.read_text().count("\n") < 30):
@@ -132,11 +166,16 @@ def test_generated_criteria_are_cached_by_prompt_and_judge_model(tmp_path, judge
 
 def test_v1_subset_criteria_field_and_sci_fi_rubric(tmp_path, judge):  # noqa: F811
     queries = writingbench_sample(tmp_path, 3, source=STYLE_SUBSET)
-    assert all(len(q.criteria) == 5 for q in load_queries(queries)) and load_queries(queries)[0].requirement == "style"
+    assert (
+        all(len(q.criteria) == 5 for q in load_queries(queries))
+        and load_queries(queries)[0].requirement == "style"
+    )
     responses = write_responses(tmp_path / "r.jsonl", queries)
     summary = run_eval(_cfg(tmp_path, judge, queries, responses, rubric="scifi"))
-    names = {"en": {"Scientific plausibility", "Consistency of world rules", "The novum", "Character", "Prose"},
-             "zh": {"科学合理性", "世界规则一致性", "新奇设定（Novum）", "人物塑造", "文笔"}}
+    names = {
+        "en": {"Scientific plausibility", "Consistency of world rules", "The novum", "Character", "Prose"},
+        "zh": {"科学合理性", "世界规则一致性", "新奇设定（Novum）", "人物塑造", "文笔"},
+    }
     for q in load_queries(queries):  # the rubric comes in the query's language
         got = {r["criterion"] for r in _lines(tmp_path / "out" / "scores.jsonl") if r["index"] == q.index}
         assert got == names[detect_lang(q.query)]
@@ -152,9 +191,30 @@ def test_duplicated_records_are_counted_once():
 def test_cli_eval_prints_table_and_writes_outputs(tmp_path, judge):  # noqa: F811
     queries = writingbench_sample(tmp_path, 5)
     responses = write_responses(tmp_path / "r.jsonl", queries)
-    proc = run_cli(["eval", "--queries", str(queries), "--responses", str(responses), "--judge-base-url",
-                    judge.base_url, "--judge-model", "scripted", "--out", str(tmp_path / "o"), "--concurrency", "4",
-                    "--criteria-cache", str(tmp_path / "cache")])
+    proc = run_cli(
+        [
+            "eval",
+            "--queries",
+            str(queries),
+            "--responses",
+            str(responses),
+            "--judge-base-url",
+            judge.base_url,
+            "--judge-model",
+            "scripted",
+            "--out",
+            str(tmp_path / "o"),
+            "--concurrency",
+            "4",
+            "--criteria-cache",
+            str(tmp_path / "cache"),
+        ]
+    )
     text = proc.stdout + proc.stderr
     assert "overall" in text and "domain1:" in text and "25/25" in text
-    assert {p.name for p in (tmp_path / "o").iterdir()} >= {"scores.jsonl", "summary.json", "report.html", "manifest.json"}
+    assert {p.name for p in (tmp_path / "o").iterdir()} >= {
+        "scores.jsonl",
+        "summary.json",
+        "report.html",
+        "manifest.json",
+    }

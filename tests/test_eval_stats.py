@@ -11,7 +11,8 @@ from swift_scifi.eval.aggregate import aggregate
 from swift_scifi.eval.bootstrap import bootstrap_ci
 from swift_scifi.eval.pairwise import signed_margin
 from swift_scifi.eval.runner import PairwiseConfig, run_pairwise_eval
-from tests.eval_fixtures import judge, settings as judge_settings, write_responses, writingbench_sample  # noqa: F401
+from tests.eval_fixtures import judge, write_responses, writingbench_sample  # noqa: F401
+from tests.eval_fixtures import settings as judge_settings
 
 scores = st.lists(st.floats(1, 10, allow_nan=False), min_size=2, max_size=40)
 
@@ -38,8 +39,18 @@ def test_ci_narrows_with_more_queries():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 4), st.integers(1, 10),
-                          st.sampled_from(["Fiction", "Law", "Ads"])), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 6),
+            st.integers(0, 4),
+            st.integers(1, 10),
+            st.sampled_from(["Fiction", "Law", "Ads"]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_query_means_and_domains_follow_writingbench(rows):
     recs = [{"index": str(i), "criterion": f"c{c}", "score": s, "domain1": d} for i, c, s, d in rows]
     summary = aggregate(recs, resamples=100)
@@ -66,12 +77,20 @@ def test_pairwise_judges_both_orders_and_counts_margins(tmp_path, judge):  # noq
     a = write_responses(tmp_path / "a.jsonl", queries, score_of=lambda i: 8 if i < 4 else 3)
     b = write_responses(tmp_path / "b.jsonl", queries, score_of=lambda i: 3 if i < 4 else 3)
     judge.script = ["500", "malformed"]
-    cfg = PairwiseConfig(queries=queries, responses_a=a, responses_b=b, out=tmp_path / "pw",
-                         judge=judge_settings(judge), resamples=300, progress=False)
+    cfg = PairwiseConfig(
+        queries=queries,
+        responses_a=a,
+        responses_b=b,
+        out=tmp_path / "pw",
+        judge=judge_settings(judge),
+        resamples=300,
+        progress=False,
+    )
     summary = run_pairwise_eval(cfg)
     recs = [json.loads(line) for line in (tmp_path / "pw" / "pairwise.jsonl").read_text().splitlines()]
     assert sorted((r["index"], r["order"]) for r in recs) == sorted(
-        (str(json.loads(q)["index"]), o) for q in queries.read_text().splitlines() for o in ("AB", "BA"))
+        (str(json.loads(q)["index"]), o) for q in queries.read_text().splitlines() for o in ("AB", "BA")
+    )
     assert {r["judge_winner"] for r in recs if r["order"] == "AB" and r["margin"] > 0} == {"A"}
     assert {r["judge_winner"] for r in recs if r["order"] == "BA" and r["margin"] > 0} == {"B"}
     assert summary["wins_a"] == 4 and summary["ties"] == 2 and summary["wins_b"] == 0
@@ -80,3 +99,17 @@ def test_pairwise_judges_both_orders_and_counts_margins(tmp_path, judge):  # noq
     judge.requests = 0
     run_pairwise_eval(cfg)  # resume: nothing left to judge
     assert judge.requests == 0
+
+
+def test_eval_and_judge_modules_import_light():
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    code = (
+        "import sys, swift_scifi.eval, swift_scifi.judge, swift_scifi.judge.scripted, swift_scifi.commands.eval;"
+        "heavy = [m for m in ('torch', 'swift', 'transformers', 'matplotlib') if m in sys.modules];"
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=subprocess_env())

@@ -11,8 +11,9 @@ from swift_scifi.judge.prompts import load_prompt
 from swift_scifi.judge.scripted import ScriptedJudge, scripted_score
 from tests.eval_fixtures import judge, settings  # noqa: F401 (fixture)
 
-MSGS = load_prompt("score_criterion").messages(query="Write a story.", response="A ship. [[score=7]]",
-                                               criterion="Prose: quality of sentences")
+MSGS = load_prompt("score_criterion").messages(
+    query="Write a story.", response="A ship. [[score=7]]", criterion="Prose: quality of sentences"
+)
 
 
 async def _calls(s, n=1):

@@ -20,18 +20,33 @@ from swift_scifi.judge.parsing import (
 
 
 def test_strict_json_fenced_and_prose_wrapped_replies_parse():
-    assert parse_score_reply('{"score": 7, "reason": "It says \\"hi\\"."}') == {"score": 7.0, "reason": 'It says "hi".'}
+    assert parse_score_reply('{"score": 7, "reason": "It says \\"hi\\"."}') == {
+        "score": 7.0,
+        "reason": 'It says "hi".',
+    }
     assert parse_score_reply('Verdict:\n```json\n{"score": 3, "reason": "x"}\n```\nThanks')["score"] == 3.0
     assert parse_score_reply('I rate it {"score": "8/10", "reason": "y"} overall.')["score"] == 8.0
 
 
 def test_near_json_is_repaired():
-    assert parse_score_reply("{'score': 6, 'reason': 'single quotes',}") == {"score": 6.0, "reason": "single quotes"}
+    assert parse_score_reply("{'score': 6, 'reason': 'single quotes',}") == {
+        "score": 6.0,
+        "reason": "single quotes",
+    }
     assert parse_score_reply('{"score": 9, "reason": "cut off mid-sent')["score"] == 9.0
 
 
-@pytest.mark.parametrize("reply", ["no json here at all", "", "[1, 2, 3]", '{"reason": "no score"}',
-                                   '{"score": 42, "reason": "out of range"}', '{"score": "high"}'])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "no json here at all",
+        "",
+        "[1, 2, 3]",
+        '{"reason": "no score"}',
+        '{"score": 42, "reason": "out of range"}',
+        '{"score": "high"}',
+    ],
+)
 def test_unusable_replies_raise_malformed(reply):
     with pytest.raises(MalformedReply):
         parse_score_reply(reply)
@@ -46,8 +61,11 @@ def test_judge_text_is_never_evaluated(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(score=st.integers(1, 10), reason=st.text(max_size=80),
-       wrap=st.sampled_from(["{}", "```json\n{}\n```", "Here you go: {} -- done"]))
+@given(
+    score=st.integers(1, 10),
+    reason=st.text(max_size=80),
+    wrap=st.sampled_from(["{}", "```json\n{}\n```", "Here you go: {} -- done"]),
+)
 def test_any_valid_reply_roundtrips(score, reason, wrap):
     reply = wrap.replace("{}", json.dumps({"score": score, "reason": reason}, ensure_ascii=False))
     assert parse_score_reply(reply) == {"score": float(score), "reason": reason}
@@ -69,7 +87,9 @@ def test_rubric_criteria_and_pairwise_shapes():
     with pytest.raises(MalformedReply):
         parse_rubric_reply('{"scores": [{"name": "Prose", "score": 8}]}', names)
     crit = [{"name": f"c{i}", "criteria_description": "d", "1-2": "a"} for i in range(5)]
-    assert [c["name"] for c in parse_criteria_reply(json.dumps({"criteria": crit}))] == [f"c{i}" for i in range(5)]
+    assert [c["name"] for c in parse_criteria_reply(json.dumps({"criteria": crit}))] == [
+        f"c{i}" for i in range(5)
+    ]
     with pytest.raises(MalformedReply):
         parse_criteria_reply(json.dumps({"criteria": crit[:3]}))
     assert parse_pairwise_reply('{"winner": "tie", "margin": 3}')["margin"] == 0.0

@@ -14,8 +14,14 @@ from swift_scifi.judge.scripted import ScriptedJudge
 @pytest.fixture
 def reward_env(monkeypatch):
     def use(server: ScriptedJudge, **env: str):
-        base = {"SCIFI_JUDGE_BASE_URL": server.base_url, "SCIFI_JUDGE_MODEL": "scripted", "SCIFI_JUDGE_TIMEOUT": "2",
-                "SCIFI_JUDGE_RETRIES": "1", "SCIFI_JUDGE_CONCURRENCY": "8", "SCIFI_JUDGE_FALLBACK": "0.25"}
+        base = {
+            "SCIFI_JUDGE_BASE_URL": server.base_url,
+            "SCIFI_JUDGE_MODEL": "scripted",
+            "SCIFI_JUDGE_TIMEOUT": "2",
+            "SCIFI_JUDGE_RETRIES": "1",
+            "SCIFI_JUDGE_CONCURRENCY": "8",
+            "SCIFI_JUDGE_FALLBACK": "0.25",
+        }
         for k, v in {**base, **env}.items():
             monkeypatch.setenv(k, v)
 
@@ -23,7 +29,11 @@ def reward_env(monkeypatch):
 
 
 def _rows(texts: list[str], prompt: str = "Write a story about a generation ship.") -> dict:
-    return {"messages": [[{"role": "user", "content": prompt}, {"role": "assistant", "content": t}] for t in texts]}
+    return {
+        "messages": [
+            [{"role": "user", "content": prompt}, {"role": "assistant", "content": t}] for t in texts
+        ]
+    }
 
 
 def test_scifi_judge_is_an_async_orm_registered_with_ms_swift():
@@ -41,7 +51,11 @@ def test_scores_map_to_unit_interval_on_the_sci_fi_rubric(reward_env):
 
     with ScriptedJudge() as server:
         reward_env(server)
-        texts = ["The ship turned. [[score=10]]", "<think>plan</think>Dust. [[score=1]]", "星舰在黑暗中航行。[[score=4]]"]
+        texts = [
+            "The ship turned. [[score=10]]",
+            "<think>plan</think>Dust. [[score=1]]",
+            "星舰在黑暗中航行。[[score=4]]",
+        ]
         rewards = asyncio.run(ScifiJudge()(texts, **_rows(texts)))
     assert rewards == pytest.approx([1.0, 0.0, 3 / 9])
     assert server.requests == 3
@@ -50,8 +64,12 @@ def test_scores_map_to_unit_interval_on_the_sci_fi_rubric(reward_env):
 def test_rubric_column_is_used(reward_env):
     from swift_scifi.judge.rewards import ScifiJudge
 
-    rubric = json.dumps([{"name": "Tension", "criteria_description": "suspense"},
-                         {"name": "Imagery", "criteria_description": "concrete images"}])
+    rubric = json.dumps(
+        [
+            {"name": "Tension", "criteria_description": "suspense"},
+            {"name": "Imagery", "criteria_description": "concrete images"},
+        ]
+    )
     with ScriptedJudge() as server:
         reward_env(server)
         texts = ["Stars. [[score=7]]"]

@@ -7,5 +7,14 @@ from .bootstrap import bootstrap_ci
 from .records import Query, ResponseIndex, load_queries
 from .runner import EvalConfig, PairwiseConfig, run_eval, run_pairwise_eval
 
-__all__ = ["EvalConfig", "PairwiseConfig", "Query", "ResponseIndex", "aggregate", "bootstrap_ci",
-           "load_queries", "run_eval", "run_pairwise_eval"]
+__all__ = [
+    "EvalConfig",
+    "PairwiseConfig",
+    "Query",
+    "ResponseIndex",
+    "aggregate",
+    "bootstrap_ci",
+    "load_queries",
+    "run_eval",
+    "run_pairwise_eval",
+]

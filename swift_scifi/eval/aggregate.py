@@ -21,8 +21,9 @@ def query_scores(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]
     """Per query: ``{"score": mean or None, "n": scored, "failed": failed, domain1, domain2, requirement}``."""
     acc: dict[str, dict[str, Any]] = {}
     for rec in records:
-        q = acc.setdefault(str(rec["index"]), {"sum": 0.0, "n": 0, "failed": 0,
-                                               **{g: rec.get(g, "") for g in GROUPS}})
+        q = acc.setdefault(
+            str(rec["index"]), {"sum": 0.0, "n": 0, "failed": 0, **{g: rec.get(g, "") for g in GROUPS}}
+        )
         if rec.get("error") or rec.get("score") is None:
             q["failed"] += 1
         else:
@@ -53,12 +54,18 @@ def aggregate(records: Iterable[dict[str, Any]], *, resamples: int = 2000, seed:
         for q in scored.values():
             if q[group]:
                 buckets[q[group]].append(q["score"])
-        summary[f"per_{group}"] = {k: summarize(v, resamples=resamples, seed=seed) for k, v in sorted(buckets.items())}
-    summary["per_query"] = {i: {"score": q["score"], "n": q["n"], "failed": q["failed"]} for i, q in per_query.items()}
+        summary[f"per_{group}"] = {
+            k: summarize(v, resamples=resamples, seed=seed) for k, v in sorted(buckets.items())
+        }
+    summary["per_query"] = {
+        i: {"score": q["score"], "n": q["n"], "failed": q["failed"]} for i, q in per_query.items()
+    }
     return summary
 
 
-def aggregate_metrics(rows: Iterable[dict[str, Any]], *, resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
+def aggregate_metrics(
+    rows: Iterable[dict[str, Any]], *, resamples: int = 2000, seed: int = 0
+) -> dict[str, Any]:
     """Mean and CI of each numeric measured metric over responses (rows: ``{"metrics": {name: value}}``)."""
     buckets: dict[str, list[float]] = defaultdict(list)
     for row in rows:

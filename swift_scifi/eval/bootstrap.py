@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def bootstrap_ci(values: Sequence[float], *, level: float = 0.95, resamples: int = 2000,
-                 seed: int = 0) -> tuple[float, float]:
+def bootstrap_ci(
+    values: Sequence[float], *, level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
     """(low, high) percentile-bootstrap interval of the mean of ``values`` at ``level`` (0..1).
 
     One value gives a zero-width interval; no values gives (nan, nan). Deterministic for a given seed.

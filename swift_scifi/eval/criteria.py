@@ -57,7 +57,9 @@ class CriteriaCache:
         tmp.replace(file)
 
 
-async def generate_criteria(client: ChatClient, query: str, cache: CriteriaCache) -> list[dict[str, str]] | None:
+async def generate_criteria(
+    client: ChatClient, query: str, cache: CriteriaCache
+) -> list[dict[str, str]] | None:
     """5 criteria for ``query`` from the cache or the judge; None (logged) when the judge keeps failing."""
     cached = cache.get(query)
     if cached is not None:
@@ -71,8 +73,9 @@ async def generate_criteria(client: ChatClient, query: str, cache: CriteriaCache
     return outcome.value
 
 
-async def fill_criteria(client: ChatClient, queries: list[Query], cache: CriteriaCache,
-                        rubric: str | None = None) -> list[Query]:
+async def fill_criteria(
+    client: ChatClient, queries: list[Query], cache: CriteriaCache, rubric: str | None = None
+) -> list[Query]:
     """Give every query criteria: ``rubric`` for all when set, else its checklist, else generated ones.
 
     Queries whose generation failed are returned without criteria (the caller reports them).
@@ -83,6 +86,6 @@ async def fill_criteria(client: ChatClient, queries: list[Query], cache: Criteri
         return queries
     missing = [q for q in queries if not q.criteria]
     results = await asyncio.gather(*(generate_criteria(client, q.query, cache) for q in missing))
-    for q, criteria in zip(missing, results):
+    for q, criteria in zip(missing, results, strict=True):
         q.criteria = criteria or []
     return queries

@@ -25,21 +25,29 @@ def _messages(query: Query, system: str | None) -> list[dict[str, str]]:
     return msgs + [{"role": "user", "content": query.query}]
 
 
-async def generate_openai(queries: list[Query], settings: ClientSettings, out: str | Path,
-                          system: str | None = None,
-                          on_record: Callable[[dict[str, Any]], None] | None = None) -> int:
+async def generate_openai(
+    queries: list[Query],
+    settings: ClientSettings,
+    out: str | Path,
+    system: str | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> int:
     """Generate a response per query not yet in ``out``; returns how many lines were written."""
     with Journal(out, _key) as journal:
         todo = iter([q for q in queries if q.index not in journal.done])
         written = 0
 
         async with ChatClient(settings) as client:
+
             async def worker() -> None:
                 nonlocal written
                 for q in todo:
                     outcome = await client.call(_messages(q, system))
-                    rec = {"index": q.index, "response": outcome.value} if outcome.ok else {
-                        "index": q.index, "error": outcome.error}
+                    rec = (
+                        {"index": q.index, "response": outcome.value}
+                        if outcome.ok
+                        else {"index": q.index, "error": outcome.error}
+                    )
                     journal.append(rec)
                     written += 1
                     if on_record:
@@ -49,14 +57,25 @@ async def generate_openai(queries: list[Query], settings: ClientSettings, out: s
     return written
 
 
-def generate_in_process(queries: list[Query], model: str, out: str | Path, *, model_type: str | None = None,
-                        template: str | None = None, max_tokens: int = 512, temperature: float = 0.0,
-                        batch_size: int = 8, system: str | None = None, **engine_kwargs: Any) -> int:
+def generate_in_process(
+    queries: list[Query],
+    model: str,
+    out: str | Path,
+    *,
+    model_type: str | None = None,
+    template: str | None = None,
+    max_tokens: int = 512,
+    temperature: float = 0.0,
+    batch_size: int = 8,
+    system: str | None = None,
+    **engine_kwargs: Any,
+) -> int:
     """Generate with ``swift.infer_engine.TransformersEngine`` (imports torch and ms-swift); returns lines written."""
     from swift.infer_engine import InferRequest, RequestConfig, TransformersEngine
 
-    engine = TransformersEngine(model, model_type=model_type, template_type=template,
-                                max_batch_size=batch_size, **engine_kwargs)
+    engine = TransformersEngine(
+        model, model_type=model_type, template_type=template, max_batch_size=batch_size, **engine_kwargs
+    )
     config = RequestConfig(max_tokens=max_tokens, temperature=temperature)
     written = 0
     with Journal(out, _key) as journal:
@@ -64,7 +83,7 @@ def generate_in_process(queries: list[Query], model: str, out: str | Path, *, mo
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
             requests = [InferRequest(messages=_messages(q, system)) for q in chunk]
-            for q, resp in zip(chunk, _infer(engine, requests, config)):
+            for q, resp in zip(chunk, _infer(engine, requests, config), strict=True):
                 if isinstance(resp, Exception):
                     journal.append({"index": q.index, "error": f"{type(resp).__name__}: {resp}"})
                 else:

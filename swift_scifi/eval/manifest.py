@@ -32,8 +32,14 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def build_manifest(*, judge: dict[str, Any], data: dict[str, str | Path | None], options: dict[str, Any],
-                   prompt_ids: tuple[str, ...] = PROMPT_IDS, rubric: str | None = None) -> dict[str, Any]:
+def build_manifest(
+    *,
+    judge: dict[str, Any],
+    data: dict[str, str | Path | None],
+    options: dict[str, Any],
+    prompt_ids: tuple[str, ...] = PROMPT_IDS,
+    rubric: str | None = None,
+) -> dict[str, Any]:
     """Manifest dict: judge settings (no API key), prompt and data hashes, versions and options."""
     from .. import __version__
 
@@ -44,16 +50,20 @@ def build_manifest(*, judge: dict[str, Any], data: dict[str, str | Path | None],
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "judge": {k: v for k, v in judge.items() if k != "api_key"},
-        "prompts": {pid: {"version": load_prompt(pid).version, "sha256": load_prompt(pid).sha256}
-                    for pid in prompt_ids},
+        "prompts": {
+            pid: {"version": load_prompt(pid).version, "sha256": load_prompt(pid).sha256}
+            for pid in prompt_ids
+        },
         "data": {name: {"path": str(p), "sha256": file_sha256(p)} for name, p in data.items() if p},
         "options": options,
     }
     if rubric:
         from ..judge.rubrics import load_rubric
 
-        manifest["rubric"] = {"name": rubric, "sha256": hashlib.sha256(
-            json.dumps(load_rubric(rubric), sort_keys=True).encode()).hexdigest()}
+        manifest["rubric"] = {
+            "name": rubric,
+            "sha256": hashlib.sha256(json.dumps(load_rubric(rubric), sort_keys=True).encode()).hexdigest(),
+        }
     return manifest
 
 

@@ -17,6 +17,11 @@ def measure(query: Query, response: str) -> dict[str, Any]:
     """``{"index", "length", "metrics": {name: float | None}}`` for one response (score_text never raises)."""
     from ..rewards import score_text
 
-    metrics = score_text(response, terms=query.extra.get("terms"), target_length=query.extra.get("target_length"),
-                         lang=query.extra.get("lang"), prompt=query.query)
+    metrics = score_text(
+        response,
+        terms=query.extra.get("terms"),
+        target_length=query.extra.get("target_length"),
+        lang=query.extra.get("lang"),
+        prompt=query.query,
+    )
     return {"index": query.index, "length": count_length(response), "metrics": metrics}

@@ -40,32 +40,59 @@ def signed_margin(winner: str, margin: float, order: str) -> float:
 async def judge_order(client: ChatClient, query: Query, a: str, b: str, order: str) -> dict[str, Any]:
     """One pairwise.jsonl record for ``order`` ('AB': model A shown first)."""
     first, second = (a, b) if order == "AB" else (b, a)
-    criteria = "\n".join(f"- {c['name']}: {c.get('criteria_description', '')}" for c in query.criteria) or "- overall quality"
-    messages = load_prompt("pairwise").messages(detect_lang(query.query), query=query.query, criteria=criteria,
-                                                response_a=first, response_b=second)
+    criteria = (
+        "\n".join(f"- {c['name']}: {c.get('criteria_description', '')}" for c in query.criteria)
+        or "- overall quality"
+    )
+    messages = load_prompt("pairwise").messages(
+        detect_lang(query.query), query=query.query, criteria=criteria, response_a=first, response_b=second
+    )
     outcome = await client.call(messages, parse_pairwise_reply)
-    rec: dict[str, Any] = {"index": query.index, "order": order, "domain1": query.domain1,
-                           "domain2": query.domain2, "attempts": outcome.attempts}
+    rec: dict[str, Any] = {
+        "index": query.index,
+        "order": order,
+        "domain1": query.domain1,
+        "domain2": query.domain2,
+        "attempts": outcome.attempts,
+    }
     if outcome.ok:
         v = outcome.value
-        rec.update(judge_winner=v["winner"], margin=signed_margin(v["winner"], v["margin"], order), reason=v["reason"])
+        rec.update(
+            judge_winner=v["winner"],
+            margin=signed_margin(v["winner"], v["margin"], order),
+            reason=v["reason"],
+        )
     else:
         rec.update(margin=None, error=outcome.error)
     return rec
 
 
-async def run_pairwise(client: ChatClient, queries: list[Query], responses_a: ResponseIndex,
-                       responses_b: ResponseIndex, journal: Journal,
-                       on_record: Callable[[dict[str, Any]], None] | None = None) -> int:
+async def run_pairwise(
+    client: ChatClient,
+    queries: list[Query],
+    responses_a: ResponseIndex,
+    responses_b: ResponseIndex,
+    journal: Journal,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> int:
     """Judge every (query, order) not yet in ``journal`` for queries both models answered."""
-    todo = iter([(q, o) for q in queries if q.index in responses_a and q.index in responses_b
-                 for o in ORDERS if (q.index, o) not in journal.done])
+    todo = iter(
+        [
+            (q, o)
+            for q in queries
+            if q.index in responses_a and q.index in responses_b
+            for o in ORDERS
+            if (q.index, o) not in journal.done
+        ]
+    )
     written = 0
 
     async def worker() -> None:
         nonlocal written
         for q, order in todo:
-            rec = await judge_order(client, q, responses_a.get(q.index) or "", responses_b.get(q.index) or "", order)
+            rec = await judge_order(
+                client, q, responses_a.get(q.index) or "", responses_b.get(q.index) or "", order
+            )
             journal.append(rec)
             written += 1
             if on_record:
@@ -75,7 +102,9 @@ async def run_pairwise(client: ChatClient, queries: list[Query], responses_a: Re
     return written
 
 
-def summarize_pairwise(records: Iterable[dict[str, Any]], *, resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
+def summarize_pairwise(
+    records: Iterable[dict[str, Any]], *, resamples: int = 2000, seed: int = 0
+) -> dict[str, Any]:
     """Win rate of model A (ties = 1/2), mean signed margin, order agreement, with bootstrap CIs over queries."""
     by_query: dict[str, dict[str, float]] = defaultdict(dict)
     failed = 0
@@ -92,8 +121,13 @@ def summarize_pairwise(records: Iterable[dict[str, Any]], *, resamples: int = 20
         if len(orders) == 2:
             signs = {(v > 0) - (v < 0) for v in orders.values()}
             agree.append(1.0 if len(signs) == 1 else 0.0)
-    return {"win_rate_a": summarize(outcomes, resamples=resamples, seed=seed),
-            "margin_a": summarize(margins, resamples=resamples, seed=seed),
-            "order_agreement": sum(agree) / len(agree) if agree else None,
-            "wins_a": sum(o == 1.0 for o in outcomes), "wins_b": sum(o == 0.0 for o in outcomes),
-            "ties": sum(o == 0.5 for o in outcomes), "judgements_failed": failed, "queries": len(margins)}
+    return {
+        "win_rate_a": summarize(outcomes, resamples=resamples, seed=seed),
+        "margin_a": summarize(margins, resamples=resamples, seed=seed),
+        "order_agreement": sum(agree) / len(agree) if agree else None,
+        "wins_a": sum(o == 1.0 for o in outcomes),
+        "wins_b": sum(o == 0.0 for o in outcomes),
+        "ties": sum(o == 0.5 for o in outcomes),
+        "judgements_failed": failed,
+        "queries": len(margins),
+    }

@@ -73,10 +73,17 @@ def load_queries(path: str | Path, requirement: str | None = None, limit: int | 
         if not isinstance(criteria, list):
             raise ValueError(f"{path}:{lineno}: 'checklist'/'criteria' must be a list")
         known = {"index", "query", "domain1", "domain2", "requirement", "checklist", "criteria"}
-        out.append(Query(index=str(obj["index"]), query=obj["query"], domain1=str(obj.get("domain1", "")),
-                         domain2=str(obj.get("domain2", "")),
-                         requirement=str(obj.get("requirement") or default_req or ""),
-                         criteria=_unique_names(criteria), extra={k: v for k, v in obj.items() if k not in known}))
+        out.append(
+            Query(
+                index=str(obj["index"]),
+                query=obj["query"],
+                domain1=str(obj.get("domain1", "")),
+                domain2=str(obj.get("domain2", "")),
+                requirement=str(obj.get("requirement") or default_req or ""),
+                criteria=_unique_names(criteria),
+                extra={k: v for k, v in obj.items() if k not in known},
+            )
+        )
         if limit and len(out) >= limit:
             break
     return out
@@ -97,7 +104,9 @@ class ResponseIndex:
                         offset += len(line)
                         continue  # a failed generation, recorded by the generator
                     if "index" not in obj or not isinstance(obj.get("response"), str):
-                        raise ValueError(f"{path}:{lineno}: a response line needs 'index' and a string 'response'")
+                        raise ValueError(
+                            f"{path}:{lineno}: a response line needs 'index' and a string 'response'"
+                        )
                     self._offsets.setdefault(str(obj["index"]), offset)
                 offset += len(line)
 

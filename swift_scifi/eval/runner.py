@@ -56,7 +56,9 @@ def _write_jsonl(path: Path, rows) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-async def _judge_all(cfg: EvalConfig, queries: list[Query], responses: ResponseIndex, journal: Journal) -> None:
+async def _judge_all(
+    cfg: EvalConfig, queries: list[Query], responses: ResponseIndex, journal: Journal
+) -> None:
     async with ChatClient(cfg.judge) as client:
         cache = CriteriaCache(cfg.criteria_cache, cfg.judge.model)
         await fill_criteria(client, queries, cache, cfg.rubric)
@@ -85,17 +87,27 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     final = list(read_final(scores_path, score_key).values())
     summary = aggregate(final, resamples=cfg.resamples, seed=cfg.seed)
     summary["metrics"] = aggregate_metrics(metric_rows, resamples=cfg.resamples, seed=cfg.seed)
-    manifest = build_manifest(judge=_judge_info(cfg.judge), rubric=cfg.rubric,
-                              data={"queries": cfg.queries, "responses": cfg.responses},
-                              options={**cfg.options, "limit": cfg.limit, "requirement": cfg.requirement,
-                                       "criteria_cache_version": cache_version(cfg.judge.model),
-                                       "resamples": cfg.resamples, "seed": cfg.seed})
+    manifest = build_manifest(
+        judge=_judge_info(cfg.judge),
+        rubric=cfg.rubric,
+        data={"queries": cfg.queries, "responses": cfg.responses},
+        options={
+            **cfg.options,
+            "limit": cfg.limit,
+            "requirement": cfg.requirement,
+            "criteria_cache_version": cache_version(cfg.judge.model),
+            "resamples": cfg.resamples,
+            "seed": cfg.seed,
+        },
+    )
     summary["manifest"] = "manifest.json"
     write_manifest(cfg.out / "manifest.json", manifest)
     (cfg.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     if cfg.report:
         scores = [r["score"] for r in final if r.get("score") is not None]
-        write_report(cfg.out / "report.html", summary, scores, {r["index"]: r["length"] for r in metric_rows}, manifest)
+        write_report(
+            cfg.out / "report.html", summary, scores, {r["index"]: r["length"] for r in metric_rows}, manifest
+        )
     if cfg.progress:
         print_summary(summary)
     return summary
@@ -133,15 +145,20 @@ def run_pairwise_eval(cfg: PairwiseConfig) -> dict[str, Any]:
     with Journal(path, pair_key) as journal:
         asyncio.run(go(journal))
     summary = summarize_pairwise(read_final(path, pair_key).values(), resamples=cfg.resamples, seed=cfg.seed)
-    manifest = build_manifest(judge=_judge_info(cfg.judge), prompt_ids=("pairwise",),
-                              data={"queries": cfg.queries, "responses_a": cfg.responses_a,
-                                    "responses_b": cfg.responses_b}, options={"limit": cfg.limit})
+    manifest = build_manifest(
+        judge=_judge_info(cfg.judge),
+        prompt_ids=("pairwise",),
+        data={"queries": cfg.queries, "responses_a": cfg.responses_a, "responses_b": cfg.responses_b},
+        options={"limit": cfg.limit},
+    )
     write_manifest(cfg.out / "manifest.json", manifest)
     (cfg.out / "pairwise_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     if cfg.progress:
         from .console import console
 
-        console.print(f"A wins {summary['wins_a']}, B wins {summary['wins_b']}, ties {summary['ties']}; "
-                      f"win rate A {summary['win_rate_a']['mean']:.3f} (95% CI {summary['win_rate_a']['ci95'][0]:.3f}"
-                      f"–{summary['win_rate_a']['ci95'][1]:.3f}); order agreement {summary['order_agreement']}")
+        console.print(
+            f"A wins {summary['wins_a']}, B wins {summary['wins_b']}, ties {summary['ties']}; "
+            f"win rate A {summary['win_rate_a']['mean']:.3f} (95% CI {summary['win_rate_a']['ci95'][0]:.3f}"
+            f"–{summary['win_rate_a']['ci95'][1]:.3f}); order agreement {summary['order_agreement']}"
+        )
     return summary

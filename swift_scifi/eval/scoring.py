@@ -32,9 +32,13 @@ def iter_pairs(queries: list[Query], responses: ResponseIndex, done: set) -> Ite
     no_response = [q.index for q in queries if q.index not in responses]
     no_criteria = [q.index for q in queries if q.index in responses and not q.criteria]
     if no_response:
-        logger.warning("%d queries have no response and are skipped (first: %s)", len(no_response), no_response[:5])
+        logger.warning(
+            "%d queries have no response and are skipped (first: %s)", len(no_response), no_response[:5]
+        )
     if no_criteria:
-        logger.warning("%d queries have no criteria and are skipped (first: %s)", len(no_criteria), no_criteria[:5])
+        logger.warning(
+            "%d queries have no criteria and are skipped (first: %s)", len(no_criteria), no_criteria[:5]
+        )
     for q in queries:
         if q.index not in responses:
             continue
@@ -46,21 +50,33 @@ def iter_pairs(queries: list[Query], responses: ResponseIndex, done: set) -> Ite
 async def score_pair(client: ChatClient, query: Query, response: str, criterion: dict) -> dict[str, Any]:
     """One scores.jsonl record: index, criterion, score (1..10 or None), reason, groups, attempts, error."""
     prompt = load_prompt("score_criterion")
-    messages = prompt.messages(detect_lang(query.query), query=query.query, response=response,
-                               criterion=format_criterion(criterion))
+    messages = prompt.messages(
+        detect_lang(query.query), query=query.query, response=response, criterion=format_criterion(criterion)
+    )
     outcome = await client.call(messages, parse_score_reply)
-    rec: dict[str, Any] = {"index": query.index, "criterion": criterion["name"],
-                           "score": outcome.value["score"] if outcome.ok else None,
-                           "reason": outcome.value["reason"] if outcome.ok else None,
-                           "domain1": query.domain1, "domain2": query.domain2, "requirement": query.requirement,
-                           "attempts": outcome.attempts, "seconds": round(outcome.seconds, 3)}
+    rec: dict[str, Any] = {
+        "index": query.index,
+        "criterion": criterion["name"],
+        "score": outcome.value["score"] if outcome.ok else None,
+        "reason": outcome.value["reason"] if outcome.ok else None,
+        "domain1": query.domain1,
+        "domain2": query.domain2,
+        "requirement": query.requirement,
+        "attempts": outcome.attempts,
+        "seconds": round(outcome.seconds, 3),
+    }
     if not outcome.ok:
         rec["error"] = outcome.error
     return rec
 
 
-async def run_scoring(client: ChatClient, queries: list[Query], responses: ResponseIndex, journal: Journal,
-                      on_record: Callable[[dict[str, Any]], None] | None = None) -> int:
+async def run_scoring(
+    client: ChatClient,
+    queries: list[Query],
+    responses: ResponseIndex,
+    journal: Journal,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> int:
     """Score all pairs not yet in ``journal``; returns how many records were written."""
     pairs = iter_pairs(queries, responses, set(journal.done))
     written = 0
@@ -81,4 +97,6 @@ async def run_scoring(client: ChatClient, queries: list[Query], responses: Respo
 
 def count_pairs(queries: list[Query], responses: ResponseIndex, done: set) -> int:
     """How many pairs :func:`run_scoring` would score (for the progress bar total)."""
-    return sum(1 for q in queries if q.index in responses for c in q.criteria if (q.index, c["name"]) not in done)
+    return sum(
+        1 for q in queries if q.index in responses for c in q.criteria if (q.index, c["name"]) not in done
+    )

@@ -95,8 +95,11 @@ class ChatClient:
     async def __aenter__(self) -> ChatClient:
         s = self.settings
         headers = {"Authorization": f"Bearer {s.api_key}"} if s.api_key else {}
-        self._http = aiohttp.ClientSession(headers=headers, connector=aiohttp.TCPConnector(limit=max(s.concurrency, 1)),
-                                           timeout=aiohttp.ClientTimeout(total=s.timeout_s))
+        self._http = aiohttp.ClientSession(
+            headers=headers,
+            connector=aiohttp.TCPConnector(limit=max(s.concurrency, 1)),
+            timeout=aiohttp.ClientTimeout(total=s.timeout_s),
+        )
         self._sem = asyncio.Semaphore(max(s.concurrency, 1))
         return self
 
@@ -136,8 +139,14 @@ class ChatClient:
     async def _attempt(self, messages: list[dict[str, str]], body: dict[str, Any]) -> str:
         assert self._http is not None and self._sem is not None, "use `async with ChatClient(...)`"
         s = self.settings
-        payload = {"model": s.model, "messages": messages, "temperature": s.temperature,
-                   "max_tokens": s.max_tokens, **s.extra_body, **body}
+        payload = {
+            "model": s.model,
+            "messages": messages,
+            "temperature": s.temperature,
+            "max_tokens": s.max_tokens,
+            **s.extra_body,
+            **body,
+        }
         url = s.base_url.rstrip("/") + "/chat/completions"
         async with self._sem:
             try:

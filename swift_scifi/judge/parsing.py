@@ -86,7 +86,9 @@ def parse_rubric_reply(text: str, names: list[str]) -> dict[str, float]:
         raise MalformedReply("reply has no 'scores' list")
     found = {str(i.get("name", "")).strip(): as_score(i.get("score")) for i in items if isinstance(i, dict)}
     if len(items) == len(names) and set(found) != set(names):  # judge renamed criteria: trust the order
-        found = {n: as_score(i.get("score")) for n, i in zip(names, items) if isinstance(i, dict)}
+        found = {
+            n: as_score(i.get("score")) for n, i in zip(names, items, strict=True) if isinstance(i, dict)
+        }
     missing = [n for n in names if n not in found]
     if missing:
         raise MalformedReply(f"reply misses criteria {missing}")
@@ -106,8 +108,13 @@ def parse_criteria_reply(text: str, count: int = 5) -> list[dict[str, str]]:
     for item in items[:count]:
         if not isinstance(item, dict) or not item.get("name") or not item.get("criteria_description"):
             raise MalformedReply(f"criterion lacks name/criteria_description: {item!r}"[:200])
-        out.append({"name": str(item["name"]), "criteria_description": str(item["criteria_description"]),
-                    **{b: str(item.get(b, "")) for b in BANDS}})
+        out.append(
+            {
+                "name": str(item["name"]),
+                "criteria_description": str(item["criteria_description"]),
+                **{b: str(item.get(b, "")) for b in BANDS},
+            }
+        )
     return out
 
 

@@ -24,15 +24,29 @@ class JudgePrinciple:
         """Chat messages asking the judge for a 1..10 adherence score with a quoted reason."""
         lang = lang if lang in self.description else "en"
         return load_prompt("principle_check").messages(
-            lang, principle=self.description.get(lang) or self.description["en"], instructions=self.question,
-            follows=" ".join(self.follows.split()), violates=" ".join(self.violates.split()),
-            query=prompt, response=completion)
+            lang,
+            principle=self.description.get(lang) or self.description["en"],
+            instructions=self.question,
+            follows=" ".join(self.follows.split()),
+            violates=" ".join(self.violates.split()),
+            query=prompt,
+            response=completion,
+        )
 
 
 def judge_principles(path: str | None = None) -> list[JudgePrinciple]:
     """Every principle whose check is ``judge`` (rules cannot check it), from the library at ``path``."""
     from ..rewards.principles import load_principles
 
-    return [JudgePrinciple(id=p.id, langs=p.langs, description=p.description, question=str(p.check.get("prompt", "")),
-                           follows=p.follows, violates=p.violates)
-            for p in load_principles(path) if not p.is_rule]
+    return [
+        JudgePrinciple(
+            id=p.id,
+            langs=p.langs,
+            description=p.description,
+            question=str(p.check.get("prompt", "")),
+            follows=p.follows,
+            violates=p.violates,
+        )
+        for p in load_principles(path)
+        if not p.is_rule
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -31,15 +31,17 @@ class JudgePrompt:
         """Chat messages for language ``lang`` ('en' or 'zh'; others fall back to 'en')."""
         lang = lang if lang in self.user else "en"
         user = Template(self.user[lang]).substitute(**fields)
-        return [{"role": "system", "content": self.system.get(lang, self.system["en"])},
-                {"role": "user", "content": user}]
+        return [
+            {"role": "system", "content": self.system.get(lang, self.system["en"])},
+            {"role": "user", "content": user},
+        ]
 
 
 def _data_dir(kind: str) -> Path:
     return Path(str(resources.files("swift_scifi") / "data" / kind))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(prompt_id: str, path: str | None = None) -> JudgePrompt:
     """Load template ``prompt_id`` from the package data, or from ``path`` (a .yaml file) when given."""
     file = Path(path) if path else _data_dir(PROMPT_DIR) / f"{prompt_id}.yaml"
@@ -50,5 +52,10 @@ def load_prompt(prompt_id: str, path: str | None = None) -> JudgePrompt:
     for key in ("system", "user"):
         if not isinstance(data.get(key), dict) or "en" not in data[key]:
             raise ValueError(f"{file}: '{key}' must map languages to text and include 'en'")
-    return JudgePrompt(id=str(data.get("id", prompt_id)), version=int(data.get("version", 1)),
-                       system=data["system"], user=data["user"], sha256=hashlib.sha256(raw).hexdigest())
+    return JudgePrompt(
+        id=str(data.get("id", prompt_id)),
+        version=int(data.get("version", 1)),
+        system=data["system"],
+        user=data["user"],
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )

@@ -66,8 +66,14 @@ class _JudgeReward(AsyncORM):
             results = [t.result() if t in done and not t.exception() else None for t in tasks]
         failed = sum(r is None for r in results)
         if failed:
-            logger.warning("%s: %d/%d completions got the fallback %.2f (judge %s failed or timed out)",
-                           self.name, failed, len(results), self.fallback, self.settings.base_url)
+            logger.warning(
+                "%s: %d/%d completions got the fallback %.2f (judge %s failed or timed out)",
+                self.name,
+                failed,
+                len(results),
+                self.fallback,
+                self.settings.base_url,
+            )
         return [self.fallback if r is None else r for r in results]
 
 
@@ -80,11 +86,15 @@ class ScifiJudge(_JudgeReward):
         n = len(completions)
         messages, rubrics = _column(kwargs, "messages", n), _column(kwargs, "rubric", n)
         queries = _column(kwargs, "query", n)
-        jobs = [self._job(strip_think(c or ""), prompt_of(m, q), r)
-                for c, m, q, r in zip(completions, messages, queries, rubrics)]
+        jobs = [
+            self._job(strip_think(c or ""), prompt_of(m, q), r)
+            for c, m, q, r in zip(completions, messages, queries, rubrics, strict=True)
+        ]
         return await self._gather(jobs)
 
-    def _job(self, completion: str, prompt: str, rubric: Any) -> Callable[[ChatClient], Awaitable[float | None]]:
+    def _job(
+        self, completion: str, prompt: str, rubric: Any
+    ) -> Callable[[ChatClient], Awaitable[float | None]]:
         async def run(client: ChatClient) -> float | None:
             lang = detect_lang(completion or prompt)
             try:
@@ -93,8 +103,9 @@ class ScifiJudge(_JudgeReward):
                 logger.warning("scifi_judge: bad rubric (%s); using the sci-fi rubric", exc)
                 criteria = coerce_rubric(None, lang)
             names = [c["name"] for c in criteria]
-            msgs = load_prompt("score_rubric").messages(lang, query=prompt, response=completion,
-                                                        rubric=format_rubric(criteria))
+            msgs = load_prompt("score_rubric").messages(
+                lang, query=prompt, response=completion, rubric=format_rubric(criteria)
+            )
             outcome = await client.call(msgs, lambda text: parse_rubric_reply(text, names))
             return to_unit(sum(outcome.value.values()) / len(names)) if outcome.ok else None
 
@@ -120,8 +131,10 @@ class ScifiPrinciplesJudge(_JudgeReward):
         n = len(completions)
         messages, queries = _column(kwargs, "messages", n), _column(kwargs, "query", n)
         chosen = _column(kwargs, "principles", n)
-        jobs = [self._job(strip_think(c or ""), prompt_of(m, q), ids)
-                for c, m, q, ids in zip(completions, messages, queries, chosen)]
+        jobs = [
+            self._job(strip_think(c or ""), prompt_of(m, q), ids)
+            for c, m, q, ids in zip(completions, messages, queries, chosen, strict=True)
+        ]
         return await self._gather(jobs)
 
     def _job(self, completion: str, prompt: str, ids: Any) -> Callable[[ChatClient], Awaitable[float | None]]:
@@ -130,8 +143,9 @@ class ScifiPrinciplesJudge(_JudgeReward):
             wanted = [p for p in self.principles if (not ids or p.id in ids) and lang in p.langs]
             if not wanted:
                 return None
-            outcomes = await asyncio.gather(*(client.call(p.messages(lang, prompt, completion), parse_score_reply)
-                                              for p in wanted))
+            outcomes = await asyncio.gather(
+                *(client.call(p.messages(lang, prompt, completion), parse_score_reply) for p in wanted)
+            )
             scores = [to_unit(o.value["score"]) for o in outcomes if o.ok]
             return sum(scores) / len(scores) if scores else None
 

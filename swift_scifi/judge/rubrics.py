@@ -7,7 +7,7 @@ Rubric files live in ``swift_scifi/data/rubrics/NAME.yaml`` with one block per l
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from .prompts import _data_dir
 Criterion = dict[str, str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rubric_file(name: str) -> dict[str, Any]:
     file = Path(name) if name.endswith((".yaml", ".yml")) else _data_dir("rubrics") / f"{name}.yaml"
     if not file.is_file():
@@ -33,8 +33,13 @@ def load_rubric(name: str = "scifi", lang: str = "en") -> list[Criterion]:
     out = []
     for item in data["criteria"]:
         block = item.get(lang) or item["en"]
-        out.append({"name": block["name"], "criteria_description": block["criteria_description"],
-                    **{b: block.get(b, "") for b in BANDS}})
+        out.append(
+            {
+                "name": block["name"],
+                "criteria_description": block["criteria_description"],
+                **{b: block.get(b, "") for b in BANDS},
+            }
+        )
     return out
 
 

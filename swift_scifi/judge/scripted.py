@@ -48,19 +48,44 @@ def _answer(prompt: str) -> dict:
         a, b = _block(prompt, "response_A"), _block(prompt, "response_B")
         sa, sb = scripted_score(a, "pairwise"), scripted_score(b, "pairwise")
         winner = "tie" if sa == sb else ("A" if sa > sb else "B")
-        return {"winner": winner, "margin": min(5, abs(sa - sb)), "reason": f'A: "{_quote(a)}" B: "{_quote(b)}"'}
+        return {
+            "winner": winner,
+            "margin": min(5, abs(sa - sb)),
+            "reason": f'A: "{_quote(a)}" B: "{_quote(b)}"',
+        }
     if '"criteria": [' in prompt:
         words = " ".join(_block(prompt, "query").split()[:6])
-        return {"criteria": [{"name": f"Criterion {k} ({words})", "criteria_description": f"Aspect {k} of the query.",
-                              "1-2": "poor", "3-4": "weak", "5-6": "fair", "7-8": "good", "9-10": "excellent"}
-                             for k in range(1, 6)]}
+        return {
+            "criteria": [
+                {
+                    "name": f"Criterion {k} ({words})",
+                    "criteria_description": f"Aspect {k} of the query.",
+                    "1-2": "poor",
+                    "3-4": "weak",
+                    "5-6": "fair",
+                    "7-8": "good",
+                    "9-10": "excellent",
+                }
+                for k in range(1, 6)
+            ]
+        }
     if '"scores"' in prompt:
         blocks = [b for b in _block(prompt, "rubric").split("\n\n") if b.strip()]
-        return {"scores": [{"name": _criterion_name(b), "score": scripted_score(response, _criterion_name(b)),
-                            "reason": f'"{_quote(response)}"'} for b in blocks]}
+        return {
+            "scores": [
+                {
+                    "name": _criterion_name(b),
+                    "score": scripted_score(response, _criterion_name(b)),
+                    "reason": f'"{_quote(response)}"',
+                }
+                for b in blocks
+            ]
+        }
     criterion = _block(prompt, "criterion") or prompt.split("\n", 1)[0]
-    return {"score": scripted_score(response, _criterion_name(criterion)),
-            "reason": f'The response says "{_quote(response)}".'}
+    return {
+        "score": scripted_score(response, _criterion_name(criterion)),
+        "reason": f'The response says "{_quote(response)}".',
+    }
 
 
 class _Server(ThreadingHTTPServer):
@@ -77,8 +102,14 @@ class _Server(ThreadingHTTPServer):
 class ScriptedJudge:
     """``with ScriptedJudge(latency_s=0.2) as judge: judge.base_url`` — a real HTTP server in a thread."""
 
-    def __init__(self, latency_s: float = 0.0, script: list[str] | None = None,
-                 every: dict[str, int] | None = None, hang_s: float = 30.0, port: int = 0):
+    def __init__(
+        self,
+        latency_s: float = 0.0,
+        script: list[str] | None = None,
+        every: dict[str, int] | None = None,
+        hang_s: float = 30.0,
+        port: int = 0,
+    ):
         self.latency_s, self.hang_s = latency_s, hang_s
         self.script = list(script or [])
         self.every = dict(every or {})
@@ -105,8 +136,11 @@ class ScriptedJudge:
         with self._lock:
             self.requests += 1
             n = self.requests
-            behaviour = self.script.pop(0) if self.script else next(
-                (b for b, k in self.every.items() if k and n % k == 0), "ok")
+            behaviour = (
+                self.script.pop(0)
+                if self.script
+                else next((b for b, k in self.every.items() if k and n % k == 0), "ok")
+            )
             self.counts[behaviour] += 1
             return behaviour
 
@@ -132,11 +166,21 @@ class ScriptedJudge:
             content = "I think this response is quite good overall, maybe a seven."
         elif behaviour == "near_json":
             content = "Here is my verdict:\n```json\n" + content.replace('"', "'").rstrip("}") + ",}\n```"
-        return 200, json.dumps({"id": f"chatcmpl-{self.requests}", "object": "chat.completion",
-                                "model": body.get("model", "scripted"),
-                                "choices": [{"index": 0, "finish_reason": "stop",
-                                             "message": {"role": "assistant", "content": content}}]},
-                               ensure_ascii=False)
+        return 200, json.dumps(
+            {
+                "id": f"chatcmpl-{self.requests}",
+                "object": "chat.completion",
+                "model": body.get("model", "scripted"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": content},
+                    }
+                ],
+            },
+            ensure_ascii=False,
+        )
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         judge = self
