@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import SWIFT_FLAGS_TINY, run_cli, subprocess_env, swift_exe
-from tests.eval_fixtures import judge, writingbench_sample  # noqa: F401 (fixture)
+from tests.eval.fixtures import judge, writingbench_sample  # noqa: F401 (fixture)
 
 DEPLOY_FLAGS = SWIFT_FLAGS_TINY[:4]
 

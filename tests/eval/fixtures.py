@@ -1,4 +1,4 @@
-"""Fixtures and helpers shared by the evaluation and judge tests (imported by tests/test_eval_*.py, test_judge_*.py)."""
+"""Fixtures and helpers shared by the evaluation and judge tests (imported by the tests in tests/eval/)."""
 
 from __future__ import annotations
 

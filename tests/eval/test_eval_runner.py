@@ -19,7 +19,7 @@ from swift_scifi.eval.scoring import score_key
 from swift_scifi.judge.scripted import ScriptedJudge
 from swift_scifi.text import detect_lang
 from tests.conftest import REPO, run_cli, subprocess_env
-from tests.eval_fixtures import STYLE_SUBSET, judge, settings, write_responses, writingbench_sample  # noqa: F401
+from tests.eval.fixtures import STYLE_SUBSET, judge, settings, write_responses, writingbench_sample  # noqa: F401
 
 
 def _cfg(tmp: Path, server, queries: Path, responses: Path, out: str = "out", **kw) -> EvalConfig:

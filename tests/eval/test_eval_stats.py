@@ -11,8 +11,8 @@ from swift_scifi.eval.aggregate import aggregate
 from swift_scifi.eval.bootstrap import bootstrap_ci
 from swift_scifi.eval.pairwise import signed_margin
 from swift_scifi.eval.runner import PairwiseConfig, run_pairwise_eval
-from tests.eval_fixtures import judge, write_responses, writingbench_sample  # noqa: F401
-from tests.eval_fixtures import settings as judge_settings
+from tests.eval.fixtures import judge, write_responses, writingbench_sample  # noqa: F401
+from tests.eval.fixtures import settings as judge_settings
 
 scores = st.lists(st.floats(1, 10, allow_nan=False), min_size=2, max_size=40)
 

@@ -9,7 +9,7 @@ from swift_scifi.judge.client import ChatClient
 from swift_scifi.judge.parsing import parse_score_reply
 from swift_scifi.judge.prompts import load_prompt
 from swift_scifi.judge.scripted import ScriptedJudge, scripted_score
-from tests.eval_fixtures import judge, settings  # noqa: F401 (fixture)
+from tests.eval.fixtures import judge, settings  # noqa: F401 (fixture)
 
 MSGS = load_prompt("score_criterion").messages(
     query="Write a story.", response="A ship. [[score=7]]", criterion="Prose: quality of sentences"
