@@ -6,13 +6,13 @@ recorded as ``{index, error}`` and retried on the next run.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..judge.client import ChatClient, ClientSettings
 from .journal import Journal
+from .pool import drain
 from .records import Query
 
 
@@ -33,28 +33,17 @@ async def generate_openai(
     on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> int:
     """Generate a response per query not yet in ``out``; returns how many lines were written."""
+
+    async def work(q: Query) -> dict[str, Any]:
+        outcome = await client.call(_messages(q, system))
+        if outcome.ok:
+            return {"index": q.index, "response": outcome.value}
+        return {"index": q.index, "error": outcome.error}
+
     with Journal(out, _key) as journal:
-        todo = iter([q for q in queries if q.index not in journal.done])
-        written = 0
-
+        todo = [q for q in queries if q.index not in journal.done]
         async with ChatClient(settings) as client:
-
-            async def worker() -> None:
-                nonlocal written
-                for q in todo:
-                    outcome = await client.call(_messages(q, system))
-                    rec = (
-                        {"index": q.index, "response": outcome.value}
-                        if outcome.ok
-                        else {"index": q.index, "error": outcome.error}
-                    )
-                    journal.append(rec)
-                    written += 1
-                    if on_record:
-                        on_record(rec)
-
-            await asyncio.gather(*(worker() for _ in range(max(1, settings.concurrency))))
-    return written
+            return await drain(todo, work, journal, settings.concurrency, on_record)
 
 
 def generate_in_process(

@@ -8,7 +8,6 @@ margin is the mean of its two orders; its outcome is win (>0), loss (<0) or tie.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -19,6 +18,7 @@ from ..judge.prompts import load_prompt
 from ..text import detect_lang
 from .bootstrap import summarize
 from .journal import Journal
+from .pool import drain
 from .records import Query, ResponseIndex
 
 ORDERS = ("AB", "BA")
@@ -76,30 +76,21 @@ async def run_pairwise(
     on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> int:
     """Judge every (query, order) not yet in ``journal`` for queries both models answered."""
-    todo = iter(
-        [
-            (q, o)
-            for q in queries
-            if q.index in responses_a and q.index in responses_b
-            for o in ORDERS
-            if (q.index, o) not in journal.done
-        ]
-    )
-    written = 0
+    todo = [
+        (q, o)
+        for q in queries
+        if q.index in responses_a and q.index in responses_b
+        for o in ORDERS
+        if (q.index, o) not in journal.done
+    ]
 
-    async def worker() -> None:
-        nonlocal written
-        for q, order in todo:
-            rec = await judge_order(
-                client, q, responses_a.get(q.index) or "", responses_b.get(q.index) or "", order
-            )
-            journal.append(rec)
-            written += 1
-            if on_record:
-                on_record(rec)
+    async def work(item: tuple[Query, str]) -> dict[str, Any]:
+        q, order = item
+        return await judge_order(
+            client, q, responses_a.get(q.index) or "", responses_b.get(q.index) or "", order
+        )
 
-    await asyncio.gather(*(worker() for _ in range(max(1, client.settings.concurrency))))
-    return written
+    return await drain(todo, work, journal, client.settings.concurrency, on_record)
 
 
 def summarize_pairwise(

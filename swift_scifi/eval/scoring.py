@@ -7,7 +7,6 @@ journal are skipped (resume); failures after all retries are recorded with ``sco
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,6 +17,7 @@ from ..judge.prompts import load_prompt
 from ..judge.rubrics import format_criterion
 from ..text import detect_lang
 from .journal import Journal
+from .pool import drain
 from .records import Query, ResponseIndex
 
 logger = logging.getLogger("swift_scifi.eval")
@@ -78,21 +78,13 @@ async def run_scoring(
     on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> int:
     """Score all pairs not yet in ``journal``; returns how many records were written."""
+
+    async def work(pair: tuple[Query, dict]) -> dict[str, Any]:
+        query, criterion = pair
+        return await score_pair(client, query, responses.get(query.index) or "", criterion)
+
     pairs = iter_pairs(queries, responses, set(journal.done))
-    written = 0
-
-    async def worker() -> None:
-        nonlocal written
-        for query, criterion in pairs:  # one shared generator: each pair goes to exactly one worker
-            response = responses.get(query.index) or ""
-            rec = await score_pair(client, query, response, criterion)
-            journal.append(rec)
-            written += 1
-            if on_record:
-                on_record(rec)
-
-    await asyncio.gather(*(worker() for _ in range(max(1, client.settings.concurrency))))
-    return written
+    return await drain(pairs, work, journal, client.settings.concurrency, on_record)
 
 
 def count_pairs(queries: list[Query], responses: ResponseIndex, done: set) -> int:

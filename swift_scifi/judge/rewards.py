@@ -50,6 +50,22 @@ class _JudgeReward(AsyncORM):
     """Shared machinery: settings, the batch deadline, the fallback, one log line per failing batch."""
 
     name = "judge"
+    column = ""  # the dataset column passed to ``_job`` as its third argument
+
+    async def __call__(self, completions: list[str], **kwargs: Any) -> list[float]:
+        n = len(completions)
+        messages, queries = _column(kwargs, "messages", n), _column(kwargs, "query", n)
+        extra = _column(kwargs, self.column, n)
+        jobs = [
+            self._job(strip_think(c or ""), prompt_of(m, q), x)
+            for c, m, q, x in zip(completions, messages, queries, extra, strict=True)
+        ]
+        return await self._gather(jobs)
+
+    def _job(
+        self, completion: str, prompt: str, extra: Any
+    ) -> Callable[[ChatClient], Awaitable[float | None]]:
+        raise NotImplementedError
 
     def __init__(self, args: Any = None, **kwargs: Any):
         super().__init__(args, **kwargs)
@@ -81,16 +97,7 @@ class ScifiJudge(_JudgeReward):
     """Judge each completion on a rubric (column ``rubric``: a name, JSON list or list; default: sci-fi rubric)."""
 
     name = "scifi_judge"
-
-    async def __call__(self, completions: list[str], **kwargs: Any) -> list[float]:
-        n = len(completions)
-        messages, rubrics = _column(kwargs, "messages", n), _column(kwargs, "rubric", n)
-        queries = _column(kwargs, "query", n)
-        jobs = [
-            self._job(strip_think(c or ""), prompt_of(m, q), r)
-            for c, m, q, r in zip(completions, messages, queries, rubrics, strict=True)
-        ]
-        return await self._gather(jobs)
+    column = "rubric"
 
     def _job(
         self, completion: str, prompt: str, rubric: Any
@@ -120,22 +127,13 @@ class ScifiPrinciplesJudge(_JudgeReward):
     """
 
     name = "scifi_principles_judge"
+    column = "principles"
 
     def __init__(self, args: Any = None, **kwargs: Any):
         super().__init__(args, **kwargs)
         from .principles import judge_principles
 
         self.principles = judge_principles()
-
-    async def __call__(self, completions: list[str], **kwargs: Any) -> list[float]:
-        n = len(completions)
-        messages, queries = _column(kwargs, "messages", n), _column(kwargs, "query", n)
-        chosen = _column(kwargs, "principles", n)
-        jobs = [
-            self._job(strip_think(c or ""), prompt_of(m, q), ids)
-            for c, m, q, ids in zip(completions, messages, queries, chosen, strict=True)
-        ]
-        return await self._gather(jobs)
 
     def _job(self, completion: str, prompt: str, ids: Any) -> Callable[[ChatClient], Awaitable[float | None]]:
         async def run(client: ChatClient) -> float | None:

@@ -35,6 +35,13 @@ def _cfg(tmp: Path, server, queries: Path, responses: Path, out: str = "out", **
     )
 
 
+def _eval_args(tmp: Path, server, queries: Path, responses: Path, out: Path, concurrency: int) -> list[str]:
+    """`swift-scifi eval` arguments against the scripted ``server``."""
+    return ["eval", "--queries", str(queries), "--responses", str(responses), "--judge-base-url", server.base_url,
+            "--judge-model", "scripted", "--out", str(out), "--concurrency", str(concurrency),
+            "--criteria-cache", str(tmp / "cache")]  # fmt: skip
+
+
 def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -101,23 +108,9 @@ def test_resume_after_kill_never_counts_twice(tmp_path):
             sys.executable,
             "-m",
             "swift_scifi.cli",
-            "eval",
-            "--queries",
-            str(queries),
-            "--responses",
-            str(responses),
-            "--judge-base-url",
-            server.base_url,
-            "--judge-model",
-            "scripted",
-            "--out",
-            str(out),
-            "--concurrency",
-            "2",
-            "--criteria-cache",
-            str(tmp_path / "cache"),
-            "--no-report",
+            *_eval_args(tmp_path, server, queries, responses, out, 2),
         ]
+        args.append("--no-report")
         proc = subprocess.Popen(
             args,
             cwd=REPO,
@@ -191,25 +184,7 @@ def test_duplicated_records_are_counted_once():
 def test_cli_eval_prints_table_and_writes_outputs(tmp_path, judge):  # noqa: F811
     queries = writingbench_sample(tmp_path, 5)
     responses = write_responses(tmp_path / "r.jsonl", queries)
-    proc = run_cli(
-        [
-            "eval",
-            "--queries",
-            str(queries),
-            "--responses",
-            str(responses),
-            "--judge-base-url",
-            judge.base_url,
-            "--judge-model",
-            "scripted",
-            "--out",
-            str(tmp_path / "o"),
-            "--concurrency",
-            "4",
-            "--criteria-cache",
-            str(tmp_path / "cache"),
-        ]
-    )
+    proc = run_cli(_eval_args(tmp_path, judge, queries, responses, tmp_path / "o", 4))
     text = proc.stdout + proc.stderr
     assert "overall" in text and "domain1:" in text and "25/25" in text
     assert {p.name for p in (tmp_path / "o").iterdir()} >= {
