@@ -82,6 +82,9 @@ def register(app: typer.Typer) -> None:
         concurrency: int = typer.Option(16, min=1, help="Judge calls in flight at once."),
         timeout: float = typer.Option(120.0, help="Seconds per judge call attempt."),
         retries: int = typer.Option(4, min=0, help="Extra attempts on timeouts, 5xx and malformed replies."),
+        judge_max_tokens: int = typer.Option(
+            1024, help="Judge reply budget (raise it for reasoning judges)."
+        ),
         rubric: str = typer.Option(
             None, help="Score every query on this rubric (e.g. 'scifi') instead of its checklist."
         ),
@@ -135,7 +138,15 @@ def register(app: typer.Typer) -> None:
             out=out,
             rubric=rubric,
             requirement=requirement,
-            judge=_settings(judge_base_url, judge_model, judge_api_key, concurrency, timeout, retries),
+            judge=_settings(
+                judge_base_url,
+                judge_model,
+                judge_api_key,
+                concurrency,
+                timeout,
+                retries,
+                max_tokens=judge_max_tokens,
+            ),
             limit=limit,
             criteria_cache=criteria_cache or DEFAULT_CACHE,
             resamples=resamples,

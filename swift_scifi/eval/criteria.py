@@ -65,7 +65,9 @@ async def generate_criteria(
     if cached is not None:
         return cached
     messages = load_prompt("generate_criteria").messages(detect_lang(query), query=query)
-    outcome = await client.call(messages, parse_criteria_reply)
+    outcome = await client.call(
+        messages, parse_criteria_reply, max_tokens=max(client.settings.max_tokens, 2048)
+    )
     if not outcome.ok:
         logger.warning("criteria generation failed after %d attempts: %s", outcome.attempts, outcome.error)
         return None

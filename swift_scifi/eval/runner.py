@@ -24,7 +24,7 @@ from .metrics import measure
 from .pairwise import pair_key, run_pairwise, summarize_pairwise
 from .records import Query, ResponseIndex, load_queries
 from .report import write_report
-from .scoring import count_pairs, run_scoring, score_key
+from .scoring import count_pairs, run_scoring, score_key, skipped_queries
 
 logger = logging.getLogger("swift_scifi.eval")
 
@@ -86,6 +86,7 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
 
     final = list(read_final(scores_path, score_key).values())
     summary = aggregate(final, resamples=cfg.resamples, seed=cfg.seed)
+    summary["queries_skipped"] = skipped_queries(queries, responses)
     summary["metrics"] = aggregate_metrics(metric_rows, resamples=cfg.resamples, seed=cfg.seed)
     manifest = build_manifest(
         judge=_judge_info(cfg.judge),

@@ -27,10 +27,18 @@ def score_key(rec: dict[str, Any]) -> tuple[str, str]:
     return (str(rec["index"]), str(rec["criterion"]))
 
 
+def skipped_queries(queries: list[Query], responses: ResponseIndex) -> dict[str, list[str]]:
+    """Indexes of queries that cannot be scored: ``no_response`` and ``no_criteria`` (generation failed)."""
+    return {
+        "no_response": [q.index for q in queries if q.index not in responses],
+        "no_criteria": [q.index for q in queries if q.index in responses and not q.criteria],
+    }
+
+
 def iter_pairs(queries: list[Query], responses: ResponseIndex, done: set) -> Iterator[tuple[Query, dict]]:
     """(query, criterion) pairs still to score; queries without a response or criteria are skipped (logged once)."""
-    no_response = [q.index for q in queries if q.index not in responses]
-    no_criteria = [q.index for q in queries if q.index in responses and not q.criteria]
+    skipped = skipped_queries(queries, responses)
+    no_response, no_criteria = skipped["no_response"], skipped["no_criteria"]
     if no_response:
         logger.warning(
             "%d queries have no response and are skipped (first: %s)", len(no_response), no_response[:5]

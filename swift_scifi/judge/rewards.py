@@ -79,16 +79,19 @@ class _JudgeReward(AsyncORM):
             done, pending = await asyncio.wait(tasks, timeout=self.batch_timeout) if tasks else (set(), set())
             for task in pending:
                 task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
             results = [t.result() if t in done and not t.exception() else None for t in tasks]
+            bugs = [repr(t.exception()) for t in done if t.exception()]
         failed = sum(r is None for r in results)
         if failed:
             logger.warning(
-                "%s: %d/%d completions got the fallback %.2f (judge %s failed or timed out)",
+                "%s: %d/%d completions got the fallback %.2f (judge %s failed or timed out%s)",
                 self.name,
                 failed,
                 len(results),
                 self.fallback,
                 self.settings.base_url,
+                f"; first error: {bugs[0]}" if bugs else "",
             )
         return [self.fallback if r is None else r for r in results]
 

@@ -193,3 +193,14 @@ def test_cli_eval_prints_table_and_writes_outputs(tmp_path, judge):  # noqa: F81
         "report.html",
         "manifest.json",
     }
+
+
+def test_failed_criteria_generation_is_reported_not_scored(tmp_path, judge):  # noqa: F811
+    queries = writingbench_sample(tmp_path, 4, drop_checklist=2)
+    responses = write_responses(tmp_path / "r.jsonl", queries)
+    judge.script = ["malformed"] * 4  # both generations fail twice (retries=1); scoring replies are fine
+    summary = run_eval(_cfg(tmp_path, judge, queries, responses, judge={"retries": 1}))
+    first_two = [q.index for q in load_queries(queries)[:2]]
+    assert summary["queries_skipped"] == {"no_response": [], "no_criteria": first_two}
+    assert summary["criteria_scored"] == 10 and summary["overall"]["n"] == 2
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.json"))
