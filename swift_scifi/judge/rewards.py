@@ -57,10 +57,14 @@ class _JudgeReward(AsyncORM):
         messages, queries = _column(kwargs, "messages", n), _column(kwargs, "query", n)
         extra = _column(kwargs, self.column, n)
         jobs = [
-            self._job(strip_think(c or ""), prompt_of(m, q), x)
+            self._job(strip_think(c) if isinstance(c, str) else "", prompt_of(m, q), x)
             for c, m, q, x in zip(completions, messages, queries, extra, strict=True)
         ]
-        return await self._gather(jobs)
+        try:
+            return await self._gather(jobs)
+        except Exception as exc:  # a reward never throws into training
+            logger.warning("%s: judging failed (%r); every completion got the fallback", self.name, exc)
+            return [self.fallback] * n
 
     def _job(
         self, completion: str, prompt: str, extra: Any

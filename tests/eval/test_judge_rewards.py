@@ -129,3 +129,23 @@ def test_principles_judge_asks_one_question_per_judge_principle(reward_env):
         server.requests = 0
         rewards = asyncio.run(ScifiPrinciplesJudge()(texts, principles=[[ids[0]], [ids[0]]], **_rows(texts)))
         assert server.requests == 2 and rewards == pytest.approx([6 / 9, 1.0])
+
+
+def test_bad_input_never_throws(reward_env, caplog):
+    from swift_scifi.judge.rewards import ScifiJudge
+
+    with ScriptedJudge() as server:
+        reward_env(server)
+        texts = [None, 42, "", "ok [[score=10]]"]
+        rewards = asyncio.run(
+            ScifiJudge()(
+                texts,
+                messages=[None, "not a list", [], [{"role": "user"}]],
+                rubric=["[not json", 7, None, ""],
+            )
+        )
+    assert len(rewards) == 4 and rewards[3] == 1.0 and all(0.0 <= r <= 1.0 for r in rewards)
+    with ScriptedJudge() as server:
+        reward_env(server, SCIFI_JUDGE_BASE_URL="http://127.0.0.1:9/v1", SCIFI_JUDGE_RETRIES="0")
+        assert asyncio.run(ScifiJudge()(["a", "b"])) == [0.25, 0.25]  # nothing listening: fallback
+    assert sum("fallback" in r.message for r in caplog.records) == 1  # one line per batch, not per row
