@@ -113,3 +113,17 @@ def test_eval_and_judge_modules_import_light():
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=subprocess_env())
+
+
+def test_manifests_tell_whether_runs_are_comparable(tmp_path):
+    from swift_scifi.eval.manifest import build_manifest, comparable
+
+    q = tmp_path / "q.jsonl"
+    q.write_text('{"index": 1, "query": "x"}\n')
+    a = build_manifest(judge={"model": "j1", "api_key": "secret"}, data={"queries": q}, options={})
+    assert "api_key" not in a["judge"] and comparable(a, a) == []
+    b = build_manifest(judge={"model": "j2"}, data={"queries": q}, options={})
+    assert comparable(a, b) == ["judge model differs"]
+    q.write_text('{"index": 1, "query": "y"}\n')
+    c = build_manifest(judge={"model": "j1"}, data={"queries": q}, options={})
+    assert comparable(a, c) == ["queries differ"]
