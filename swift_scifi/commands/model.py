@@ -9,8 +9,11 @@ def register(app: typer.Typer) -> None:
     @app.command("make-tiny-model")
     def make_tiny_model(
         out_dir: Path = typer.Argument(..., help="Folder to write the model into (created if missing)."),
-        corpus: Path = typer.Option(None, help="Corpus (.txt, folder, .jsonl) to train the tokenizer on. "
-                                    "Default: the sample shipped in the package."),
+        corpus: Path = typer.Option(
+            None,
+            help="Corpus (.txt, folder, .jsonl) to train the tokenizer on. "
+            "Default: the sample shipped in the package.",
+        ),
         vocab_size: int = typer.Option(6000, help="BPE vocabulary size before special tokens."),
         seed: int = typer.Option(0, help="Seed of the random weights."),
     ) -> None:
@@ -25,4 +28,6 @@ def register(app: typer.Typer) -> None:
             texts = [b.text for b in read_corpus(corpus)]
         path = _make(out_dir, texts, TinyConfig(vocab_size=vocab_size, seed=seed))
         typer.echo(f"tiny model written to {path}")
-        typer.echo(f"use it with: --model {path} --model_type qwen3 --template qwen3_nothinking --check_model false")
+        typer.echo(
+            f"use it with: --model {path} --model_type qwen3 --template qwen3_nothinking --check_model false"
+        )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swift_scifi.text.lang import detect_lang
+from swift_scifi.text.length import count_length
 
 from .skips import SkipLog
 
@@ -33,7 +34,9 @@ def sample_corpus_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "corpus"
 
 
-def read_corpus(path: str | Path, skips: SkipLog | None = None, max_book_chars: int = MAX_BOOK_CHARS) -> list[Book]:
+def read_corpus(
+    path: str | Path, skips: SkipLog | None = None, max_book_chars: int = MAX_BOOK_CHARS
+) -> list[Book]:
     """Every readable book under ``path``, sorted by name. Raises FileNotFoundError naming a missing path."""
     root = Path(path).expanduser()
     if not root.exists():
@@ -87,7 +90,9 @@ def _read_jsonl(path: Path, skips: SkipLog, max_chars: int) -> Iterator[Book]:
                 skips.add("rows without a 'text' string", where)
                 continue
             lang = row.get("lang") if row.get("lang") in ("zh", "en") else None
-            book = _make_book(str(row.get("title") or f"{path.stem}-{lineno}"), row["text"], lang, skips, max_chars)
+            book = _make_book(
+                str(row.get("title") or f"{path.stem}-{lineno}"), row["text"], lang, skips, max_chars
+            )
             if book:
                 yield book
 
@@ -100,4 +105,14 @@ def _make_book(name: str, text: str, lang: str | None, skips: SkipLog, max_chars
     if len(text) > max_chars:
         skips.add(f"books over {max_chars} characters", name)
         return None
-    return Book(name, text, lang or detect_lang(text[:20000]))
+    return Book(_title_line(text) or name, text, lang or detect_lang(text[:20000]))
+
+
+def _title_line(text: str) -> str:
+    """The book's first line when it reads as a title (short, no sentence punctuation), else ''."""
+    first = text.lstrip().split("\n", 1)[0].strip().rstrip(";；")
+    return (
+        first
+        if 0 < count_length(first) <= 12 and not first.endswith(("。", ".", "！", "!", "？", "?"))
+        else ""
+    )

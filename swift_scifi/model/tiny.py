@@ -14,9 +14,7 @@ from pathlib import Path
 # Qwen's chat special tokens, in Qwen's order (ids right after the BPE vocabulary).
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
 # Qwen2's pre-tokenizer split: contractions, letters, single digits, punctuation runs, newlines, spaces.
-_QWEN_SPLIT = (
-    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-)
+_QWEN_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,9 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int):
     return tok
 
 
-def make_tiny_model(out_dir: str | Path, texts: Iterable[str] | None = None, config: TinyConfig | None = None) -> Path:
+def make_tiny_model(
+    out_dir: str | Path, texts: Iterable[str] | None = None, config: TinyConfig | None = None
+) -> Path:
     """Write the tiny model (safetensors, config, tokenizer) to ``out_dir`` and return the path.
 
     ``texts`` trains the tokenizer; by default the corpus sample shipped in the package.
@@ -105,7 +105,10 @@ def make_tiny_model(out_dir: str | Path, texts: Iterable[str] | None = None, con
         torch_dtype="float32",
     )
     model = Qwen3ForCausalLM(model_config)
-    model.generation_config.eos_token_id = [model_config.eos_token_id, tokenizer.convert_tokens_to_ids("<|endoftext|>")]
+    model.generation_config.eos_token_id = [
+        model_config.eos_token_id,
+        tokenizer.convert_tokens_to_ids("<|endoftext|>"),
+    ]
     model.generation_config.pad_token_id = model_config.pad_token_id
     model.save_pretrained(out, safe_serialization=True)
     return out

@@ -33,7 +33,7 @@ _EN_HEADING_RE = re.compile(
 )
 # Bare numerals only count after a blank line, so "I" inside prose never splits a chapter.
 _BARE_NUM_RE = re.compile(r"^(?:[IVXLCDM]{1,7}|\d{1,3})\.?(?:\s+[A-Z“\"'].{0,70})?$")
-_SENTENCE_END = tuple("。！？!?.,，；;：:”\"’)）…")
+_SENTENCE_END = tuple('。！？!?.,，；;：:”"’)）…')
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,18 @@ class Chapter:
     start: int  # character offset of the heading (or body) in the source text
 
 
-def is_heading(line: str, blank_before: int, blank_after: bool) -> bool:
-    """Whether ``line`` (already stripped) is a chapter heading, given the blank lines around it."""
+def heading_kind(line: str, blank_before: int, blank_after: bool) -> str | None:
+    """'explicit', 'numeral' or 'layout' when ``line`` (stripped) is a chapter heading, given the blank lines
+    around it; None otherwise."""
     if not line or len(line) > 80:
-        return False
+        return None
     if _ZH_HEADING_RE.match(line) or _EN_HEADING_RE.match(line):
-        return True
+        return "explicit"
     if blank_before >= 1 and blank_after and _BARE_NUM_RE.match(line):
-        return True
-    return blank_before >= 2 and blank_after and _is_short_title(line)
+        return "numeral"
+    if blank_before >= 2 and blank_after and _is_short_title(line):
+        return "layout"
+    return None
 
 
 def _is_short_title(line: str) -> bool:
@@ -73,9 +76,21 @@ def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
 
 
 def find_headings(text: str) -> list[tuple[int, int, str]]:
-    """Return (heading start, body start, title) for every heading, in order. Offsets index ``text``."""
+    """Return (heading start, body start, title) for every heading, in order. Offsets index ``text``.
+
+    Layout headings count only where they are not rare next to explicit ones (at least one per five):
+    in a book with numbered chapters, a word set apart by blank lines is emphasis, not a chapter.
+    """
+    heads = _candidate_headings(text)
+    explicit = sum(kind != "layout" for *_, kind in heads)
+    layout = len(heads) - explicit
+    keep_layout = layout * 5 >= explicit
+    return [(a, b, title) for a, b, title, kind in heads if keep_layout or kind != "layout"]
+
+
+def _candidate_headings(text: str) -> list[tuple[int, int, str, str]]:
     lines = _lines_with_offsets(text)
-    heads: list[tuple[int, int, str]] = []
+    heads: list[tuple[int, int, str, str]] = []
     blank_run = 2  # the start of the text counts as preceded by blank lines
     i = 0
     while i < len(lines):
@@ -86,10 +101,12 @@ def find_headings(text: str) -> list[tuple[int, int, str]]:
             i += 1
             continue
         blank_after = i + 1 >= len(lines) or not lines[i + 1][1].strip()
-        numeral_with_title = _BARE_NUM_RE.match(line) and blank_run >= 1 and i + 1 < len(lines)
-        if is_heading(line, blank_run, blank_after) or (numeral_with_title and _title_follows(lines, i)):
+        kind = heading_kind(line, blank_run, blank_after)
+        if kind is None and _BARE_NUM_RE.match(line) and blank_run >= 1 and i + 1 < len(lines):
+            kind = "numeral" if _title_follows(lines, i) else None
+        if kind:
             title, end = _absorb_title(lines, i, line)
-            heads.append((off, end, title))
+            heads.append((off, end, title, kind))
             i = _index_after(lines, end)
             blank_run = 0
             continue
@@ -113,7 +130,8 @@ def _absorb_title(lines: list[tuple[int, str]], i: int, heading: str) -> tuple[s
     if j < len(lines):
         nxt = lines[j][1].strip()
         after_blank = j + 1 >= len(lines) or not lines[j + 1][1].strip()
-        other_heading = _ZH_HEADING_RE.match(nxt) or _EN_HEADING_RE.match(nxt) or _BARE_NUM_RE.match(nxt)
+        bare_numeral = _BARE_NUM_RE.match(nxt) and " " not in nxt  # "IV" alone; "I FORM MY RESOLUTION" is a title
+        other_heading = _ZH_HEADING_RE.match(nxt) or _EN_HEADING_RE.match(nxt) or bare_numeral
         if after_blank and _is_short_title(nxt) and not other_heading:
             off = lines[j][0] + len(lines[j][1]) + 1
             return f"{heading} {nxt}", off

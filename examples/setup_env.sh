@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Create (or reuse) a virtual environment and install swift-scifi with its test tools. Sourced by
+# quickstart_cpu.sh and run_tests.sh; safe to run again (pip skips what is already installed).
+#   SCIFI_VENV   where the venv goes (default: .venv in the checkout)
+#   TORCH_SPEC   the torch requirement (default: torch==2.13.0, a CPU wheel on our build machines;
+#                elsewhere add: --index-url https://download.pytorch.org/whl/cpu to avoid CUDA wheels)
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${SCIFI_VENV:-$REPO/.venv}"
+PYTHON="${PYTHON:-python3}"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "[setup] creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q --upgrade pip
+# torch first and alone: a bare `pip install torch` would pull gigabytes of CUDA wheels.
+# shellcheck disable=SC2086
+"$VENV/bin/python" -m pip install -q ${TORCH_SPEC:-torch==2.13.0}
+"$VENV/bin/python" -m pip install -q -e "$REPO[test]"
+export PATH="$VENV/bin:$PATH"
+export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+echo "[setup] ready: $("$VENV/bin/python" -c 'import swift, swift_scifi; print("ms-swift", swift.__version__, "| swift-scifi", swift_scifi.__version__)')"

@@ -1,0 +1,60 @@
+"""ms-swift adapter: register the scifi-* datasets so `--dataset scifi-chapter-gen[:zh|:en][#N]` works.
+
+Rows are built in-process from ``SCIFI_CORPUS`` (default: the sample shipped in the package) by
+:func:`swift_scifi.datasets.build.build_rows`; nothing is downloaded. Subsets: ``default`` (all books),
+``zh`` and ``en``.
+"""
+
+from __future__ import annotations
+
+from datasets import Dataset as HfDataset
+from swift.dataset import DatasetMeta, SubsetDataset, register_dataset
+from swift.dataset.loader import DatasetLoader
+from swift.dataset.preprocessor import RowPreprocessor
+
+from .build import BUILDERS, build_rows
+from .config import BuildConfig
+
+_HELP = {
+    "scifi-chapter-gen": "Chapter continuation from raw novels: notes + glossary + previous tail -> next chapter window.",
+    "scifi-grpo-prompts": "GRPO prompts with columns terms (list[str]), target_length (int) and lang ('zh'|'en').",
+    "scifi-writing-tasks": "Writing-task SFT (continue, title, outline, opening) in messages format.",
+    "scifi-calib": "Prose windows for AWQ/GPTQ calibration in `swift export`.",
+}
+_LANG_SUBSETS = {"default": ("zh", "en"), "zh": ("zh",), "en": ("en",)}
+
+
+class ScifiCorpusLoader(DatasetLoader):
+    """Builds rows from the corpus instead of reading a hub repo or file; used only by scifi-* datasets."""
+
+    def load(self, dataset_syntax=None, dataset_meta=None, *, use_hf=None) -> HfDataset:
+        subsets = self._select_subsets(dataset_syntax.subsets, dataset_meta)
+        langs = sorted({lang for s in subsets for lang in _LANG_SUBSETS[s.name]}, reverse=True)
+        rows = build_rows(dataset_meta.dataset_name, BuildConfig.from_env(), langs)
+        if not rows:
+            raise ValueError(f"{dataset_meta.dataset_name}: the corpus gave no samples for languages {langs}")
+        dataset = HfDataset.from_list(rows)
+        dataset = dataset_meta.preprocess_func(
+            dataset,
+            num_proc=self.num_proc,
+            load_from_cache_file=False,
+            strict=self.strict,
+            enable_auto_mapping=not self.disable_auto_column_mapping,
+        )
+        if self.remove_unused_columns:
+            dataset = RowPreprocessor.remove_useless_columns(dataset)
+        return dataset
+
+
+def register_datasets() -> None:
+    """Add every scifi-* dataset to ms-swift's DATASET_MAPPING (replacing an earlier registration)."""
+    for name in BUILDERS:
+        meta = DatasetMeta(
+            ms_dataset_id=name,  # the routing tag ms-swift attaches; never looked up on a hub
+            dataset_name=name,
+            subsets=[SubsetDataset(s) for s in _LANG_SUBSETS],
+            loader=ScifiCorpusLoader,
+            tags=["scifi", "writing"],
+            help=_HELP[name],
+        )
+        register_dataset(meta, exist_ok=True)
