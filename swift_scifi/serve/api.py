@@ -53,11 +53,13 @@ def generate(
 ) -> list[RankedCandidate]:
     """Ask ``base_url`` (an OpenAI base URL ending in /v1) for ``n`` completions of ``messages`` (a prompt
     string or chat messages) and return them ranked, best first. ``sampling`` (temperature, max_tokens, ...)
-    goes to the backend unchanged."""
+    goes to the backend unchanged; for n > 1 ``temperature`` defaults to 1.0 (greedy gives n equal texts)."""
     from openai import OpenAI
 
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    if n > 1 and sampling.get("temperature") is None:
+        sampling["temperature"] = 1.0
     if isinstance(messages, str):
         messages = [{"role": "user", "content": messages}]
     client = OpenAI(base_url=base_url, api_key=api_key or "EMPTY", timeout=timeout)

@@ -38,6 +38,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        await anyio.to_thread.run_sync(_warm_up, score)
         yield
         await backend.aclose()
 
@@ -61,9 +62,8 @@ def create_app(
             request.stream(), request.headers.get("content-length"), settings.max_request_bytes
         )
         options = parse_options(body, settings)
-        passthrough = options.stream and options.n == 1
-        forward = backend_body(body, settings, passthrough)
-        if passthrough:
+        forward = backend_body(body, settings, options)
+        if options.stream and options.n == 1:
             return StreamingResponse(await backend.stream(forward), media_type="text/event-stream")
         reply = await _best_of_n(backend, score, forward, options)
         if options.stream:
@@ -100,6 +100,13 @@ async def _best_of_n(backend: Backend, score: Scorer, forward: dict, options: Ch
             "scoring_ms": scoring_ms,
         },
     }
+
+
+def _warm_up(score: Scorer) -> None:
+    """Score one English and one Chinese line, so that lazy loading (jieba, phrase lists) is not paid by
+    the first request."""
+    for text in ("The starship drifted past the moons of Jupiter.", "飞船缓缓驶过木星的卫星。"):
+        score(text, prompt="Write a story.")
 
 
 def _choice_text(choice: dict) -> str:

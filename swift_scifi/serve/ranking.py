@@ -1,7 +1,8 @@
 """Order candidate passages by the reward scorers: pure functions, no I/O.
 
-Each reward is in [0, 1], higher is better. A candidate's total is the weighted mean of its rewards
-(weights default to 1 each; a weight of 0 leaves a reward out). Ties keep the backend's order.
+Each reward is in [0, 1], higher is better, or None where it does not apply (no terms, no length target).
+A candidate's total is the ``writing`` composite of the rewards package by default; with ``weights`` it is
+the weighted mean of the listed rewards that apply (unlisted rewards weigh 0). Ties keep the backend's order.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class RankedCandidate:
     rank: int
     text: str
     score: float
-    rewards: dict[str, float] = field(default_factory=dict)
+    rewards: dict[str, float | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The documented ``scifi`` extension field of a choice (text left out)."""
@@ -41,14 +42,16 @@ def default_scorer() -> Scorer:
     return score_text
 
 
-def total_score(rewards: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
-    """Weighted mean of ``rewards`` (unlisted rewards weigh 1); 0.0 when every weight is 0."""
-    weights = weights or {}
-    pairs = [(value, float(weights.get(name, 1.0))) for name, value in rewards.items()]
+def total_score(rewards: Mapping[str, float | None], weights: Mapping[str, float] | None = None) -> float:
+    """``rewards['writing']`` without weights (else the mean of the rewards that apply); with weights, the
+    weighted mean of the weighted rewards that apply. 0.0 when nothing applies. Range [0, 1]."""
+    if not weights:
+        if rewards.get("writing") is not None:
+            return float(rewards["writing"])
+        weights = {name: 1.0 for name in rewards}
+    pairs = [(rewards[name], w) for name, w in weights.items() if rewards.get(name) is not None and w > 0]
     weight_sum = sum(w for _, w in pairs)
-    if weight_sum <= 0:
-        return 0.0
-    return sum(value * w for value, w in pairs) / weight_sum
+    return sum(value * w for value, w in pairs) / weight_sum if weight_sum > 0 else 0.0
 
 
 def rank_texts(
@@ -65,7 +68,8 @@ def rank_texts(
     score = scorer or default_scorer()
     scored = []
     for index, text in enumerate(texts):
-        rewards = {name: float(value) for name, value in score(strip_think(text), **columns).items()}
+        raw = score(strip_think(text), **columns)
+        rewards = {name: None if value is None else float(value) for name, value in raw.items()}
         scored.append((index, text, total_score(rewards, weights), rewards))
     scored.sort(key=lambda item: (-item[2], item[0]))
     return [

@@ -69,11 +69,15 @@ def parse_options(body: dict, settings: ServeSettings) -> ChatOptions:
     )
 
 
-def backend_body(body: dict, settings: ServeSettings, passthrough: bool = False) -> dict:
+def backend_body(body: dict, settings: ServeSettings, options: ChatOptions) -> dict:
     """The request to forward: the client's body without the extension, ``n`` and ``stream`` (and without
-    ``stream_options`` unless the stream is passed through)."""
+    ``stream_options`` unless the stream is passed through). For n > 1 a request without ``temperature``
+    gets OpenAI's default of 1.0, since greedy decoding would give n equal candidates."""
+    passthrough = options.stream and options.n == 1
     dropped = ("scifi", "n", "stream") if passthrough else ("scifi", "n", "stream", "stream_options")
     forward = {k: v for k, v in body.items() if k not in dropped}
+    if options.n > 1 and forward.get("temperature") is None:
+        forward["temperature"] = 1.0
     if settings.backend_model:
         forward["model"] = settings.backend_model
     return forward

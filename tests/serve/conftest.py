@@ -1,0 +1,132 @@
+"""Fixtures for serving tests: free ports, real server subprocesses that are always stopped, exports."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SWIFT_FLAGS_TINY, run_swift, subprocess_env, swift_exe
+
+TINY_TEMPLATE = SWIFT_FLAGS_TINY[
+    :4
+]  # --model_type qwen3 --template qwen3_nothinking (export/deploy take no --check_model)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """A server subprocess logging to a file; ``stop()`` terminates it (then kills) and is idempotent."""
+
+    def __init__(self, args: list[str], log: Path, port: int, cwd: Path) -> None:
+        self.log = log
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._log_file = log.open("w")
+        self.proc = subprocess.Popen(
+            args, cwd=cwd, env=subprocess_env(), stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, path: str = "/health", timeout: float = 180) -> ServerProcess:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"server exited with {self.proc.returncode}:\n{self.log_text()[-4000:]}")
+            try:
+                if httpx.get(self.url + path, timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        pytest.fail(f"server not ready after {timeout} s:\n{self.log_text()[-4000:]}")
+
+    def log_text(self) -> str:
+        self._log_file.flush()
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self._log_file.close()
+
+
+def start_server(
+    request, args: list[str], log: Path, port: int, cwd: Path, path: str = "/health"
+) -> ServerProcess:
+    """Start a server and register its stop() as a finalizer of ``request`` before waiting for it."""
+    server = ServerProcess(args, log, port, cwd)
+    request.addfinalizer(server.stop)
+    return server.wait_ready(path)
+
+
+def swift_deploy(
+    request, model: Path, workdir: Path, *extra: str, api_key: str | None = None
+) -> ServerProcess:
+    """``swift deploy --infer_backend transformers`` of ``model`` on 127.0.0.1 at a free port."""
+    port = free_port()
+    args = [
+        swift_exe(),
+        "deploy",
+        "--model",
+        str(model),
+        *TINY_TEMPLATE,
+        "--infer_backend",
+        "transformers",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--max_new_tokens",
+        "48",
+        "--log_interval",
+        "-1",
+        *extra,
+    ]
+    if api_key:
+        args += ["--api_key", api_key]
+    return start_server(request, args, workdir / f"deploy-{port}.log", port, workdir)
+
+
+def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> ServerProcess:
+    """``swift-scifi serve`` in front of ``backend_url`` on 127.0.0.1 at a free port."""
+    port = free_port()
+    args = [
+        sys.executable,
+        "-m",
+        "swift_scifi.cli",
+        "serve",
+        "--backend-url",
+        backend_url,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        *extra,
+    ]
+    return start_server(request, args, workdir / f"serve-{port}.log", port, workdir)
+
+
+def export(tiny_model: Path, out: Path, *quant_args: str) -> Path:
+    """`swift export` of the tiny model; scifi-* windows are budgeted with its tokenizer (384 tokens)."""
+    run_swift(
+        ["export", "--model", str(tiny_model), *TINY_TEMPLATE, *quant_args, "--output_dir", str(out)],
+        out.parent,
+        SCIFI_MAX_TOKENS="384",
+        SCIFI_TOKENIZER=str(tiny_model),
+    )
+    return out

@@ -1,0 +1,184 @@
+"""End to end on CPU: tiny model → `swift export` (AWQ with scifi-calib, bnb) → `swift deploy` (transformers)
+→ `swift-scifi serve` → the real openai client. Servers are stopped by finalizers."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import openai
+import pytest
+from safetensors import safe_open
+
+from swift_scifi import plugin_path
+
+from .conftest import export, free_port, scifi_serve, swift_deploy
+
+pytestmark = pytest.mark.swift
+
+KEY = "sk-scifi-test"
+REWARDS = {"term_consistency", "principles", "length", "repetition", "slop", "writing"}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("serve-e2e")
+
+
+@pytest.fixture(scope="module")
+def awq_model(tiny_model, workdir):
+    return export(
+        tiny_model,
+        workdir / "awq",
+        "--quant_method",
+        "awq",
+        "--quant_bits",
+        "4",
+        "--dataset",
+        "scifi-calib:en#24",
+        "--external_plugins",
+        plugin_path(),
+        "--quant_n_samples",
+        "24",
+        "--max_length",
+        "512",
+    )
+
+
+@pytest.fixture(scope="module")
+def bnb_model(tiny_model, workdir):
+    return export(tiny_model, workdir / "bnb", "--quant_method", "bnb", "--quant_bits", "4")
+
+
+@pytest.fixture(scope="module")
+def backend(request, bnb_model, workdir):
+    return swift_deploy(request, bnb_model, workdir, "--served_model_name", "tiny-bnb")
+
+
+@pytest.fixture(scope="module")
+def served(request, backend, workdir):
+    return scifi_serve(
+        request,
+        backend.url + "/v1",
+        workdir,
+        "--api-key",
+        KEY,
+        "--n",
+        "3",
+        "--max-n",
+        "4",
+        "--max-request-bytes",
+        "20000",
+    )
+
+
+@pytest.fixture()
+def client(served):
+    return openai.OpenAI(base_url=served.url + "/v1", api_key=KEY, max_retries=0, timeout=120)
+
+
+def _chat(client, **kwargs):
+    return client.chat.completions.create(
+        model="tiny-bnb", messages=[{"role": "user", "content": "Write about Mars."}], max_tokens=12, **kwargs
+    )
+
+
+def test_awq_export_with_scifi_calib_writes_4bit_gemm_weights(awq_model):
+    config = json.loads((awq_model / "config.json").read_text())["quantization_config"]
+    assert (config["quant_method"], config["bits"], config["version"]) == ("awq", 4, "gemm")
+    with safe_open(str(awq_model / "model.safetensors"), "pt") as f:
+        keys = list(f.keys())
+    assert any(k.endswith("self_attn.q_proj.qweight") for k in keys)
+    assert any(k.endswith("mlp.down_proj.scales") for k in keys)
+    assert json.loads((awq_model / "args.json").read_text())["dataset"] == ["scifi-calib:en#24"]
+
+
+def test_bnb_export_writes_nf4_weights(bnb_model):
+    config = json.loads((bnb_model / "config.json").read_text())["quantization_config"]
+    assert config["_load_in_4bit"] and config["bnb_4bit_quant_type"] == "nf4"
+
+
+def test_openai_client_receives_ranked_candidates(client):
+    reply = _chat(client, extra_body={"scifi": {"terms": ["Mars"], "target_length": 20}})
+    assert len(reply.choices) == 3
+    infos = [choice.model_extra["scifi"] for choice in reply.choices]
+    assert [info["rank"] for info in infos] == [0, 1, 2]
+    assert sorted(info["candidate_index"] for info in infos) == [0, 1, 2]
+    scores = [info["score"] for info in infos]
+    assert scores == sorted(scores, reverse=True)
+    for info in infos:
+        assert set(info["rewards"]) == REWARDS
+        assert info["score"] == pytest.approx(info["rewards"]["writing"])
+        assert info["rewards"]["length"] is not None and info["rewards"]["term_consistency"] is not None
+    assert reply.model_extra["scifi"]["n"] == 3
+
+
+def test_best_only_and_weights(client):
+    reply = _chat(client, n=4, extra_body={"scifi": {"return": "best", "weights": {"slop": 1.0}}})
+    assert len(reply.choices) == 1
+    info = reply.choices[0].model_extra["scifi"]
+    assert info["score"] == pytest.approx(info["rewards"]["slop"])
+
+
+def test_stream_passes_through_when_n_is_1(client, backend):
+    chunks = list(_chat(client, n=1, stream=True))
+    assert len(chunks) > 2  # token by token from the backend, not one ranked chunk
+    assert len({chunk.id for chunk in chunks}) == 1 and not chunks[0].id.startswith("chatcmpl-scifi-")
+    assert chunks[-1].choices[0].finish_reason == "length"
+
+
+def test_stream_with_n_above_1_sends_the_best(client):
+    chunks = list(_chat(client, n=2, stream=True))
+    assert chunks[0].id.startswith("chatcmpl-scifi-")
+    assert chunks[-1].choices[0].model_extra["scifi"]["rank"] == 0
+
+
+def test_wrong_key_gets_401_and_server_still_answers(served, client):
+    bad = openai.OpenAI(base_url=served.url + "/v1", api_key="wrong", max_retries=0)
+    with pytest.raises(openai.AuthenticationError):
+        _chat(bad)
+    assert httpx.post(served.url + "/v1/chat/completions", json={}).status_code == 401
+    assert len(_chat(client, n=1).choices) == 1
+
+
+def test_oversize_and_too_many_candidates_get_4xx_and_server_still_answers(client):
+    with pytest.raises(openai.APIStatusError) as oversize:
+        client.chat.completions.create(model="tiny-bnb", messages=[{"role": "user", "content": "x" * 30000}])
+    assert oversize.value.status_code == 413
+    with pytest.raises(openai.BadRequestError, match="limit of 4"):
+        _chat(client, n=5)
+    assert len(_chat(client, n=1).choices) == 1
+
+
+def test_backend_timeout_gives_504_and_dead_backend_502(request, backend, workdir):
+    slow = scifi_serve(request, backend.url + "/v1", workdir, "--timeout", "0.001")
+    reply = httpx.post(
+        slow.url + "/v1/chat/completions",
+        timeout=30,
+        json={"model": "tiny-bnb", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 48},
+    )
+    assert reply.status_code == 504 and "timed out" in reply.json()["error"]["message"]
+    dead = scifi_serve(request, f"http://127.0.0.1:{free_port()}/v1", workdir)
+    reply = httpx.post(
+        dead.url + "/v1/chat/completions",
+        timeout=30,
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert reply.status_code == 502 and "unreachable" in reply.json()["error"]["message"]
+    assert httpx.get(dead.url + "/health").status_code == 200
+
+
+def test_python_generate_ranks_backend_candidates(backend):
+    from swift_scifi import generate
+
+    ranked = generate(
+        "Write about Mars.",
+        base_url=backend.url + "/v1",
+        model="tiny-bnb",
+        n=3,
+        max_tokens=16,
+        terms=["Mars"],
+    )
+    assert [c.rank for c in ranked] == [0, 1, 2]
+    assert ranked[0].score >= ranked[-1].score
+    assert all(c.rewards["term_consistency"] is not None for c in ranked)
