@@ -2,15 +2,16 @@
 # The main job on the embedded default, on CPU, offline: install, build the tiny Qwen3, and run a real
 # ms-swift LoRA SFT on scifi-chapter-gen (built from the corpus sample shipped in the package).
 #   bash examples/quickstart_cpu.sh            # output in output/quickstart/
+# Overrides: MAX_STEPS (20), SCIFI_VENV (.venv), QUICKSTART_MODEL (.tiny-model), QUICKSTART_OUT (output/quickstart)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 source examples/setup_env.sh
 
-MODEL="$REPO/.tiny-model"
+MODEL="${QUICKSTART_MODEL:-$REPO/.tiny-model}"
 [ -f "$MODEL/config.json" ] || swift-scifi make-tiny-model "$MODEL"
 
-OUT="$REPO/output/quickstart"
+OUT="${QUICKSTART_OUT:-$REPO/output/quickstart}"
 # Samples are fitted to the tiny model's tokenizer and a 512-token budget.
 export SCIFI_TOKENIZER="$MODEL" SCIFI_MAX_TOKENS=512
 swift sft \

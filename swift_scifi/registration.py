@@ -19,6 +19,8 @@ def register() -> None:
     if _registered:
         return
     from .datasets.registry import register_datasets
+    from .rewards.ms_swift import register_rewards
 
     register_datasets()
+    register_rewards()
     _registered = True

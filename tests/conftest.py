@@ -21,7 +21,9 @@ SWIFT_FLAGS_TINY = ["--model_type", "qwen3", "--template", "qwen3_nothinking", "
 def subprocess_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    env.update(
+        HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false"
+    )
     env.setdefault("MODELSCOPE_CACHE", str(Path(os.environ.get("TMPDIR", "/tmp")) / "swift-scifi-ms-cache"))
     env.update(extra)
     return env
@@ -35,7 +37,12 @@ def swift_exe() -> str:
 def run_swift(args: list[str], cwd: Path, timeout: int = 600, **env: str) -> subprocess.CompletedProcess:
     """Run `swift ARGS` to completion; on failure, fail the test with the tail of its log."""
     proc = subprocess.run(
-        [swift_exe(), *args], cwd=cwd, env=subprocess_env(**env), capture_output=True, text=True, timeout=timeout
+        [swift_exe(), *args],
+        cwd=cwd,
+        env=subprocess_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if proc.returncode != 0:
         pytest.fail(f"swift {args[0]} failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-6000:]}")
@@ -46,10 +53,16 @@ def run_cli(args: list[str], cwd: Path | None = None, check: bool = True, timeou
     """Run `swift-scifi ARGS` (as `python -m swift_scifi.cli`)."""
     proc = subprocess.run(
         [sys.executable, "-m", "swift_scifi.cli", *args],
-        cwd=cwd or REPO, env=subprocess_env(**env), capture_output=True, text=True, timeout=timeout,
+        cwd=cwd or REPO,
+        env=subprocess_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if check and proc.returncode != 0:
-        pytest.fail(f"swift-scifi {' '.join(args)} failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-4000:]}")
+        pytest.fail(
+            f"swift-scifi {' '.join(args)} failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-4000:]}"
+        )
     return proc
 
 

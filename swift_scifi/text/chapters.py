@@ -130,7 +130,9 @@ def _absorb_title(lines: list[tuple[int, str]], i: int, heading: str) -> tuple[s
     if j < len(lines):
         nxt = lines[j][1].strip()
         after_blank = j + 1 >= len(lines) or not lines[j + 1][1].strip()
-        bare_numeral = _BARE_NUM_RE.match(nxt) and " " not in nxt  # "IV" alone; "I FORM MY RESOLUTION" is a title
+        bare_numeral = (
+            _BARE_NUM_RE.match(nxt) and " " not in nxt
+        )  # "IV" alone; "I FORM MY RESOLUTION" is a title
         other_heading = _ZH_HEADING_RE.match(nxt) or _EN_HEADING_RE.match(nxt) or bare_numeral
         if after_blank and _is_short_title(nxt) and not other_heading:
             off = lines[j][0] + len(lines[j][1]) + 1

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from swift_scifi.datasets.build import BUILDERS, build_rows
 from swift_scifi.datasets.budget import estimate_tokens, tokenizer_counter
+from swift_scifi.datasets.build import BUILDERS, build_rows
 from swift_scifi.datasets.config import BuildConfig
 from swift_scifi.datasets.corpus import read_corpus, sample_corpus_path
 from swift_scifi.datasets.terms import extract_terms
@@ -106,8 +106,15 @@ def test_bad_rows_are_skipped_and_counted_once(tmp_path, caplog):
     assert {r["book"] for r in rows} == {"老残游记", "books-7"}  # books-7 is within the default limit
     summary = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
     assert len(summary) == 2  # one summary per call, not one line per row
-    for reason in ("lines not UTF-8", "lines not JSON", "without a 'text' string", "empty books",
-                   "empty lines", "files not UTF-8", "books over 25000 characters"):
+    for reason in (
+        "lines not UTF-8",
+        "lines not JSON",
+        "without a 'text' string",
+        "empty books",
+        "empty lines",
+        "files not UTF-8",
+        "books over 25000 characters",
+    ):
         assert reason in summary[0], reason
 
 
@@ -135,8 +142,27 @@ def test_term_extraction_on_real_books(shared_corpus):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(["第一章", "第二章 风暴", "Chapter 1", "\n\n", "\n\n\n", "他走了。", "The ship.",
-                                 "曲率引擎", "“来。”", "x" * 50, "星" * 80]), min_size=1, max_size=80).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "第一章",
+                "第二章 风暴",
+                "Chapter 1",
+                "\n\n",
+                "\n\n\n",
+                "他走了。",
+                "The ship.",
+                "曲率引擎",
+                "“来。”",
+                "x" * 50,
+                "星" * 80,
+            ]
+        ),
+        min_size=1,
+        max_size=80,
+    ).map("".join)
+)
 def test_builders_never_crash_and_always_fit(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("corpus") / "book.txt"
     path.write_text(text, encoding="utf-8")

@@ -25,7 +25,9 @@ def test_chapter_counts_and_titles(shared_corpus, rel):
 
 
 def test_xiyouji_keeps_the_appendix_between_chapters_8_and_9(shared_corpus):
-    titles = [c.title for c in split_chapters((shared_corpus / "zh/wu_chengen_xiyouji.txt").read_text("utf-8"))]
+    titles = [
+        c.title for c in split_chapters((shared_corpus / "zh/wu_chengen_xiyouji.txt").read_text("utf-8"))
+    ]
     i = next(i for i, t in enumerate(titles) if t.startswith("附录"))
     assert titles[i - 1].startswith("第八回") and titles[i + 1].startswith("第九回")
 

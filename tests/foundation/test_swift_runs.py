@@ -11,9 +11,24 @@ from tests.conftest import REPO, SWIFT_FLAGS_TINY, run_cli, run_swift, subproces
 
 pytestmark = pytest.mark.swift
 
-TRAIN_FLAGS = ["--tuner_type", "lora", "--max_steps", "2", "--per_device_train_batch_size", "2",
-               "--gradient_accumulation_steps", "1", "--logging_steps", "1", "--save_steps", "2",
-               "--report_to", "none", "--dataloader_num_workers", "0"]
+TRAIN_FLAGS = [
+    "--tuner_type",
+    "lora",
+    "--max_steps",
+    "2",
+    "--per_device_train_batch_size",
+    "2",
+    "--gradient_accumulation_steps",
+    "1",
+    "--logging_steps",
+    "1",
+    "--save_steps",
+    "2",
+    "--report_to",
+    "none",
+    "--dataloader_num_workers",
+    "0",
+]
 
 
 def _budget_env(tiny_model: Path) -> dict:
@@ -38,9 +53,25 @@ def _plugin_path() -> str:
 @pytest.mark.parametrize("dataset", ["scifi-chapter-gen", "scifi-writing-tasks:zh", "scifi-calib:en"])
 def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, dataset):
     out = tmp_path / "out"
-    proc = run_swift(["sft", "--model", str(tiny_model), *SWIFT_FLAGS_TINY, "--external_plugins", _plugin_path(),
-                      "--dataset", dataset, "--max_length", "384", "--output_dir", str(out), *TRAIN_FLAGS],
-                     cwd=tmp_path, **_budget_env(tiny_model))
+    proc = run_swift(
+        [
+            "sft",
+            "--model",
+            str(tiny_model),
+            *SWIFT_FLAGS_TINY,
+            "--external_plugins",
+            _plugin_path(),
+            "--dataset",
+            dataset,
+            "--max_length",
+            "384",
+            "--output_dir",
+            str(out),
+            *TRAIN_FLAGS,
+        ],
+        cwd=tmp_path,
+        **_budget_env(tiny_model),
+    )
     log = proc.stdout + proc.stderr
     assert "Successfully imported external_plugins" in log
     ckpt = _checkpoint(out)
@@ -53,21 +84,62 @@ def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, dataset):
 
 def test_checkout_shim_works_from_the_repo(tiny_model, tmp_path):
     out = tmp_path / "out"
-    run_swift(["sft", "--model", str(tiny_model), *SWIFT_FLAGS_TINY, "--external_plugins", "plugins/scifi_plugin.py",
-               "--dataset", "scifi-chapter-gen:en#8", "--max_length", "384", "--output_dir", str(out), *TRAIN_FLAGS],
-              cwd=REPO, **_budget_env(tiny_model))
+    run_swift(
+        [
+            "sft",
+            "--model",
+            str(tiny_model),
+            *SWIFT_FLAGS_TINY,
+            "--external_plugins",
+            "plugins/scifi_plugin.py",
+            "--dataset",
+            "scifi-chapter-gen:en#8",
+            "--max_length",
+            "384",
+            "--output_dir",
+            str(out),
+            *TRAIN_FLAGS,
+        ],
+        cwd=REPO,
+        **_budget_env(tiny_model),
+    )
     assert (_checkpoint(out) / "adapter_model.safetensors").is_file()
 
 
 def test_grpo_rewards_receive_the_prompt_columns(tiny_model, tmp_path):
     probe = tmp_path / "probe.jsonl"
     out = tmp_path / "out"
-    run_swift(["rlhf", "--rlhf_type", "grpo", "--model", str(tiny_model), *SWIFT_FLAGS_TINY,
-               "--external_plugins", _plugin_path(), str(Path(__file__).parent / "probe_plugin.py"),
-               "--dataset", "scifi-grpo-prompts#8", "--reward_funcs", "probe_columns", "--num_generations", "2",
-               "--max_completion_length", "16", "--max_length", "384", "--use_vllm", "false",
-               "--output_dir", str(out), *TRAIN_FLAGS],
-              cwd=tmp_path, SCIFI_PROBE_OUT=str(probe), **_budget_env(tiny_model))
+    run_swift(
+        [
+            "rlhf",
+            "--rlhf_type",
+            "grpo",
+            "--model",
+            str(tiny_model),
+            *SWIFT_FLAGS_TINY,
+            "--external_plugins",
+            _plugin_path(),
+            str(Path(__file__).parent / "probe_plugin.py"),
+            "--dataset",
+            "scifi-grpo-prompts#8",
+            "--reward_funcs",
+            "probe_columns",
+            "--num_generations",
+            "2",
+            "--max_completion_length",
+            "16",
+            "--max_length",
+            "384",
+            "--use_vllm",
+            "false",
+            "--output_dir",
+            str(out),
+            *TRAIN_FLAGS,
+        ],
+        cwd=tmp_path,
+        SCIFI_PROBE_OUT=str(probe),
+        **_budget_env(tiny_model),
+    )
     rows = [json.loads(x) for x in probe.read_text().splitlines()]
     # 2 steps x batch 2 completions (one prompt x 2 generations): one line per completion
     assert len(rows) == 4

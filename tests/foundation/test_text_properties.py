@@ -10,8 +10,26 @@ from swift_scifi.text.windows import window_text
 
 # Text drawn from a mix of Chinese, English, punctuation, headings and blank lines.
 _PIECES = st.sampled_from(
-    ["第一回", "第十二章　星海", "CHAPTER IV", "I.", "\n", "\n\n", "\n\n\n", "曲率引擎", "他说：“走吧。”",
-     "The ship drifted.", " ", "。", "Elara", "!", "……", "XII", "序", "Chapter 3\n\nThe Machine"]
+    [
+        "第一回",
+        "第十二章　星海",
+        "CHAPTER IV",
+        "I.",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "曲率引擎",
+        "他说：“走吧。”",
+        "The ship drifted.",
+        " ",
+        "。",
+        "Elara",
+        "!",
+        "……",
+        "XII",
+        "序",
+        "Chapter 3\n\nThe Machine",
+    ]
 )
 TEXT = st.one_of(st.text(max_size=400), st.lists(_PIECES | st.text(max_size=20), max_size=60).map("".join))
 
@@ -62,7 +80,9 @@ def test_detect_lang_is_zh_or_en(text):
     assert detect_lang(text) in ("zh", "en")
 
 
-@given(st.text(max_size=100), st.text(max_size=100).filter(lambda s: "<think>" not in s and "</think>" not in s))
+@given(
+    st.text(max_size=100), st.text(max_size=100).filter(lambda s: "<think>" not in s and "</think>" not in s)
+)
 def test_strip_think_removes_reasoning(reasoning, prose):
     out = strip_think(f"<think>{reasoning}</think>{prose}")
     assert "<think>" not in out

@@ -1,0 +1,71 @@
+"""GRPO rewards for sci-fi prose as pure functions (no ms-swift or torch import here).
+
+Public API (used by training, evaluation and serving):
+- :func:`score_text` / :func:`score_batch`: every reward, 0-1, higher is better.
+- Breakdowns: :func:`term_report`, :func:`principles_report`, :func:`length_report`,
+  :func:`repetition_report`, :func:`slop_report`, :func:`explain`.
+- ms-swift adapters live in :mod:`swift_scifi.rewards.ms_swift` (``register_rewards()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import RewardConfig, RewardConfigError, get_config, load_config_file
+from .length import length_report, parse_target
+from .principles import load_principles, principles_report
+from .repetition import repetition_report
+from .scoring import ALL_KEYS, score_batch, score_text
+from .slop import slop_report
+from .term_consistency import TermReport, term_report, term_variants
+from .view import TextView
+
+
+def explain(
+    text: str,
+    *,
+    terms: list[str] | None = None,
+    target_length: int | None = None,
+    lang: str | None = None,
+    prompt: str | None = None,
+) -> dict[str, Any]:
+    """Scores plus every per-reward breakdown for one completion (for reports and the reranker)."""
+    from .inputs import as_lang, as_text, prompt_text
+    from .scoring import resolve_target, resolve_terms
+
+    cfg = get_config()
+    prompt = prompt_text(prompt)
+    view = TextView(as_text(text, cfg.max_chars), as_lang(lang))
+    terms_t = resolve_terms(terms, prompt, cfg)
+    target = resolve_target(target_length, prompt)
+    return {
+        "scores": score_text(text, terms=terms, target_length=target_length, lang=lang, prompt=prompt),
+        "lang": view.lang,
+        "terms": term_report(view.text, list(terms_t), cfg).rows() if terms_t else None,
+        "principles": principles_report(view),
+        "length": length_report(view.length, target, cfg) if target is not None else None,
+        "repetition": repetition_report(view, cfg),
+        "slop": slop_report(view, cfg),
+    }
+
+
+__all__ = [
+    "ALL_KEYS",
+    "RewardConfig",
+    "RewardConfigError",
+    "TermReport",
+    "TextView",
+    "explain",
+    "get_config",
+    "length_report",
+    "load_config_file",
+    "load_principles",
+    "parse_target",
+    "principles_report",
+    "repetition_report",
+    "score_batch",
+    "score_text",
+    "slop_report",
+    "term_report",
+    "term_variants",
+]

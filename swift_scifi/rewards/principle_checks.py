@@ -1,0 +1,160 @@
+"""Rule checkers for the principle library. Each takes a TextView and the params from the data file and
+returns adherence in [0, 1] (1 = follows the principle). Counting checkers return counts; see principles.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from statistics import mean, pstdev
+
+from ..text.scripts import CJK_RE
+from .view import TextView
+
+_QUOTED_RE = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"\n]*\"|『[^』]*』")
+_EN_FIRST_RE = re.compile(r"\b(?:i|me|my|mine|myself|we|us|our)\b")
+_EN_PAST_RE = re.compile(r"\b(?:was|were|had|did|said|went|looked|came|saw|knew|thought|felt|\w{3,}ed)\b")
+_EN_PRESENT_RE = re.compile(
+    r"\b(?:is|are|has|does|says|goes|looks|comes|sees|knows|thinks|feels|am)\b"
+    r"|\b(?:he|she|it)\s+(?!(?:was|has|is|does|says|goes)\b)[a-z]+s\b"
+)
+_WORD_START_RE = re.compile(r"[A-Za-z\u00c0-\u024f']+")
+_OPEN_PUNCT = "“”\"'「」『』‘’—-…*(（【[ \t"
+
+
+def narration(view: TextView) -> str:
+    """The text with quoted dialogue removed (lower-cased)."""
+    return _QUOTED_RE.sub(" ", view.lower)
+
+
+def _ramp(value: float, good: float, bad: float) -> float:
+    """1 at ``good`` or better, 0 at ``bad`` or worse, linear between."""
+    if good == bad:
+        return 1.0 if value <= good else 0.0
+    return min(1.0, max(0.0, (bad - value) / (bad - good)))
+
+
+def _opening(sentence: str, lang: str) -> str:
+    s = sentence.lstrip(_OPEN_PUNCT)
+    if lang == "zh":
+        return "".join(CJK_RE.findall(s[:4]))[:2]
+    m = _WORD_START_RE.match(s)
+    return m.group(0).lower() if m else ""
+
+
+def _openings(view: TextView) -> list[str]:
+    return [o for o in (_opening(s, view.lang) for s in view.sentences) if o]
+
+
+def sentence_opening_variety(view: TextView, max_share: float = 0.3, min_sentences: int = 8) -> float:
+    """Share of sentences opening with the most common first word (en) or first two 字 (zh)."""
+    ops = _openings(view)
+    if len(ops) < min_sentences:
+        return 1.0
+    share = Counter(ops).most_common(1)[0][1] / len(ops)
+    return _ramp(share, max_share, min(1.0, max_share * 2.5))
+
+
+def consecutive_openings(view: TextView, run: int = 4) -> float:
+    """Runs of ``run`` or more consecutive sentences with the same opening; adherence 1/(1+runs)."""
+    ops = _openings(view)
+    runs, streak = 0, 1
+    for a, b in zip(ops, ops[1:]):
+        streak = streak + 1 if a == b else 1
+        runs += streak == run
+    return 1.0 / (1 + runs)
+
+
+def _cv(values: list[int]) -> float:
+    m = mean(values)
+    return pstdev(values) / m if m else 0.0
+
+
+def paragraph_length_variety(view: TextView, min_cv: float = 0.25, min_paragraphs: int = 5) -> float:
+    """Coefficient of variation of paragraph lengths (chars); uniform blocks read as generated."""
+    lengths = [len(p) for p in view.paragraphs]
+    if len(lengths) < min_paragraphs:
+        return 1.0
+    return min(1.0, _cv(lengths) / min_cv)
+
+
+def sentence_length_variety(view: TextView, min_cv: float = 0.3, min_sentences: int = 8) -> float:
+    """Coefficient of variation of sentence lengths (chars)."""
+    lengths = [len(s) for s in view.sentences]
+    if len(lengths) < min_sentences:
+        return 1.0
+    return min(1.0, _cv(lengths) / min_cv)
+
+
+def wall_of_text(view: TextView, max_units_zh: int = 500, max_units_en: int = 350) -> float:
+    """Paragraphs longer than the limit (字 or words); adherence 1/(1+count)."""
+    from ..text import count_length
+
+    limit = max_units_zh if view.lang == "zh" else max_units_en
+    over = sum(1 for p in view.paragraphs if len(p) > limit and count_length(p) > limit)
+    return 1.0 / (1 + over)
+
+
+def quote_balance(view: TextView, pairs: tuple[str, ...] = ("“”", "「」", "『』")) -> float:
+    """Opening and closing quotation marks pair up; adherence 1/(1+unpaired)."""
+    t = view.text
+    unpaired = sum(abs(t.count(p[0]) - t.count(p[1])) for p in pairs)
+    return 1.0 / (1 + unpaired)
+
+
+def mixed_marks(view: TextView, a: str = '"', b: str = "“”") -> float:
+    """One quotation style throughout: 1 when only one of the two sets is used, less the more they mix."""
+    ca = sum(view.text.count(c) for c in a)
+    cb = sum(view.text.count(c) for c in b)
+    return 1.0 - 2 * min(ca, cb) / (ca + cb) if ca + cb else 1.0
+
+
+def _thirds(text: str) -> list[str]:
+    n = len(text)
+    return [text[: n // 3], text[n // 3 : 2 * n // 3], text[2 * n // 3 :]]
+
+
+def narrative_person(view: TextView, min_rate: float = 0.02, min_units: int = 75) -> float:
+    """Narration (dialogue removed) keeps one person. Heuristic: first-person pronouns (en I/me/my/we...,
+    zh 我) at ``min_rate`` or more of the units in one third, and none at all in another third, is a shift.
+    Texts with fewer than ``min_units`` units of narration are not judged."""
+    narr = narration(view)
+    rates = []
+    for part in _thirds(narr):
+        if view.lang == "zh":
+            units = len(CJK_RE.findall(part))
+            hits = part.count("我")
+        else:
+            units = len(part.split())
+            hits = len(_EN_FIRST_RE.findall(part))
+        if units < min_units / 3:
+            return 1.0
+        rates.append(hits / units)
+    return 0.0 if max(rates) >= min_rate and min(rates) == 0 else 1.0
+
+
+def tense_consistency(view: TextView, max_gap: float = 0.45, min_verbs: int = 6) -> float:
+    """English narration keeps one tense: the past share of verbs (was/had/-ed vs is/has/...) per third of
+    the narration; a gap above ``max_gap`` between thirds is a tense shift."""
+    if view.lang != "en":
+        return 1.0
+    shares = []
+    for part in _thirds(narration(view)):
+        past, present = len(_EN_PAST_RE.findall(part)), len(_EN_PRESENT_RE.findall(part))
+        if past + present < min_verbs:
+            return 1.0
+        shares.append(past / (past + present))
+    return _ramp(max(shares) - min(shares), max_gap, min(1.0, max_gap + 0.3))
+
+
+CHECKERS = {
+    "sentence_opening_variety": sentence_opening_variety,
+    "consecutive_openings": consecutive_openings,
+    "paragraph_length_variety": paragraph_length_variety,
+    "sentence_length_variety": sentence_length_variety,
+    "wall_of_text": wall_of_text,
+    "quote_balance": quote_balance,
+    "mixed_marks": mixed_marks,
+    "narrative_person": narrative_person,
+    "tense_consistency": tense_consistency,
+}

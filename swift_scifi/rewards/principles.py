@@ -1,0 +1,184 @@
+"""Principle adherence: a bilingual library of writing principles kept as data
+(``swift_scifi/data/principles/principles.yaml``), each with an id, domain, description, one example that
+follows it, one that violates it, and a rule check (or ``judge`` for the LLM-judge side).
+
+Rule checks (``check.type``):
+- ``phrases``: phrases per language, counted in one Aho-Corasick pass shared by all principles;
+- ``regex``: a regex over the text; ``line_regex``: a regex matched at the start of each line;
+- ``chars``: substrings counted with ``str.count``;
+- ``custom``: a function in :mod:`principle_checks` that returns adherence directly.
+Counting checks allow ``max + per_1000 * units / 1000`` hits (units = 字 + words) in ``scope``
+(``all``, ``start`` or ``end``: the first/last 15% of the text); adherence = ``1 / (1 + excess)``.
+Score (0-1) = weighted mean adherence over the principles that apply to the text's language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .config import DEFAULTS, RewardConfig
+from .principle_checks import CHECKERS
+from .view import TextView
+
+PRINCIPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "principles" / "principles.yaml"
+CHECK_TYPES = ("phrases", "regex", "line_regex", "chars", "custom", "judge")
+_LATIN = re.compile(r"[a-z0-9\u00c0-\u024f]")
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    domain: str
+    langs: tuple[str, ...]
+    description: dict[str, str]
+    follows: str
+    violates: str
+    check: dict[str, Any]
+    weight: float = 1.0
+
+    @property
+    def is_rule(self) -> bool:
+        return self.check["type"] != "judge"
+
+
+@lru_cache(maxsize=4)
+def load_principles(path: str | None = None) -> tuple[Principle, ...]:
+    """Read and validate the library (default: the bundled file). Raises ValueError naming a bad entry."""
+    import yaml
+
+    p = Path(path) if path else PRINCIPLES_FILE
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    out, ids = [], set()
+    for i, item in enumerate(data.get("principles", [])):
+        pr = _principle(item, f"{p}: principle #{i}")
+        if pr.id in ids:
+            raise ValueError(f"{p}: duplicate principle id {pr.id!r}")
+        ids.add(pr.id)
+        out.append(pr)
+    return tuple(out)
+
+
+def _principle(item: dict, where: str) -> Principle:
+    missing = [k for k in ("id", "domain", "langs", "description", "follows", "violates", "check") if k not in item]
+    if missing:
+        raise ValueError(f"{where}: missing {missing}")
+    check = dict(item["check"])
+    kind = check.get("type")
+    if kind not in CHECK_TYPES:
+        raise ValueError(f"{where} ({item['id']}): unknown check type {kind!r}")
+    if kind == "custom" and check.get("name") not in CHECKERS:
+        raise ValueError(f"{where} ({item['id']}): unknown custom checker {check.get('name')!r}")
+    for key in ("pattern",):
+        pats = check.get(key)
+        for pat in (pats.values() if isinstance(pats, dict) else [pats] if pats else []):
+            re.compile(pat)
+    return Principle(
+        id=item["id"],
+        domain=item["domain"],
+        langs=tuple(item["langs"]),
+        description=dict(item["description"]),
+        follows=item["follows"],
+        violates=item["violates"],
+        check=check,
+        weight=float(item.get("weight", 1.0)),
+    )
+
+
+def _per_lang(value: Any, lang: str) -> Any:
+    return value.get(lang) if isinstance(value, dict) else value
+
+
+@dataclass
+class _LangSuite:
+    """Compiled checks of one language."""
+
+    principles: list[Principle]
+    automaton: Any = None
+    regexes: list[tuple[int, re.Pattern]] = field(default_factory=list)
+    line_regexes: list[tuple[int, re.Pattern]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=8)
+def _suite(lang: str, path: str | None = None) -> _LangSuite:
+    import ahocorasick
+
+    prs = [p for p in load_principles(path) if p.is_rule and lang in p.langs]
+    suite = _LangSuite(prs)
+    keys: dict[str, list[int]] = {}
+    for i, p in enumerate(prs):
+        c, kind = p.check, p.check["type"]
+        flags = re.IGNORECASE if c.get("ignore_case") else 0
+        if kind == "phrases":
+            for ph in _per_lang(c, lang) or []:
+                keys.setdefault(ph.lower(), []).append(i)
+        elif kind in ("regex", "line_regex") and _per_lang(c["pattern"], lang):
+            rx = re.compile(_per_lang(c["pattern"], lang), flags | re.MULTILINE)
+            (suite.regexes if kind == "regex" else suite.line_regexes).append((i, rx))
+    if keys:
+        suite.automaton = ahocorasick.Automaton()
+        for k, idx in keys.items():
+            suite.automaton.add_word(k, (len(k), k[0].isascii(), k[-1].isascii(), tuple(idx)))
+        suite.automaton.make_automaton()
+    return suite
+
+
+def _in_scope(pos: int, n: int, scope: str) -> bool:
+    if scope == "start":
+        return pos < max(200, n * 0.15)
+    if scope == "end":
+        return pos >= n - max(200, n * 0.15)
+    return True
+
+
+def _counts(suite: _LangSuite, view: TextView) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    text, low, n = view.text, view.lower, len(view.text)
+    prs = suite.principles
+    if suite.automaton is not None:
+        for end, (k, ls, le, idx) in suite.automaton.iter(low):
+            start = end - k + 1
+            if (ls and start > 0 and _LATIN.match(low[start - 1])) or (le and end + 1 < n and _LATIN.match(low[end + 1])):
+                continue
+            for i in idx:
+                if _in_scope(start, n, prs[i].check.get("scope", "all")):
+                    counts[i] = counts.get(i, 0) + 1
+    for i, rx in suite.regexes:
+        scope = prs[i].check.get("scope", "all")
+        counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))
+    for i, rx in suite.line_regexes:
+        counts[i] = sum(1 for ln in view.lines if rx.match(ln))
+    for i, p in enumerate(prs):
+        if p.check["type"] == "chars":
+            counts[i] = sum(text.count(s) for s in _per_lang(p.check["chars"], view.lang) or [])
+    return counts
+
+
+def _adherence(p: Principle, count: int, units: int) -> float:
+    allowed = p.check.get("max", 0) + p.check.get("per_1000", 0) * units / 1000
+    return 1.0 / (1.0 + max(0.0, count - allowed))
+
+
+def principles_report(view: TextView, path: str | None = None) -> dict[str, float]:
+    """Adherence (0-1) of every rule principle that applies to the text's language, by id."""
+    suite = _suite(view.lang, path)
+    counts = _counts(suite, view)
+    out = {}
+    for i, p in enumerate(suite.principles):
+        if p.check["type"] == "custom":
+            params = {k: v for k, v in p.check.items() if k not in ("type", "name")}
+            out[p.id] = float(CHECKERS[p.check["name"]](view, **params))
+        else:
+            out[p.id] = _adherence(p, counts.get(i, 0), view.length)
+    return out
+
+
+def principles_score(view: TextView, cfg: RewardConfig = DEFAULTS, path: str | None = None) -> float:
+    """Weighted mean adherence in [0, 1]; weights from the library, overridden by ``cfg.principle_weights``."""
+    report = principles_report(view, path)
+    weights = {p.id: cfg.principle_weights.get(p.id, p.weight) for p in _suite(view.lang, path).principles}
+    total = sum(weights[k] for k in report)
+    return sum(weights[k] * v for k, v in report.items()) / total if total else 1.0

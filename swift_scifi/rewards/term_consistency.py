@@ -1,0 +1,236 @@
+"""Term consistency: established names and terms used as written, near-miss variants penalised.
+
+One Aho-Corasick automaton per term list (LRU-cached) holds, lower-cased:
+- each term (an exact hit whose original case differs is a *case* variant);
+- its variants: traditional/simplified (opencc), spacing/hyphen forms, and for Latin terms of 5+ letters
+  an edit-distance-1 set (deletion, adjacent transposition, vowel swap, doubled/undoubled letter);
+- for CJK terms of 3+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
+  anchor is a near miss when its Levenshtein similarity to the term is >= ``term_fuzzy_threshold``
+  (曲率驱动 for 曲率引擎). A change in the middle of a 3-character term is not caught.
+One pass over the text: cost is linear in text length plus the number of hits.
+
+Score (0-1, higher is better): ``(1 - c) * precision + c * coverage`` where
+``precision = correct / (correct + variants)`` (``term_no_mention_score`` when neither occurs),
+``coverage = distinct terms used correctly / min(len(terms), term_coverage_cap)`` and ``c = term_coverage_weight``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..text.scripts import CJK_RE
+from .config import DEFAULTS, RewardConfig
+
+EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
+_LATIN_WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
+_VOWELS = "aeiouy"
+_SEPARATORS = (" ", "-", "", "·", "_")
+
+
+@dataclass
+class TermReport:
+    """Per-term counts for one text: ``correct[t]``, and ``variants[t]`` as (surface form, kind) pairs."""
+
+    terms: list[str]
+    correct: dict[str, int] = field(default_factory=dict)
+    variants: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def n_correct(self) -> int:
+        return sum(self.correct.values())
+
+    @property
+    def n_variants(self) -> int:
+        return sum(len(v) for v in self.variants.values())
+
+    def score(self, cfg: RewardConfig = DEFAULTS) -> float:
+        c, v = self.n_correct, self.n_variants
+        precision = c / (c + v) if c + v else cfg.term_no_mention_score
+        cap = max(1, min(len(self.terms), cfg.term_coverage_cap))
+        coverage = min(1.0, sum(1 for n in self.correct.values() if n) / cap)
+        w = cfg.term_coverage_weight
+        return (1 - w) * precision + w * coverage
+
+    def rows(self) -> list[dict]:
+        """One row per term: term, correct uses, variant uses and the variant forms seen."""
+        return [
+            {
+                "term": t,
+                "correct": self.correct.get(t, 0),
+                "variants": len(self.variants.get(t, [])),
+                "forms": sorted({f"{s} ({k})" for s, k in self.variants.get(t, [])}),
+            }
+            for t in self.terms
+        ]
+
+
+def _is_cjk_term(term: str) -> bool:
+    return bool(CJK_RE.search(term))
+
+
+def _opencc_forms(term: str) -> set[str]:
+    if not _is_cjk_term(term):
+        return set()
+    return {_converter("s2t").convert(term), _converter("t2s").convert(term)} - {term}
+
+
+@lru_cache(maxsize=2)
+def _converter(kind: str):
+    from opencc import OpenCC
+
+    return OpenCC(kind)
+
+
+def _spacing_forms(term: str) -> set[str]:
+    parts = [p for p in re.split(r"[\s\-·_]+", term) if p]
+    if len(parts) < 2:
+        return set()
+    return {sep.join(parts) for sep in _SEPARATORS} - {term}
+
+
+def _edit1_forms(term: str) -> set[str]:
+    """Latin near misses of a 5+ letter word: deletions, transpositions, vowel swaps, doubling."""
+    w = term.lower()
+    if len(w) < 5 or not w.isascii() or not w.replace(" ", "").isalpha():
+        return set()
+    out: set[str] = set()
+    for i, ch in enumerate(w):
+        if ch == " ":
+            continue
+        if 0 < i:
+            out.add(w[:i] + w[i + 1 :])  # deletion (not the first letter)
+        if i + 1 < len(w) and w[i + 1] != " " and w[i + 1] != ch:
+            out.add(w[:i] + w[i + 1] + ch + w[i + 2 :])  # transposition
+        if ch in _VOWELS and i > 0:
+            out.update(w[:i] + v + w[i + 1 :] for v in _VOWELS if v != ch)
+        out.add(w[:i] + ch + w[i:])  # doubled letter
+    return out - {w}
+
+
+def term_variants(term: str) -> dict[str, str]:
+    """Lower-cased near-miss forms of ``term`` mapped to their kind (opencc, spacing, edit1)."""
+    out: dict[str, str] = {}
+    for kind, forms in (("edit1", _edit1_forms(term)), ("spacing", _spacing_forms(term)), ("opencc", _opencc_forms(term))):
+        for f in forms:
+            out[f.lower()] = kind
+    out.pop(term.lower(), None)
+    return out
+
+
+class TermMatcher:
+    """Compiled state for one term list: the automaton and term metadata. Build via :func:`matcher_for`."""
+
+    def __init__(self, terms: tuple[str, ...]):
+        import ahocorasick
+
+        self.terms = list(terms)
+        self.term_keys = {t.lower() for t in terms}
+        payload: dict[str, list[tuple[int, int, str]]] = {}
+        for i, t in enumerate(terms):
+            payload.setdefault(t.lower(), []).append((i, EXACT, ""))
+        for i, t in enumerate(terms):
+            for form, kind in term_variants(t).items():
+                if form not in self.term_keys:
+                    payload.setdefault(form, []).append((i, VARIANT, kind))
+            if _is_cjk_term(t) and len(t) >= 3:
+                payload.setdefault(t[:2].lower(), []).append((i, PREFIX, ""))
+                payload.setdefault(t[-2:].lower(), []).append((i, SUFFIX, ""))
+        self.automaton = ahocorasick.Automaton()
+        for key, items in payload.items():
+            self.automaton.add_word(key, (len(key), tuple(items)))
+        self.empty = not payload
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def report(self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold) -> TermReport:
+        """Count correct uses and near misses of every term in ``text`` (``lower`` = ``text.lower()`` if given)."""
+        rep = TermReport(self.terms)
+        if self.empty or not text:
+            return rep
+        low = lower if lower is not None else text.lower()
+        if len(low) != len(text):
+            low = text
+        spans: list[tuple[int, int]] = []
+        anchors: list[tuple[int, int, int]] = []
+        for end, (n, items) in self.automaton.iter(low):
+            start = end - n + 1
+            for ti, kind, vkind in items:
+                if kind >= PREFIX:
+                    anchors.append((start, end, ti * 4 + kind))
+                elif self._bounded(text, start, end + 1, self.terms[ti]):
+                    self._count(rep, text, start, end + 1, ti, kind, vkind, spans)
+        if anchors:
+            self._fuzzy(rep, text, anchors, sorted(spans), threshold)
+        return rep
+
+    def _count(self, rep, text, start, end, ti, kind, vkind, spans) -> None:
+        term = self.terms[ti]
+        surface = text[start:end]
+        spans.append((start, end))
+        if kind == EXACT and surface == term:
+            rep.correct[term] = rep.correct.get(term, 0) + 1
+        else:
+            rep.variants.setdefault(term, []).append((surface, vkind or "case"))
+
+    @staticmethod
+    def _bounded(text: str, start: int, end: int, term: str) -> bool:
+        """Latin-edged matches must not sit inside a longer word (Ares in 'squares')."""
+        if term[0].isascii() and start > 0 and _LATIN_WORD_CHAR.match(text[start - 1]):
+            return False
+        return not (term[-1].isascii() and end < len(text) and _LATIN_WORD_CHAR.match(text[end]))
+
+    def _fuzzy(self, rep, text, anchors, spans, threshold) -> None:
+        from rapidfuzz.distance import Levenshtein
+
+        seen: set[tuple[int, int]] = set()
+        for a_start, a_end, code in anchors:
+            ti, kind = divmod(code, 4)
+            term = self.terms[ti]
+            n = len(term)
+            start = a_start if kind == PREFIX else a_end + 1 - n
+            end = start + n
+            if start < 0 or end > len(text) or (start, ti) in seen or _overlaps(spans, start, end):
+                continue
+            cand = text[start:end]
+            if cand.lower() in self.term_keys or len(CJK_RE.findall(cand)) != n:
+                continue
+            if Levenshtein.normalized_similarity(cand, term) >= threshold:
+                seen.add((start, ti))
+                rep.variants.setdefault(term, []).append((cand, "fuzzy"))
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_right(spans, (start, 10**18))
+    if i > 0 and spans[i - 1][1] > start:
+        return True
+    return i < len(spans) and spans[i][0] < end
+
+
+@lru_cache(maxsize=256)
+def matcher_for(terms: tuple[str, ...]) -> TermMatcher:
+    """The compiled matcher for a term tuple (cached: GRPO repeats each prompt's terms per generation)."""
+    return TermMatcher(terms)
+
+
+def term_report(text: str, terms: list[str], cfg: RewardConfig = DEFAULTS) -> TermReport:
+    """Per-term breakdown of ``text`` (see :class:`TermReport`; ``.rows()`` for a table)."""
+    return matcher_for(tuple(dict.fromkeys(terms))).report(text, threshold=cfg.term_fuzzy_threshold)
+
+
+def term_consistency_score(text: str, terms: list[str], cfg: RewardConfig = DEFAULTS) -> float:
+    """Term consistency of ``text`` in [0, 1] (formula in the module docstring)."""
+    return term_report(text, terms, cfg).score(cfg)
+
+
+_PROMPT_TERM_RE = re.compile(r"[《「『“\"]([^《》「」『』“”\"\n，。！？、,.!?;；:：]{2,24})[》」』”\"]")
+
+
+def terms_from_prompt(prompt: str) -> list[str]:
+    """Names quoted in a prompt: 《…》 「…」 『…』 “…” "…" spans of 2-24 chars with no sentence punctuation."""
+    if not prompt:
+        return []
+    found = [m.group(1).strip() for m in _PROMPT_TERM_RE.finditer(prompt)]
+    return [t for t in dict.fromkeys(found) if t and len(t.split()) <= 4]
