@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import SWIFT_FLAGS_TINY, run_swift, subprocess_env, swift_exe
+from tests.conftest import REPO, SWIFT_FLAGS_TINY, run_swift, subprocess_env, swift_exe
 
 TINY_TEMPLATE = SWIFT_FLAGS_TINY[
     :4
@@ -34,8 +34,14 @@ class ServerProcess:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self._log_file = log.open("w")
+        # A session of its own: `swift deploy` runs the server as a child, so stop() signals the whole group.
         self.proc = subprocess.Popen(
-            args, cwd=cwd, env=subprocess_env(), stdout=self._log_file, stderr=subprocess.STDOUT
+            args,
+            cwd=cwd,
+            env=subprocess_env(),
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_ready(self, path: str = "/health", timeout: float = 180) -> ServerProcess:
@@ -94,18 +100,17 @@ def start_server(
 
 
 def swift_deploy(
-    request, model: Path, workdir: Path, *extra: str, api_key: str | None = None
+    request, workdir: Path, *args: str, preset: str | None = "transformers.yaml"
 ) -> ServerProcess:
-    """``swift deploy --infer_backend transformers`` of ``model`` on 127.0.0.1 at a free port."""
+    """``swift deploy [configs/deploy/PRESET] ARGS`` on 127.0.0.1 at a free port, run from the checkout
+    (the presets name ``plugins/scifi_plugin.py``)."""
     port = free_port()
-    args = [
+    config = [str(REPO / "configs" / "deploy" / preset)] if preset else ["--infer_backend", "transformers"]
+    cmd = [
         swift_exe(),
         "deploy",
-        "--model",
-        str(model),
+        *config,
         *TINY_TEMPLATE,
-        "--infer_backend",
-        "transformers",
         "--host",
         "127.0.0.1",
         "--port",
@@ -114,11 +119,9 @@ def swift_deploy(
         "48",
         "--log_interval",
         "-1",
-        *extra,
+        *args,
     ]
-    if api_key:
-        args += ["--api_key", api_key]
-    return start_server(request, args, workdir / f"deploy-{port}.log", port, workdir)
+    return start_server(request, cmd, workdir / f"deploy-{port}.log", port, REPO)
 
 
 def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> ServerProcess:
@@ -140,15 +143,11 @@ def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> Server
     return start_server(request, args, workdir / f"serve-{port}.log", port, workdir)
 
 
-def export(tiny_model: Path, out: Path, *quant_args: str) -> Path:
-    """`swift export` of the tiny model; scifi-* windows are budgeted with its tokenizer (384 tokens)."""
-    run_swift(
-        ["export", "--model", str(tiny_model), *TINY_TEMPLATE, *quant_args, "--output_dir", str(out)],
-        out.parent,
-        SCIFI_MAX_TOKENS="384",
-        SCIFI_TOKENIZER=str(tiny_model),
-    )
-    return out
+def swift_export(preset: str, *args: str, model: Path) -> subprocess.CompletedProcess:
+    """``swift export configs/export/PRESET ARGS`` from the checkout; scifi-* windows are budgeted with the
+    tiny model's tokenizer (384 tokens)."""
+    config = str(REPO / "configs" / "export" / preset)
+    return run_swift(["export", config, *args], REPO, SCIFI_MAX_TOKENS="384", SCIFI_TOKENIZER=str(model))
 
 
 class ThreadServer:

@@ -1,23 +1,34 @@
-"""End to end on CPU: tiny model → `swift export` (AWQ with scifi-calib, bnb) → `swift deploy` (transformers)
-→ `swift-scifi serve` → the real openai client. Servers are stopped by finalizers."""
+"""End to end on CPU, through the shipped presets: tiny model → LoRA (`swift sft` with a plugin) →
+`swift deploy --adapters` reloads the plugin → merge-lora.yaml → awq-4bit.yaml (scifi-calib) and
+bnb-4bit.yaml → deploy/transformers.yaml → `swift-scifi serve` → the real openai client.
+Every server is stopped by a finalizer."""
 
 from __future__ import annotations
 
 import json
+import os
 
 import httpx
 import openai
 import pytest
 from safetensors import safe_open
 
-from swift_scifi import plugin_path
+from tests.conftest import SWIFT_FLAGS_TINY, run_swift
 
-from .conftest import export, free_port, scifi_serve, swift_deploy
+from .conftest import free_port, scifi_serve, swift_deploy, swift_export
 
 pytestmark = pytest.mark.swift
 
 KEY = "sk-scifi-test"
 REWARDS = {"term_consistency", "principles", "length", "repetition", "slop", "writing"}
+SHIM = """\
+import os
+import swift_scifi
+
+swift_scifi.register()
+with open({marker!r}, "a") as f:
+    f.write(f"{{os.getpid()}}\\n")
+"""
 
 
 @pytest.fixture(scope="module")
@@ -26,33 +37,60 @@ def workdir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def awq_model(tiny_model, workdir):
-    return export(
-        tiny_model,
-        workdir / "awq",
-        "--quant_method",
-        "awq",
-        "--quant_bits",
-        "4",
-        "--dataset",
-        "scifi-calib:en#24",
-        "--external_plugins",
-        plugin_path(),
-        "--quant_n_samples",
-        "24",
-        "--max_length",
-        "512",
-    )
+def shim(workdir):
+    """A plugin that registers swift-scifi and records each process that imports it."""
+    folder = workdir / "shim"
+    folder.mkdir()
+    marker = workdir / "plugin-imports.txt"
+    (folder / "scifi_shim.py").write_text(SHIM.format(marker=str(marker)))
+    return folder / "scifi_shim.py", marker
 
 
 @pytest.fixture(scope="module")
-def bnb_model(tiny_model, workdir):
-    return export(tiny_model, workdir / "bnb", "--quant_method", "bnb", "--quant_bits", "4")
+def adapter(tiny_model, workdir, shim):
+    out = workdir / "lora"
+    args = ["sft", "--model", str(tiny_model), *SWIFT_FLAGS_TINY, "--dataset", "scifi-writing-tasks:en#8"]
+    args += [
+        "--external_plugins",
+        str(shim[0]),
+        "--tuner_type",
+        "lora",
+        "--max_steps",
+        "2",
+        "--save_steps",
+        "2",
+    ]
+    args += ["--per_device_train_batch_size", "2", "--max_length", "384", "--output_dir", str(out)]
+    args += ["--report_to", "none", "--dataloader_num_workers", "0"]
+    run_swift(args, workdir, SCIFI_MAX_TOKENS="384", SCIFI_TOKENIZER=str(tiny_model))
+    return next(out.glob("v*/checkpoint-*"))
+
+
+@pytest.fixture(scope="module")
+def merged(adapter, tiny_model):
+    swift_export("merge-lora.yaml", "--adapters", str(adapter), model=tiny_model)
+    return adapter.parent / f"{adapter.name}-merged"
+
+
+@pytest.fixture(scope="module")
+def awq_model(merged, tiny_model, workdir):
+    out = workdir / "awq"
+    calib = ["--dataset", "scifi-calib:en#24", "--quant_n_samples", "24", "--max_length", "512"]
+    swift_export("awq-4bit.yaml", "--model", str(merged), *calib, "--output_dir", str(out), model=tiny_model)
+    return out
+
+
+@pytest.fixture(scope="module")
+def bnb_model(merged, tiny_model, workdir):
+    swift_export(
+        "bnb-4bit.yaml", "--model", str(merged), "--output_dir", str(workdir / "bnb"), model=tiny_model
+    )
+    return workdir / "bnb"
 
 
 @pytest.fixture(scope="module")
 def backend(request, bnb_model, workdir):
-    return swift_deploy(request, bnb_model, workdir, "--served_model_name", "tiny-bnb")
+    return swift_deploy(request, workdir, "--model", str(bnb_model), "--served_model_name", "tiny-bnb")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +128,10 @@ def test_awq_export_with_scifi_calib_writes_4bit_gemm_weights(awq_model):
         keys = list(f.keys())
     assert any(k.endswith("self_attn.q_proj.qweight") for k in keys)
     assert any(k.endswith("mlp.down_proj.scales") for k in keys)
-    assert json.loads((awq_model / "args.json").read_text())["dataset"] == ["scifi-calib:en#24"]
+    args = json.loads((awq_model / "args.json").read_text())
+    assert args["dataset"] == ["scifi-calib:en#24"] and args["external_plugins"] == [
+        "plugins/scifi_plugin.py"
+    ]
 
 
 def test_bnb_export_writes_nf4_weights(bnb_model):
@@ -182,3 +223,38 @@ def test_python_generate_ranks_backend_candidates(backend):
     assert [c.rank for c in ranked] == [0, 1, 2]
     assert ranked[0].score >= ranked[-1].score
     assert all(c.rewards["term_consistency"] is not None for c in ranked)
+
+
+def test_deployed_adapter_reloads_plugin_from_args_json(request, adapter, shim, workdir):
+    path, marker = shim
+    assert json.loads((adapter / "args.json").read_text())["external_plugins"] == [str(path)]
+    before = set(marker.read_text().split())
+    server = swift_deploy(request, workdir, "--adapters", str(adapter), preset=None)  # no --external_plugins
+    assert f"Successfully imported external_plugins: ['{path}']" in server.log_text()
+    assert set(marker.read_text().split()) - before, "the deploy process did not import the plugin"
+    model = httpx.get(server.url + "/v1/models").json()["data"][0]["id"]
+    body = {"model": model, "messages": [{"role": "user", "content": "Begin."}], "max_tokens": 8}
+    reply = httpx.post(server.url + "/v1/chat/completions", json=body, timeout=60)
+    assert reply.status_code == 200 and isinstance(reply.json()["choices"][0]["message"]["content"], str)
+    server.stop()  # `swift deploy` serves from a child process: the whole group must be gone
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server.proc.pid, 0)
+
+
+def test_merged_model_has_the_lora_folded_in(merged, tiny_model):
+    with (
+        safe_open(str(merged / "model.safetensors"), "pt") as new,
+        safe_open(str(tiny_model / "model.safetensors"), "pt") as old,
+    ):
+        assert not any("lora" in k for k in new.keys())
+        key = next(k for k in new.keys() if k.endswith("self_attn.q_proj.weight"))
+        assert not (new.get_tensor(key) == old.get_tensor(key)).all()
+
+
+def test_stop_ends_the_whole_server_process_group(request, backend, workdir):
+    server = scifi_serve(request, backend.url + "/v1", workdir)
+    server.stop()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server.proc.pid, 0)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(server.url + "/health")
