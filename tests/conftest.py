@@ -24,6 +24,7 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env.update(
         HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false"
     )
+    env.setdefault("SCIFI_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "swift-scifi-cache"))
     env.setdefault("MODELSCOPE_CACHE", str(Path(os.environ.get("TMPDIR", "/tmp")) / "swift-scifi-ms-cache"))
     env.update(extra)
     return env

@@ -15,7 +15,7 @@ from .budget import TokenCounter, fit_tail
 from .config import BuildConfig
 from .corpus import Book
 from .prompts import join_terms, render
-from .terms import GlossaryMatcher, extract_terms
+from .terms import GlossaryMatcher, cached_extract_terms
 
 logger = logging.getLogger("swift_scifi.datasets")
 
@@ -55,7 +55,7 @@ class PreparedBook:
 
     @cached_property
     def glossary(self) -> list[str]:
-        return extract_terms(self.book.text, self.lang)
+        return cached_extract_terms(self.book.text, self.lang)
 
     @cached_property
     def _matcher(self) -> GlossaryMatcher:

@@ -172,3 +172,18 @@ def test_builders_never_crash_and_always_fit(tmp_path_factory, text):
             if "target_length" in row:
                 assert row["target_length"] >= 100
     assert count_length(text) >= 0
+
+
+def test_glossary_cache_returns_the_same_terms_and_survives_corruption(tmp_path, monkeypatch):
+    from swift_scifi.datasets import terms as terms_mod
+
+    monkeypatch.setenv("SCIFI_CACHE_DIR", str(tmp_path))
+    text = (sample_corpus_path() / "zh" / "liu_e_laocan_youji.txt").read_text("utf-8")
+    first = terms_mod.cached_extract_terms(text, "zh")
+    files = list((tmp_path / "glossary").glob("*.json"))
+    assert first == extract_terms(text, "zh") and len(files) == 1
+    calls = []
+    monkeypatch.setattr(terms_mod, "extract_terms", lambda *a, **k: calls.append(a) or ["x"])
+    assert terms_mod.cached_extract_terms(text, "zh") == first and not calls  # served from disk
+    files[0].write_text("{corrupt")
+    assert terms_mod.cached_extract_terms(text, "zh") == ["x"] and calls  # recomputed, not crashed
