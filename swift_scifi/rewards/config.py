@@ -125,7 +125,9 @@ def load_config_file(path: str | os.PathLike) -> RewardConfig:
         else:
             data = json.loads(raw)
     except Exception as e:  # yaml.YAMLError / json.JSONDecodeError
-        raise RewardConfigError(f"reward config {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {e}") from e
+        raise RewardConfigError(
+            f"reward config {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {e}"
+        ) from e
     try:
         return config_from_dict(data)
     except RewardConfigError as e:

@@ -29,10 +29,15 @@ def as_text(value: Any, max_chars: int) -> str:
     elif isinstance(value, dict) and isinstance(value.get("content"), str):
         text = value["content"]  # a message dict instead of its content
     else:
-        warn_once(f"text-type-{type(value).__name__}", f"scifi rewards: completion of type {type(value).__name__} scored as empty")
+        warn_once(
+            f"text-type-{type(value).__name__}",
+            f"scifi rewards: completion of type {type(value).__name__} scored as empty",
+        )
         return ""
     if len(text) > max_chars:
-        warn_once("text-too-long", f"scifi rewards: completion of {len(text)} chars cut to {max_chars} (max_chars)")
+        warn_once(
+            "text-too-long", f"scifi rewards: completion of {len(text)} chars cut to {max_chars} (max_chars)"
+        )
         text = text[:max_chars]
     return text
 
@@ -82,7 +87,13 @@ def as_target_length(value: Any) -> int | None:
         except ValueError:
             warn_once("target-str", f"scifi rewards: target_length {value!r} is not a number; ignored")
             return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value == value or value <= 0 or value > 10**8:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not value == value
+        or value <= 0
+        or value > 10**8
+    ):
         warn_once("target-type", f"scifi rewards: target_length {value!r} is not a positive number; ignored")
         return None
     return int(round(value))
@@ -112,7 +123,10 @@ def column(kwargs: dict[str, Any], name: str, n: int) -> Sequence[Any]:
         warn_once(f"col-type-{name}", f"scifi rewards: column {name!r} is not a list; ignored")
         return [None] * n
     if len(col) != n:
-        warn_once(f"col-len-{name}", f"scifi rewards: column {name!r} has {len(col)} items for {n} completions; ignored")
+        warn_once(
+            f"col-len-{name}",
+            f"scifi rewards: column {name!r} has {len(col)} items for {n} completions; ignored",
+        )
         return [None] * n
     return col
 
@@ -123,6 +137,8 @@ def prompt_text(messages: Any) -> str | None:
         return messages
     if not isinstance(messages, (list, tuple)):
         return None
-    parts = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") in ("user", "system")]
+    parts = [
+        m.get("content") for m in messages if isinstance(m, dict) and m.get("role") in ("user", "system")
+    ]
     parts = [p for p in parts if isinstance(p, str)]
     return "\n".join(parts) if parts else None

@@ -14,7 +14,20 @@ from .config import DEFAULTS, RewardConfig
 
 Target = tuple[float, float]  # (lo, hi); hi may be inf, lo may be 0
 
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUM = r"(\d[\d,，]*(?:\.\d+)?\s*[kK千万]?|[零〇一二两三四五六七八九十百千万]+)"
 _UNIT = r"\s*(?:个)?\s*(?:字|汉字|words?\b|word-?s?\b)"
@@ -25,8 +38,30 @@ _SINGLE_RE = re.compile(
     r"\s*" + _NUM + _UNIT + r"\s*(左右|以上|以内|以下|上下)?",
     re.IGNORECASE,
 )
-_AT_LEAST = ("至少", "不少于", "不低于", "最少", "at least", "no less than", "no fewer than", "minimum of", "以上")
-_AT_MOST = ("不超过", "不多于", "最多", "至多", "at most", "no more than", "maximum of", "under", "within", "以内", "以下")
+_AT_LEAST = (
+    "至少",
+    "不少于",
+    "不低于",
+    "最少",
+    "at least",
+    "no less than",
+    "no fewer than",
+    "minimum of",
+    "以上",
+)
+_AT_MOST = (
+    "不超过",
+    "不多于",
+    "最多",
+    "至多",
+    "at most",
+    "no more than",
+    "maximum of",
+    "under",
+    "within",
+    "以内",
+    "以下",
+)
 
 
 def parse_number(s: str) -> float | None:
@@ -99,4 +134,9 @@ def length_report(length: int, target: Target | int | float, cfg: RewardConfig =
     """Length, target bounds, ratio to the nearer bound, and the score."""
     lo, hi = (target, target) if isinstance(target, (int, float)) else target
     ref = hi if length > hi else lo
-    return {"length": length, "target": [lo, hi], "ratio": length / ref if ref else None, "score": length_score(length, target, cfg)}
+    return {
+        "length": length,
+        "target": [lo, hi],
+        "ratio": length / ref if ref else None,
+        "score": length_score(length, target, cfg),
+    }

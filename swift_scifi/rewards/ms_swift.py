@@ -14,7 +14,7 @@ from swift.rewards import ORM
 
 from .config import get_config
 from .inputs import column, warn_once
-from .scoring import score_one
+from .scoring import COLUMNS, score_columns
 
 
 class _ScifiReward(ORM):
@@ -30,21 +30,13 @@ class _ScifiReward(ORM):
             completions = [completions]
         n = len(completions)
         try:
-            cols = {name: column(kwargs, name, n) for name in ("terms", "target_length", "lang", "messages")}
-            return [
-                score_one(
-                    c,
-                    terms=cols["terms"][i],
-                    target_length=cols["target_length"][i],
-                    lang=cols["lang"][i],
-                    prompt=cols["messages"][i],
-                    cfg=cfg,
-                    only=(self.key,),
-                )[self.key]
-                for i, c in enumerate(completions)
-            ]
-        except Exception as e:  # defensive: score_one already catches scorer errors
-            warn_once(f"orm-{self.key}", f"scifi_{self.key}: batch failed ({e!r}); every completion scored {cfg.empty_score}")
+            cols = {name: column(kwargs, name, n) for name in COLUMNS}
+            return [row[self.key] for row in score_columns(completions, cols, cfg, only=(self.key,))]
+        except Exception as e:  # defensive: the scorers already catch their own errors
+            warn_once(
+                f"orm-{self.key}",
+                f"scifi_{self.key}: batch failed ({e!r}); every completion scored {cfg.empty_score}",
+            )
             return [cfg.empty_score] * n
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from statistics import mean, pstdev
 
-from ..text.scripts import CJK_RE
 from .view import TextView
 
 _QUOTED_RE = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"\n]*\"|『[^』]*』")
@@ -23,8 +21,10 @@ _OPEN_PUNCT = "“”\"'「」『』‘’—-…*(（【[ \t"
 
 
 def narration(view: TextView) -> str:
-    """The text with quoted dialogue removed (lower-cased)."""
-    return _QUOTED_RE.sub(" ", view.lower)
+    """The text with quoted dialogue removed (lower-cased); computed once per view."""
+    if "_narration" not in view.__dict__:
+        view.__dict__["_narration"] = _QUOTED_RE.sub(" ", view.lower)
+    return view.__dict__["_narration"]
 
 
 def _ramp(value: float, good: float, bad: float) -> float:
@@ -37,17 +37,20 @@ def _ramp(value: float, good: float, bad: float) -> float:
 def _opening(sentence: str, lang: str) -> str:
     s = sentence.lstrip(_OPEN_PUNCT)
     if lang == "zh":
-        return "".join(CJK_RE.findall(s[:4]))[:2]
+        return s[:2]
     m = _WORD_START_RE.match(s)
     return m.group(0).lower() if m else ""
 
 
 def _openings(view: TextView) -> list[str]:
-    return [o for o in (_opening(s, view.lang) for s in view.sentences) if o]
+    """Sentence openings, computed once per view."""
+    if "_openings" not in view.__dict__:
+        view.__dict__["_openings"] = [o for o in (_opening(s, view.lang) for s in view.sentences) if o]
+    return view.__dict__["_openings"]
 
 
 def sentence_opening_variety(view: TextView, max_share: float = 0.3, min_sentences: int = 8) -> float:
-    """Share of sentences opening with the most common first word (en) or first two 字 (zh)."""
+    """Share of sentences opening with the most common first word (en) or first two characters (zh)."""
     ops = _openings(view)
     if len(ops) < min_sentences:
         return 1.0
@@ -59,15 +62,18 @@ def consecutive_openings(view: TextView, run: int = 4) -> float:
     """Runs of ``run`` or more consecutive sentences with the same opening; adherence 1/(1+runs)."""
     ops = _openings(view)
     runs, streak = 0, 1
-    for a, b in zip(ops, ops[1:]):
+    for a, b in zip(ops, ops[1:], strict=False):
         streak = streak + 1 if a == b else 1
         runs += streak == run
     return 1.0 / (1 + runs)
 
 
 def _cv(values: list[int]) -> float:
-    m = mean(values)
-    return pstdev(values) / m if m else 0.0
+    """Coefficient of variation (population standard deviation / mean)."""
+    m = sum(values) / len(values)
+    if not m:
+        return 0.0
+    return (sum((v - m) ** 2 for v in values) / len(values)) ** 0.5 / m
 
 
 def paragraph_length_variety(view: TextView, min_cv: float = 0.25, min_paragraphs: int = 5) -> float:
@@ -87,11 +93,11 @@ def sentence_length_variety(view: TextView, min_cv: float = 0.3, min_sentences: 
 
 
 def wall_of_text(view: TextView, max_units_zh: int = 500, max_units_en: int = 350) -> float:
-    """Paragraphs longer than the limit (字 or words); adherence 1/(1+count)."""
-    from ..text import count_length
-
-    limit = max_units_zh if view.lang == "zh" else max_units_en
-    over = sum(1 for p in view.paragraphs if len(p) > limit and count_length(p) > limit)
+    """Paragraphs longer than the limit (zh: characters, en: words); adherence 1/(1+count)."""
+    if view.lang == "zh":
+        over = sum(1 for p in view.paragraphs if len(p) > max_units_zh)
+    else:
+        over = sum(1 for p in view.paragraphs if len(p) > max_units_en and p.count(" ") >= max_units_en)
     return 1.0 / (1 + over)
 
 
@@ -122,7 +128,7 @@ def narrative_person(view: TextView, min_rate: float = 0.02, min_units: int = 75
     rates = []
     for part in _thirds(narr):
         if view.lang == "zh":
-            units = len(CJK_RE.findall(part))
+            units = len(part)  # characters: close enough to 字 for a rate
             hits = part.count("我")
         else:
             units = len(part.split())

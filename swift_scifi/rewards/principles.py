@@ -9,6 +9,9 @@ Rule checks (``check.type``):
 - ``custom``: a function in :mod:`principle_checks` that returns adherence directly.
 Counting checks allow ``max + per_1000 * units / 1000`` hits (units = 字 + words) in ``scope``
 (``all``, ``start`` or ``end``: the first/last 15% of the text); adherence = ``1 / (1 + excess)``.
+Regex options: ``lower`` (match the lower-cased text), ``requires`` (substrings, per language or shared: the
+regex runs only when one is present) and ``requires_above`` (runs only when a character above it occurs);
+these are speed-ups only. Line regexes of one language are combined into one pattern matched per line.
 Score (0-1) = weighted mean adherence over the principles that apply to the text's language.
 """
 
@@ -63,7 +66,9 @@ def load_principles(path: str | None = None) -> tuple[Principle, ...]:
 
 
 def _principle(item: dict, where: str) -> Principle:
-    missing = [k for k in ("id", "domain", "langs", "description", "follows", "violates", "check") if k not in item]
+    missing = [
+        k for k in ("id", "domain", "langs", "description", "follows", "violates", "check") if k not in item
+    ]
     if missing:
         raise ValueError(f"{where}: missing {missing}")
     check = dict(item["check"])
@@ -74,7 +79,7 @@ def _principle(item: dict, where: str) -> Principle:
         raise ValueError(f"{where} ({item['id']}): unknown custom checker {check.get('name')!r}")
     for key in ("pattern",):
         pats = check.get(key)
-        for pat in (pats.values() if isinstance(pats, dict) else [pats] if pats else []):
+        for pat in pats.values() if isinstance(pats, dict) else [pats] if pats else []:
             re.compile(pat)
     return Principle(
         id=item["id"],
@@ -98,8 +103,9 @@ class _LangSuite:
 
     principles: list[Principle]
     automaton: Any = None
-    regexes: list[tuple[int, re.Pattern]] = field(default_factory=list)
-    line_regexes: list[tuple[int, re.Pattern]] = field(default_factory=list)
+    regexes: list[tuple[int, re.Pattern, bool, tuple[str, ...], str]] = field(default_factory=list)
+    line_regex: re.Pattern | None = None
+    chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
 
 @lru_cache(maxsize=8)
@@ -109,15 +115,23 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
     prs = [p for p in load_principles(path) if p.is_rule and lang in p.langs]
     suite = _LangSuite(prs)
     keys: dict[str, list[int]] = {}
+    line_parts = []
     for i, p in enumerate(prs):
         c, kind = p.check, p.check["type"]
-        flags = re.IGNORECASE if c.get("ignore_case") else 0
         if kind == "phrases":
             for ph in _per_lang(c, lang) or []:
                 keys.setdefault(ph.lower(), []).append(i)
-        elif kind in ("regex", "line_regex") and _per_lang(c["pattern"], lang):
+        elif kind == "regex" and _per_lang(c["pattern"], lang):
+            flags = re.IGNORECASE if c.get("ignore_case") else 0
             rx = re.compile(_per_lang(c["pattern"], lang), flags | re.MULTILINE)
-            (suite.regexes if kind == "regex" else suite.line_regexes).append((i, rx))
+            requires = tuple(_per_lang(c.get("requires"), lang) or ())
+            suite.regexes.append((i, rx, bool(c.get("lower")), requires, c.get("requires_above", "")))
+        elif kind == "line_regex" and _per_lang(c["pattern"], lang):
+            line_parts.append(f"(?P<p{i}>{_per_lang(c['pattern'], lang)})")
+        elif kind == "chars":
+            suite.chars.append((i, tuple(_per_lang(c["chars"], lang) or ())))
+    if line_parts:
+        suite.line_regex = re.compile("|".join(line_parts))
     if keys:
         suite.automaton = ahocorasick.Automaton()
         for k, idx in keys.items():
@@ -134,26 +148,43 @@ def _in_scope(pos: int, n: int, scope: str) -> bool:
     return True
 
 
-def _counts(suite: _LangSuite, view: TextView) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    text, low, n = view.text, view.lower, len(view.text)
-    prs = suite.principles
-    if suite.automaton is not None:
-        for end, (k, ls, le, idx) in suite.automaton.iter(low):
-            start = end - k + 1
-            if (ls and start > 0 and _LATIN.match(low[start - 1])) or (le and end + 1 < n and _LATIN.match(low[end + 1])):
-                continue
-            for i in idx:
-                if _in_scope(start, n, prs[i].check.get("scope", "all")):
-                    counts[i] = counts.get(i, 0) + 1
-    for i, rx in suite.regexes:
+def _phrase_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> None:
+    low, n, prs = view.lower, len(view.lower), suite.principles
+    for end, (k, ls, le, idx) in suite.automaton.iter(low):
+        start = end - k + 1
+        if (ls and start > 0 and _LATIN.match(low[start - 1])) or (
+            le and end + 1 < n and _LATIN.match(low[end + 1])
+        ):
+            continue
+        for i in idx:
+            if _in_scope(start, n, prs[i].check.get("scope", "all")):
+                counts[i] = counts.get(i, 0) + 1
+
+
+def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> None:
+    n, prs = len(view.text), suite.principles
+    top = view.max_char
+    for i, rx, lower, requires, above in suite.regexes:
+        text = view.lower if lower else view.text
+        if (requires and not any(r in text for r in requires)) or (above and top <= above):
+            continue
         scope = prs[i].check.get("scope", "all")
         counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))
-    for i, rx in suite.line_regexes:
-        counts[i] = sum(1 for ln in view.lines if rx.match(ln))
-    for i, p in enumerate(prs):
-        if p.check["type"] == "chars":
-            counts[i] = sum(text.count(s) for s in _per_lang(p.check["chars"], view.lang) or [])
+
+
+def _counts(suite: _LangSuite, view: TextView) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    if suite.automaton is not None:
+        _phrase_counts(suite, view, counts)
+    _regex_counts(suite, view, counts)
+    if suite.line_regex is not None:
+        for ln in view.lines:
+            m = suite.line_regex.match(ln)
+            if m:
+                i = int(m.lastgroup[1:])
+                counts[i] = counts.get(i, 0) + 1
+    for i, chars in suite.chars:
+        counts[i] = sum(view.text.count(s) for s in chars)
     return counts
 
 

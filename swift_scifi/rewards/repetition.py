@@ -41,10 +41,10 @@ def _distinct_rate(ids: np.ndarray, n: int) -> float:
     return 1.0 - distinct / h.size
 
 
-def char_ngram_rate(text: str, n: int) -> float:
-    """Repeated share of character n-grams (whitespace removed)."""
-    s = "".join(text.split())
-    ids = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+def char_ngram_rate(text: str | np.ndarray, n: int) -> float:
+    """Repeated share of character n-grams (whitespace removed); ``text`` may be a uint32 code point array."""
+    ids = text if isinstance(text, np.ndarray) else np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ids = ids[(ids > 32) & (ids != 0x3000)]  # drop ASCII whitespace/controls and the ideographic space
     return _distinct_rate(ids, n)
 
 
@@ -71,13 +71,18 @@ def duplicate_share(paragraphs: list[str]) -> float:
 def repetition_report(view: TextView, cfg: RewardConfig = DEFAULTS) -> dict:
     """ngram_rate, ngram_penalty, dup_share and score for one text."""
     if view.lang == "zh":
-        rate = char_ngram_rate(view.text, cfg.repetition_n_zh)
+        rate = char_ngram_rate(view.codepoints, cfg.repetition_n_zh)
     else:
         rate = word_ngram_rate(view.words, cfg.repetition_n_en)
     b = cfg.repetition_baseline
     penalty = min(1.0, max(0.0, (rate - b) / (1 - b)))
     dup = duplicate_share(view.paragraphs)
-    return {"ngram_rate": rate, "ngram_penalty": penalty, "dup_share": dup, "score": (1 - penalty) * (1 - dup)}
+    return {
+        "ngram_rate": rate,
+        "ngram_penalty": penalty,
+        "dup_share": dup,
+        "score": (1 - penalty) * (1 - dup),
+    }
 
 
 def repetition_score(view: TextView, cfg: RewardConfig = DEFAULTS) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 from .composite import writing_score
 from .config import REWARD_NAMES, RewardConfig, get_config
 from .inputs import as_lang, as_target_length, as_terms, as_text, column, logger, prompt_text, warn_once
-from .length import length_score, parse_target
+from .length import Target, length_score, parse_target
 from .principles import principles_score
 from .repetition import repetition_score
 from .slop import slop_score
@@ -21,6 +21,7 @@ from .term_consistency import matcher_for, terms_from_prompt
 from .view import TextView
 
 ALL_KEYS = (*REWARD_NAMES, "writing")
+COLUMNS = ("terms", "target_length", "lang", "messages")
 
 
 def resolve_terms(terms: Any, prompt: str | None, cfg: RewardConfig) -> tuple[str, ...] | None:
@@ -31,7 +32,7 @@ def resolve_terms(terms: Any, prompt: str | None, cfg: RewardConfig) -> tuple[st
     return tuple(dict.fromkeys(got)) or None
 
 
-def resolve_target(target_length: Any, prompt: str | None):
+def resolve_target(target_length: Any, prompt: str | None) -> Target | int | None:
     """The length target: the column if valid, else parsed from the prompt, else None."""
     t = as_target_length(target_length)
     if t is not None:
@@ -39,11 +40,15 @@ def resolve_target(target_length: Any, prompt: str | None):
     return parse_target(prompt) if prompt else None
 
 
-def _score_view(view: TextView, terms, target, cfg: RewardConfig, only: Sequence[str]) -> dict[str, float | None]:
+def _score_view(
+    view: TextView, terms, target, cfg: RewardConfig, only: Sequence[str]
+) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     if "term_consistency" in only:
         out["term_consistency"] = (
-            matcher_for(terms).report(view.text, view.lower, cfg.term_fuzzy_threshold).score(cfg) if terms else None
+            matcher_for(terms).report(view.text, view.lower, cfg.term_fuzzy_threshold).score(cfg)
+            if terms
+            else None
         )
     if "principles" in only:
         out["principles"] = principles_score(view, cfg)
@@ -54,6 +59,29 @@ def _score_view(view: TextView, terms, target, cfg: RewardConfig, only: Sequence
     if "slop" in only:
         out["slop"] = slop_score(view, cfg)
     return out
+
+
+def _score_prepared(
+    text: Any, lang: Any, terms_t, target, cfg: RewardConfig, only: Sequence[str]
+) -> dict[str, float | None]:
+    view = TextView(as_text(text, cfg.max_chars), as_lang(lang))
+    need = REWARD_NAMES if "writing" in only else tuple(only)
+    if not view.text.strip():
+        out = {k: cfg.empty_score for k in need}
+        out["term_consistency"] = cfg.empty_score if terms_t else None
+        out["length"] = cfg.empty_score if target is not None else None
+    else:
+        try:
+            out = _score_view(view, terms_t, target, cfg, need)
+        except Exception as e:  # a reward never throws into training
+            warn_once(
+                f"scorer-{type(e).__name__}", f"scifi rewards: scoring failed ({e!r}); scored as empty_score"
+            )
+            logger.debug("scorer failure", exc_info=True)
+            out = {k: cfg.empty_score for k in need}
+    if "writing" in only:
+        out["writing"] = writing_score(out, cfg)
+    return {k: out.get(k) for k in ALL_KEYS if k in only}
 
 
 def score_one(
@@ -69,25 +97,33 @@ def score_one(
     """Scores of one completion; never raises (a failing scorer gives ``empty_score``, warned once)."""
     cfg = cfg or get_config()
     prompt = prompt_text(prompt)
-    terms_t = resolve_terms(terms, prompt, cfg)
-    target = resolve_target(target_length, prompt)
-    raw = as_text(text, cfg.max_chars)
-    view = TextView(raw, as_lang(lang))
-    need = REWARD_NAMES if "writing" in only else tuple(only)
-    if not view.text.strip():
-        out = {k: cfg.empty_score for k in need}
-        out["term_consistency"] = cfg.empty_score if terms_t else None
-        out["length"] = cfg.empty_score if target is not None else None
-    else:
-        try:
-            out = _score_view(view, terms_t, target, cfg, need)
-        except Exception as e:  # a reward never throws into training
-            warn_once(f"scorer-{type(e).__name__}", f"scifi rewards: scoring failed ({e!r}); scored as empty_score")
-            logger.debug("scorer failure", exc_info=True)
-            out = {k: cfg.empty_score for k in need}
-    if "writing" in only:
-        out["writing"] = writing_score(out, cfg)
-    return {k: out.get(k) for k in ALL_KEYS if k in only}
+    return _score_prepared(
+        text, lang, resolve_terms(terms, prompt, cfg), resolve_target(target_length, prompt), cfg, only
+    )
+
+
+def score_columns(
+    completions: Sequence[Any],
+    cols: dict[str, Sequence[Any]],
+    cfg: RewardConfig,
+    only: Sequence[str] = ALL_KEYS,
+) -> list[dict[str, float | None]]:
+    """Score completions with aligned columns (``terms``, ``target_length``, ``lang``, ``messages``).
+
+    Terms and targets are resolved once per distinct column value (GRPO repeats each prompt's columns for
+    every generation), and term automata are cached per term list.
+    """
+    memo: dict[tuple[int, int, int], tuple] = {}
+    out = []
+    for i, text in enumerate(completions):
+        terms, target, msgs = cols["terms"][i], cols["target_length"][i], cols["messages"][i]
+        key = (id(terms), id(target), id(msgs))
+        if key not in memo:
+            prompt = prompt_text(msgs)
+            memo[key] = (resolve_terms(terms, prompt, cfg), resolve_target(target, prompt))
+        terms_t, target_t = memo[key]
+        out.append(_score_prepared(text, cols["lang"][i], terms_t, target_t, cfg, only))
+    return out
 
 
 def score_text(
@@ -103,19 +139,14 @@ def score_text(
 
 
 def score_batch(texts: list[str], **columns: Any) -> list[dict[str, float]]:
-    """``score_text`` for many texts. Columns (``terms``, ``target_length``, ``lang``, ``prompt`` or
-    ``messages``) are lists aligned with ``texts`` or single values shared by all; a wrong-length column is
-    ignored (warned once). Term automata are built once per distinct term list."""
-    cfg = get_config()
+    """``score_text`` for many texts. Columns (``terms``, ``target_length``, ``lang``, and ``prompt`` or
+    ``messages``) are lists aligned with ``texts``, or single values shared by all (a flat list of strings
+    is one shared term list); a wrong-length column is ignored (warned once)."""
     n = len(texts)
-    cols = {k: _broadcast(columns, k, n) for k in ("terms", "target_length", "lang", "prompt", "messages")}
-    out = []
-    for i, t in enumerate(texts):
-        prompt = cols["prompt"][i] if cols["prompt"][i] is not None else cols["messages"][i]
-        out.append(
-            score_one(t, terms=cols["terms"][i], target_length=cols["target_length"][i], lang=cols["lang"][i], prompt=prompt, cfg=cfg)
-        )
-    return out
+    if columns.get("prompt") is not None and columns.get("messages") is None:
+        columns = {**columns, "messages": columns["prompt"]}
+    cols = {k: _broadcast(columns, k, n) for k in COLUMNS}
+    return score_columns(texts, cols, get_config())
 
 
 def _broadcast(columns: dict[str, Any], name: str, n: int) -> Sequence[Any]:
@@ -123,7 +154,9 @@ def _broadcast(columns: dict[str, Any], name: str, n: int) -> Sequence[Any]:
     value = columns.get(name)
     if value is None:
         return [None] * n
-    shared = isinstance(value, (str, int, float)) or (name == "terms" and value and all(isinstance(v, str) for v in value))
+    shared = isinstance(value, (str, int, float)) or (
+        name == "terms" and value and all(isinstance(v, str) for v in value)
+    )
     if name == "messages" and isinstance(value, list) and value and isinstance(value[0], dict):
         shared = True
     return [value] * n if shared else column(columns, name, n)

@@ -3,7 +3,8 @@
 One Aho-Corasick automaton per term list (LRU-cached) holds, lower-cased:
 - each term (an exact hit whose original case differs is a *case* variant);
 - its variants: traditional/simplified (opencc), spacing/hyphen forms, and for Latin terms of 5+ letters
-  an edit-distance-1 set (deletion, adjacent transposition, vowel swap, doubled/undoubled letter);
+  an edit-distance-1 set (inner deletion, adjacent transposition, vowel swap, doubled letter), which for a
+  capitalised term counts only when written capitalised;
 - for CJK terms of 3+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
   anchor is a near miss when its Levenshtein similarity to the term is >= ``term_fuzzy_threshold``
   (曲率驱动 for 曲率引擎). A change in the middle of a 3-character term is not caught.
@@ -100,8 +101,8 @@ def _edit1_forms(term: str) -> set[str]:
     for i, ch in enumerate(w):
         if ch == " ":
             continue
-        if 0 < i:
-            out.add(w[:i] + w[i + 1 :])  # deletion (not the first letter)
+        if 0 < i < len(w) - 1:
+            out.add(w[:i] + w[i + 1 :])  # inner deletion (dropping an end letter mostly makes real words)
         if i + 1 < len(w) and w[i + 1] != " " and w[i + 1] != ch:
             out.add(w[:i] + w[i + 1] + ch + w[i + 2 :])  # transposition
         if ch in _VOWELS and i > 0:
@@ -113,7 +114,11 @@ def _edit1_forms(term: str) -> set[str]:
 def term_variants(term: str) -> dict[str, str]:
     """Lower-cased near-miss forms of ``term`` mapped to their kind (opencc, spacing, edit1)."""
     out: dict[str, str] = {}
-    for kind, forms in (("edit1", _edit1_forms(term)), ("spacing", _spacing_forms(term)), ("opencc", _opencc_forms(term))):
+    for kind, forms in (
+        ("edit1", _edit1_forms(term)),
+        ("spacing", _spacing_forms(term)),
+        ("opencc", _opencc_forms(term)),
+    ):
         for f in forms:
             out[f.lower()] = kind
     out.pop(term.lower(), None)
@@ -140,12 +145,16 @@ class TermMatcher:
                 payload.setdefault(t[-2:].lower(), []).append((i, SUFFIX, ""))
         self.automaton = ahocorasick.Automaton()
         for key, items in payload.items():
-            self.automaton.add_word(key, (len(key), tuple(items)))
+            direct = tuple(x for x in items if x[1] < PREFIX)
+            anchored = tuple(x for x in items if x[1] >= PREFIX)
+            self.automaton.add_word(key, (len(key), direct, anchored))
         self.empty = not payload
         if not self.empty:
             self.automaton.make_automaton()
 
-    def report(self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold) -> TermReport:
+    def report(
+        self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold
+    ) -> TermReport:
         """Count correct uses and near misses of every term in ``text`` (``lower`` = ``text.lower()`` if given)."""
         rep = TermReport(self.terms)
         if self.empty or not text:
@@ -154,13 +163,13 @@ class TermMatcher:
         if len(low) != len(text):
             low = text
         spans: list[tuple[int, int]] = []
-        anchors: list[tuple[int, int, int]] = []
-        for end, (n, items) in self.automaton.iter(low):
+        anchors: list[tuple[int, int, tuple]] = []
+        for end, (n, direct, anchored) in self.automaton.iter(low):
             start = end - n + 1
-            for ti, kind, vkind in items:
-                if kind >= PREFIX:
-                    anchors.append((start, end, ti * 4 + kind))
-                elif self._bounded(text, start, end + 1, self.terms[ti]):
+            if anchored:
+                anchors.append((start, end, anchored))
+            for ti, kind, vkind in direct:
+                if self._bounded(text, start, end + 1, self.terms[ti]):
                     self._count(rep, text, start, end + 1, ti, kind, vkind, spans)
         if anchors:
             self._fuzzy(rep, text, anchors, sorted(spans), threshold)
@@ -169,6 +178,8 @@ class TermMatcher:
     def _count(self, rep, text, start, end, ti, kind, vkind, spans) -> None:
         term = self.terms[ti]
         surface = text[start:end]
+        if vkind == "edit1" and not _name_like(surface, term):
+            return
         spans.append((start, end))
         if kind == EXACT and surface == term:
             rep.correct[term] = rep.correct.get(term, 0) + 1
@@ -183,23 +194,31 @@ class TermMatcher:
         return not (term[-1].isascii() and end < len(text) and _LATIN_WORD_CHAR.match(text[end]))
 
     def _fuzzy(self, rep, text, anchors, spans, threshold) -> None:
+        """Near misses at prefix/suffix anchors; an anchor inside a matched term is skipped at once."""
         from rapidfuzz.distance import Levenshtein
 
         seen: set[tuple[int, int]] = set()
-        for a_start, a_end, code in anchors:
-            ti, kind = divmod(code, 4)
-            term = self.terms[ti]
-            n = len(term)
-            start = a_start if kind == PREFIX else a_end + 1 - n
-            end = start + n
-            if start < 0 or end > len(text) or (start, ti) in seen or _overlaps(spans, start, end):
+        for a_start, a_end, items in anchors:
+            if _overlaps(spans, a_start, a_end + 1):
                 continue
-            cand = text[start:end]
-            if cand.lower() in self.term_keys or len(CJK_RE.findall(cand)) != n:
-                continue
-            if Levenshtein.normalized_similarity(cand, term) >= threshold:
-                seen.add((start, ti))
-                rep.variants.setdefault(term, []).append((cand, "fuzzy"))
+            for ti, kind, _ in items:
+                term = self.terms[ti]
+                n = len(term)
+                start = a_start if kind == PREFIX else a_end + 1 - n
+                end = start + n
+                if start < 0 or end > len(text) or (start, ti) in seen or _overlaps(spans, start, end):
+                    continue
+                cand = text[start:end]
+                if cand.lower() in self.term_keys or len(CJK_RE.findall(cand)) != n:
+                    continue
+                if Levenshtein.normalized_similarity(cand, term) >= threshold:
+                    seen.add((start, ti))
+                    rep.variants.setdefault(term, []).append((cand, "fuzzy"))
+
+
+def _name_like(surface: str, term: str) -> bool:
+    """An edit-1 form of a capitalised term counts only when written capitalised ('than' is no 'Thana')."""
+    return not term[0].isupper() or surface[0].isupper()
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from ..text import count_length, detect_lang, split_sentences, strip_think
+import numpy as np
+
+from ..text import detect_lang, split_sentences, strip_think
 from ..text.scripts import WORD_RE
+
+# CJK ideograph ranges of swift_scifi.text.scripts.CJK_CHAR, as code point bounds (inclusive)
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
 
 
 class TextView:
@@ -24,9 +29,19 @@ class TextView:
         return low if len(low) == len(self.text) else self.text
 
     @cached_property
+    def codepoints(self) -> np.ndarray:
+        """The text as a uint32 array of code points."""
+        return np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+
+    @cached_property
+    def cjk_count(self) -> int:
+        cp = self.codepoints
+        return int(sum(np.count_nonzero((cp >= lo) & (cp <= hi)) for lo, hi in _CJK_RANGES))
+
+    @cached_property
     def length(self) -> int:
-        """字 + English words (LongWriter's unit)."""
-        return count_length(self.text)
+        """字 + English words (LongWriter's unit); equals ``swift_scifi.text.count_length(text)``."""
+        return self.cjk_count + len(self.words)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -49,3 +64,8 @@ class TextView:
     def words(self) -> list[str]:
         """Lower-cased English words (empty for none)."""
         return WORD_RE.findall(self.lower)
+
+    @cached_property
+    def max_char(self) -> str:
+        """The character with the highest code point ('' for empty text)."""
+        return chr(int(self.codepoints.max())) if self.text else ""

@@ -55,7 +55,9 @@ def pick_term(text: str, lang: str) -> str | None:
         lowered = set(re.findall(r"\b[a-z]{5,}\b", text))
         counts = Counter(w for w in _EN_NAME_RE.findall(text) if w.lower() not in lowered)
     else:
-        counts = Counter(g for run in _CJK_RUN_RE.findall(text) for g in (run[i : i + 3] for i in range(len(run) - 2)))
+        counts = Counter(
+            g for run in _CJK_RUN_RE.findall(text) for g in (run[i : i + 3] for i in range(len(run) - 2))
+        )
     best = [(c, t) for t, c in counts.items() if c >= 2]
     return max(best)[1] if best else None
 
@@ -131,7 +133,14 @@ def quality_table(corpus: Path, per_file: int = 40) -> dict[tuple[str, str], tup
             term = pick_term(clean, lang)
             if term:
                 variant = near_variant(term, lang, k)
-                cases.append(("term near variant", "term_consistency", swap_term(clean, term, variant), {"terms": [term]}))
+                cases.append(
+                    (
+                        "term near variant",
+                        "term_consistency",
+                        swap_term(clean, term, variant),
+                        {"terms": [term]},
+                    )
+                )
             for defect, key, bad, kw in cases:
                 good_s = score_text(clean, lang=lang, **kw)[key]
                 bad_s = score_text(bad, lang=lang, **kw)[key]
@@ -144,5 +153,5 @@ def quality_table(corpus: Path, per_file: int = 40) -> dict[tuple[str, str], tup
 if __name__ == "__main__":
     from tests.conftest import SHARED_DATA
 
-    for (defect, lang), (ok, n) in sorted(quality_table(SHARED_DATA / "corpus").items()):
+    for (defect, lang), (ok, n) in sorted(quality_table(SHARED_DATA / "corpus", per_file=25).items()):
         print(f"| {defect} | {lang} | {ok}/{n} | {ok / n:.1%} |")

@@ -42,7 +42,9 @@ def test_score_batch_matches_score_text():
     texts = [ZH, EN, ""]
     terms = [["曲率引擎"], ["Elara"], ["x"]]
     got = score_batch(texts, terms=terms, target_length=[30, 20, 10])
-    want = [score_text(t, terms=tm, target_length=n) for t, tm, n in zip(texts, terms, [30, 20, 10])]
+    want = [
+        score_text(t, terms=tm, target_length=n) for t, tm, n in zip(texts, terms, [30, 20, 10], strict=True)
+    ]
     assert got == want
 
 
@@ -61,12 +63,18 @@ def test_explain_gives_breakdowns():
 
 def test_rewards_import_without_torch_or_ms_swift():
     code = "import sys, swift_scifi.rewards as r; r.score_text('x'); print('torch' in sys.modules, 'swift' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], env=subprocess_env(), capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=subprocess_env(), capture_output=True, text=True, check=True
+    )
     assert out.stdout.split() == ["False", "False"]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(max_size=400), st.one_of(st.none(), st.lists(st.text(max_size=8), max_size=4)), st.one_of(st.none(), st.integers(-5, 5000)))
+@given(
+    st.text(max_size=400),
+    st.one_of(st.none(), st.lists(st.text(max_size=8), max_size=4)),
+    st.one_of(st.none(), st.integers(-5, 5000)),
+)
 def test_any_input_gives_scores_in_range(text, terms, target):
     s = score_text(text, terms=terms, target_length=target)
     assert set(s) == set(ALL_KEYS)

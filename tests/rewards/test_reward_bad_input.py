@@ -29,7 +29,11 @@ def fresh_warnings(monkeypatch):
 
 
 def _warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "swift_scifi.rewards" and r.levelno == logging.WARNING]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "swift_scifi.rewards" and r.levelno == logging.WARNING
+    ]
 
 
 def test_registered_idempotently_under_scifi_names():
@@ -41,7 +45,9 @@ def test_registered_idempotently_under_scifi_names():
 
 
 def test_columns_are_read(orms):
-    out = orms["scifi_term_consistency"]([GOOD, GOOD.replace("曲率引擎", "曲率驱动")], terms=[["曲率引擎"]] * 2)
+    out = orms["scifi_term_consistency"](
+        [GOOD, GOOD.replace("曲率引擎", "曲率驱动")], terms=[["曲率引擎"]] * 2
+    )
     assert out[0] > out[1]
     lengths = orms["scifi_length"]([GOOD, GOOD], target_length=[16, 1000], lang=["zh", "zh"])
     assert lengths[0] == 1.0 and lengths[1] == 0.0

@@ -15,7 +15,9 @@ TEXT = "The ship turned. It was a tapestry of light."
 def test_defaults_without_env(monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     assert get_config() is DEFAULTS
-    assert DEFAULTS.weights == dict.fromkeys(("term_consistency", "principles", "length", "repetition", "slop"), 1.0)
+    assert DEFAULTS.weights == dict.fromkeys(
+        ("term_consistency", "principles", "length", "repetition", "slop"), 1.0
+    )
 
 
 def test_yaml_file_overrides_weights_and_options(tmp_path, monkeypatch):

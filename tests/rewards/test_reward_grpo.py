@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import swift_scifi
+from swift_scifi.rewards import score_text
 from tests.conftest import SWIFT_FLAGS_TINY, run_swift, subprocess_env, swift_exe
 
 pytestmark = pytest.mark.swift
@@ -60,6 +61,8 @@ def _grpo_args(model: Path, out: Path) -> list[str]:
         "0",
         "--report_to",
         "none",
+        "--log_completions",
+        "true",
         "--output_dir",
         str(out),
     ]
@@ -82,6 +85,12 @@ def test_grpo_logs_every_scifi_reward_mean(tiny_model, tmp_path):
     for cls in REWARD_CLASSES.values():
         means = [r.get(f"rewards/{cls}/mean") for r in steps]
         assert all(m is not None and 0.0 <= m <= 1.0 for m in means), (cls, means)
+    # the logged per-completion slop rewards are our scorer's values for those completions
+    logged = [json.loads(x) for x in next(out.glob("v*/completions.jsonl")).read_text().splitlines()]
+    pairs = [(c, s) for t in logged for c, s in zip(t["completion"], t["ScifiSlop"], strict=True)]
+    assert len(pairs) >= 4
+    for completion, slop in pairs:
+        assert slop == pytest.approx(score_text(completion)["slop"], abs=1e-6)
 
 
 def test_bad_reward_config_stops_the_run_at_startup(tiny_model, tmp_path):

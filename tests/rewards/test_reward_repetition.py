@@ -24,7 +24,9 @@ def test_duplicated_paragraph_is_caught_exactly():
 
 
 def test_english_word_ngrams_and_clean_text():
-    clean = TextView("The ship woke. The crew slept on in the cold hold while the signal came and went.", "en")
+    clean = TextView(
+        "The ship woke. The crew slept on in the cold hold while the signal came and went.", "en"
+    )
     loop = TextView("the ship woke and " * 20, "en")
     assert repetition_report(clean)["score"] == 1.0
     assert repetition_report(loop)["score"] < 0.2

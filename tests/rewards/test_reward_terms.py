@@ -58,7 +58,14 @@ def test_terms_from_prompt_reads_quoted_names():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.sampled_from(["Elara ", "Elera ", "elara ", "曲率引擎", "曲率驱动", "孫悟空", "孙悟空", "风", " "]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Elara ", "Elera ", "elara ", "曲率引擎", "曲率驱动", "孫悟空", "孙悟空", "风", " "]
+        ),
+        max_size=30,
+    )
+)
 def test_score_in_range_and_adding_a_correct_use_never_lowers_precision(parts):
     text = "".join(parts)
     terms = ["Elara", "曲率引擎", "孙悟空"]
