@@ -1,15 +1,16 @@
 """Reranking overhead of `swift-scifi serve`: 8 candidates of 2,000 characters per request.
 
-Two apps run the same code over real HTTP against one instant scripted backend: the reranker with the real
-scifi rewards, and a pass-through baseline whose scorer returns nothing. The difference of their median
+Two apps run the same code over real HTTP against one instant scripted backend, each server in a process
+of its own: the reranker with the real scifi rewards, and a pass-through baseline whose scorer returns nothing. The difference of their median
 latencies is the reranking overhead (budget: 20 ms per request). Also prints the scoring alone.
 
-    PYTHONPATH=. python benchmarks/bench_rerank.py [--requests 60]
+    PYTHONPATH=. python benchmarks/bench_rerank.py [--requests 150]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import statistics
 import sys
 import time
@@ -24,7 +25,7 @@ from swift_scifi.datasets.corpus import read_corpus, sample_corpus_path  # noqa:
 from swift_scifi.serve.app import create_app  # noqa: E402
 from swift_scifi.serve.ranking import default_scorer, rank_texts  # noqa: E402
 from swift_scifi.serve.settings import ServeSettings  # noqa: E402
-from tests.serve.conftest import ThreadServer  # noqa: E402
+from tests.serve.conftest import free_port  # noqa: E402
 
 N, CHARS, BUDGET_MS = 8, 2000, 20.0
 
@@ -55,6 +56,38 @@ def backend_app(texts: dict[str, list[str]]) -> FastAPI:
     return app
 
 
+def _no_scores(text: str, **columns) -> dict:
+    return {}
+
+
+def _serve(app_kind: str, port: int, backend_url: str, texts: dict[str, list[str]]) -> None:
+    """Body of a server process: the scripted backend, the reranker or the pass-through baseline."""
+    import uvicorn
+
+    if app_kind == "backend":
+        app = backend_app(texts)
+    else:
+        settings = ServeSettings(backend_url=backend_url, n=N, max_n=N)
+        app = create_app(settings, scorer=_no_scores if app_kind == "baseline" else None)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def start(app_kind: str, backend_url: str, texts: dict[str, list[str]]) -> tuple[mp.Process, str]:
+    port = free_port()
+    proc = mp.get_context("fork").Process(
+        target=_serve, args=(app_kind, port, backend_url, texts), daemon=True
+    )
+    proc.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.post(url + "/v1/chat/completions", json={}, timeout=1)
+            return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{app_kind} server did not start")
+
+
 def latencies(url: str, lang: str, requests: int) -> list[float]:
     body = {"model": lang, "n": N, "messages": [{"role": "user", "content": "Write the next chapter."}]}
     out = []
@@ -71,13 +104,15 @@ def latencies(url: str, lang: str, requests: int) -> list[float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--requests", type=int, default=150)
     args = parser.parse_args()
     texts = {lang: candidates(lang) for lang in ("en", "zh")}
-    backend = ThreadServer(backend_app(texts))
-    settings = ServeSettings(backend_url=backend.url + "/v1", n=N, max_n=N)
-    rerank = ThreadServer(create_app(settings))
-    baseline = ThreadServer(create_app(settings, scorer=lambda text, **columns: {}))
+    procs = []
+    backend, backend_url = start("backend", "", texts)
+    procs.append(backend)
+    rerank, rerank_url = start("rerank", backend_url + "/v1", texts)
+    baseline, baseline_url = start("baseline", backend_url + "/v1", texts)
+    procs += [rerank, baseline]
     ok = True
     try:
         print(f"{N} candidates x {CHARS} chars, {args.requests} requests per arm, median / p90 ms")
@@ -90,8 +125,8 @@ def main() -> int:
             # interleave arms so load from other processes hits both alike
             base, rer = [], []
             for _ in range(3):
-                base += latencies(baseline.url, lang, args.requests // 3)
-                rer += latencies(rerank.url, lang, args.requests // 3)
+                base += latencies(baseline_url, lang, args.requests // 3)
+                rer += latencies(rerank_url, lang, args.requests // 3)
             b50, r50 = statistics.median(base), statistics.median(rer)
             b90, r90 = (statistics.quantiles(x, n=10)[-1] for x in (base, rer))
             overhead = r50 - b50
@@ -102,8 +137,9 @@ def main() -> int:
                 f"scoring alone {scoring:5.2f} ms"
             )
     finally:
-        for server in (rerank, baseline, backend):
-            server.stop()
+        for proc in procs:
+            proc.terminate()
+            proc.join(timeout=10)
     print("PASS" if ok else "FAIL: overhead over budget")
     return 0 if ok else 1
 

@@ -119,3 +119,11 @@ def test_import_stays_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=subprocess_env()
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_backend_url_gets_v1_only_without_a_path():
+    from swift_scifi.commands.serve import normalize_backend_url
+
+    assert normalize_backend_url("http://127.0.0.1:8000") == "http://127.0.0.1:8000/v1"
+    assert normalize_backend_url("http://127.0.0.1:8000/") == "http://127.0.0.1:8000/v1"
+    assert normalize_backend_url("https://gw.example/openai/v1/") == "https://gw.example/openai/v1"
