@@ -1,8 +1,8 @@
 """Calls to the OpenAI-compatible backend (``swift deploy``, vLLM, lmdeploy) over httpx.
 
 Every failure becomes a :class:`ServeError`: unreachable → 502, timeout → 504, a backend 5xx → 502,
-a backend 401/403 → 502 (our
-backend key is wrong), another backend 4xx keeps its status (the request was at fault), a reply without choices → 502.
+a backend 401/403 → 502 (our backend key is wrong), another backend 4xx keeps its status (the request was
+at fault), a reply that is not JSON or has no choices → 502.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from .settings import ServeError, ServeSettings
 class Backend:
     """One pooled httpx client to ``settings.backend_url``."""
 
-    def __init__(self, settings: ServeSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: ServeSettings) -> None:
         headers = {"Authorization": f"Bearer {settings.backend_api_key}"} if settings.backend_api_key else {}
         self.settings = settings
         self.client = httpx.AsyncClient(
             base_url=settings.backend_url.rstrip("/"),
             headers=headers,
             timeout=httpx.Timeout(settings.timeout_s, connect=min(10.0, settings.timeout_s)),
-            transport=transport,
         )
 
     async def aclose(self) -> None:
@@ -49,12 +48,11 @@ class Backend:
         missing = n - sum(len(reply["choices"]) for reply in first)
         replies = first + list(await asyncio.gather(*(self._call({**body, "n": 1}) for _ in range(missing))))
         choices = [choice for reply in replies for choice in reply["choices"]][:n]
-        merged = {
+        return {
             **replies[0],
             "choices": choices,
             "usage": _sum_usage(reply.get("usage") for reply in replies),
         }
-        return merged
 
     async def _call(self, body: dict) -> dict:
         async with _backend_errors():
@@ -79,7 +77,7 @@ class Backend:
 
 async def _relay(response: httpx.Response) -> AsyncIterator[bytes]:
     try:
-        async for chunk in response.aiter_raw():
+        async for chunk in response.aiter_bytes():  # decoded: our reply carries no Content-Encoding
             yield chunk
     finally:
         await response.aclose()

@@ -121,6 +121,19 @@ def test_backend_without_n_is_topped_up_with_single_calls(serve, calls):
     assert [c.get("n") for c in calls[before:]] == [3, 1, 1]
 
 
+def test_fanout_asks_one_candidate_per_call(backend, calls):
+    settings = ServeSettings(backend_url=backend.url + "/v1", n=3, fanout=True)
+    server = ThreadServer(create_app(settings))
+    try:
+        before = len(calls)
+        body = {"model": "ok", "messages": [{"role": "user", "content": "Tell it."}]}
+        reply = httpx.post(server.url + "/v1/chat/completions", json=body, timeout=30)
+        assert reply.status_code == 200 and len(reply.json()["choices"]) == 3
+        assert [c["n"] for c in calls[before:]] == [1, 1, 1]
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize(
     ("model", "status", "words"),
     [
