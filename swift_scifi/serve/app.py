@@ -28,13 +28,11 @@ from .settings import ServeError, ServeSettings
 logger = logging.getLogger("swift_scifi.serve")
 
 
-def create_app(
-    settings: ServeSettings, scorer: Scorer | None = None, backend: Backend | None = None
-) -> FastAPI:
+def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI:
     """Build the app. ``scorer`` defaults to ``swift_scifi.rewards.score_text`` (resolved now, so a
     missing rewards package fails at start, not per request)."""
     score = scorer or default_scorer()
-    backend = backend or Backend(settings)
+    backend = Backend(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):

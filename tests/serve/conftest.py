@@ -143,11 +143,12 @@ def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> Server
     return start_server(request, args, workdir / f"serve-{port}.log", port, workdir)
 
 
-def swift_export(preset: str, *args: str, model: Path) -> subprocess.CompletedProcess:
-    """``swift export configs/export/PRESET ARGS`` from the checkout; scifi-* windows are budgeted with the
-    tiny model's tokenizer (384 tokens)."""
+def swift_export(preset: str, *args: str, model: Path, max_tokens: int = 384) -> subprocess.CompletedProcess:
+    """``swift export configs/export/PRESET ARGS`` from the checkout; scifi-* windows are budgeted to
+    ``max_tokens`` of the tiny model's tokenizer."""
     config = str(REPO / "configs" / "export" / preset)
-    return run_swift(["export", config, *args], REPO, SCIFI_MAX_TOKENS="384", SCIFI_TOKENIZER=str(model))
+    env = {"SCIFI_MAX_TOKENS": str(max_tokens), "SCIFI_TOKENIZER": str(model)}
+    return run_swift(["export", config, *args], REPO, **env)
 
 
 class ThreadServer:

@@ -75,8 +75,17 @@ def merged(adapter, tiny_model):
 @pytest.fixture(scope="module")
 def awq_model(merged, tiny_model, workdir):
     out = workdir / "awq"
-    calib = ["--dataset", "scifi-calib:en#24", "--quant_n_samples", "24", "--max_length", "512"]
-    swift_export("awq-4bit.yaml", "--model", str(merged), *calib, "--output_dir", str(out), model=tiny_model)
+    calib = ["--dataset", "scifi-calib:en#16", "--quant_n_samples", "16", "--max_length", "256"]
+    swift_export(
+        "awq-4bit.yaml",
+        "--model",
+        str(merged),
+        *calib,
+        "--output_dir",
+        str(out),
+        model=tiny_model,
+        max_tokens=224,
+    )
     return out
 
 
@@ -129,7 +138,7 @@ def test_awq_export_with_scifi_calib_writes_4bit_gemm_weights(awq_model):
     assert any(k.endswith("self_attn.q_proj.qweight") for k in keys)
     assert any(k.endswith("mlp.down_proj.scales") for k in keys)
     args = json.loads((awq_model / "args.json").read_text())
-    assert args["dataset"] == ["scifi-calib:en#24"] and args["external_plugins"] == [
+    assert args["dataset"] == ["scifi-calib:en#16"] and args["external_plugins"] == [
         "plugins/scifi_plugin.py"
     ]
 
