@@ -5,6 +5,7 @@ Every server is stopped by a finalizer."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 
@@ -29,6 +30,11 @@ swift_scifi.register()
 with open({marker!r}, "a") as f:
     f.write(f"{{os.getpid()}}\\n")
 """
+
+
+def _require(module: str, install: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        pytest.fail(f"{module} is not installed; this environment needs: {install}")
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +80,7 @@ def merged(adapter, tiny_model):
 
 @pytest.fixture(scope="module")
 def awq_model(merged, tiny_model, workdir):
+    _require("awq", "pip install --no-deps autoawq==0.2.9")
     out = workdir / "awq"
     calib = ["--dataset", "scifi-calib:en#16", "--quant_n_samples", "16", "--max_length", "256"]
     swift_export(
@@ -91,6 +98,7 @@ def awq_model(merged, tiny_model, workdir):
 
 @pytest.fixture(scope="module")
 def bnb_model(merged, tiny_model, workdir):
+    _require("bitsandbytes", "pip install bitsandbytes==0.50.2")
     swift_export(
         "bnb-4bit.yaml", "--model", str(merged), "--output_dir", str(workdir / "bnb"), model=tiny_model
     )
