@@ -26,7 +26,8 @@ def rerank(
     """Rank ``candidates`` by the scifi rewards, best first.
 
     ``terms`` are the glossary terms to keep consistent, ``target_length`` the wanted length (CJK characters
-    plus English words), ``lang`` 'zh' or 'en' (default: detected), ``weights`` per-reward weights (default 1).
+    plus English words), ``lang`` 'zh' or 'en' (default: detected). The key is ``rewards["writing"]``, or with
+    ``weights`` the weighted mean of the named rewards (see :func:`~swift_scifi.serve.ranking.total_score`).
     """
     columns = _columns(
         prompt=prompt,
