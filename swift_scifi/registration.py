@@ -23,4 +23,7 @@ def register() -> None:
 
     register_datasets()
     register_rewards()
+    from .judge.rewards import register_judge_rewards
+
+    register_judge_rewards()
     _registered = True
