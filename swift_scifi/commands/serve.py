@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
         ),
         fanout: bool = typer.Option(False, help="One backend call per candidate (backends without n>1)."),
         best_only: bool = typer.Option(False, help="Return only the best candidate (default: all, ranked)."),
+        judge: bool = typer.Option(
+            False, help="Also score with the LLM judge (SCIFI_JUDGE_BASE_URL/MODEL/API_KEY)."
+        ),
         log_level: str = typer.Option("info", help="uvicorn log level."),
     ) -> None:
         """Serve /v1/chat/completions: n candidates from the backend, ranked by the scifi rewards."""
@@ -56,6 +59,7 @@ def register(app: typer.Typer) -> None:
                 timeout_s=timeout,
                 fanout=fanout,
                 return_all=not best_only,
+                judge=judge,
             )
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc

@@ -1,7 +1,8 @@
 """The FastAPI app of ``swift-scifi serve``: OpenAI ``/v1/chat/completions`` with best-of-n reranking.
 
 Routes: ``POST /v1/chat/completions``, ``GET /v1/models`` (the backend's), ``GET /health`` (no auth).
-Each returned choice carries ``"scifi": {"rank", "candidate_index", "score", "rewards"}``; the reply
+Each returned choice carries ``"scifi": {"rank", "candidate_index", "score", "rewards"}`` (``rewards`` holds
+``judge`` too when the server runs with ``judge``); the reply
 carries ``"scifi": {"n", "weights", "backend_ms", "scoring_ms"}``. Choices are ordered best first.
 """
 
@@ -21,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from .backend import Backend
+from .judging import Judge, make_judge
 from .ranking import RankedCandidate, Scorer, default_scorer, rank_texts
 from .request import ChatOptions, backend_body, parse_options, read_json_body
 from .settings import ServeError, ServeSettings
@@ -32,6 +34,7 @@ def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI
     """Build the app. ``scorer`` defaults to ``swift_scifi.rewards.score_text`` (resolved now, so a
     missing rewards package fails at start, not per request)."""
     score = scorer or default_scorer()
+    judge = make_judge() if settings.judge else None
     backend = Backend(settings)
 
     @asynccontextmanager
@@ -63,7 +66,7 @@ def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI
         forward = backend_body(body, settings, options)
         if options.stream and options.n == 1:
             return StreamingResponse(await backend.stream(forward), media_type="text/event-stream")
-        reply = await _best_of_n(backend, score, forward, options)
+        reply = await _best_of_n(backend, score, judge, forward, options)
         if options.stream:
             return StreamingResponse(_sse_of(reply), media_type="text/event-stream")
         return reply
@@ -71,15 +74,18 @@ def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI
     return app
 
 
-async def _best_of_n(backend: Backend, score: Scorer, forward: dict, options: ChatOptions) -> dict:
-    """Ask for ``options.n`` candidates, rank them, and build the OpenAI reply."""
+async def _best_of_n(
+    backend: Backend, score: Scorer, judge: Judge | None, forward: dict, options: ChatOptions
+) -> dict:
+    """Ask for ``options.n`` candidates, rank them (with the judge when on), and build the OpenAI reply."""
     start = time.perf_counter()
     reply = await backend.complete(forward, options.n)
     backend_ms = (time.perf_counter() - start) * 1000
     texts = [_choice_text(choice) for choice in reply["choices"]]
     start = time.perf_counter()
+    extra = [{"judge": value} for value in await judge(texts, forward["messages"])] if judge else None
     ranked = await anyio.to_thread.run_sync(
-        partial(rank_texts, texts, scorer=score, weights=options.weights, **options.columns)
+        partial(rank_texts, texts, scorer=score, weights=options.weights, extra=extra, **options.columns)
     )
     scoring_ms = (time.perf_counter() - start) * 1000
     logger.info("n=%d backend %.0f ms, scoring %.1f ms", options.n, backend_ms, scoring_ms)

@@ -13,7 +13,7 @@ class ServeSettings:
     candidates when a request names none; ``max_n`` caps a request's ``n``. ``max_request_bytes`` caps the
     request body. ``timeout_s`` bounds each backend call (seconds). ``fanout`` asks the backend for one
     candidate per call (for backends without ``n``, e.g. lmdeploy). ``return_all`` returns every candidate
-    ranked (else only the best).
+    ranked (else only the best). ``judge`` adds the LLM judge's score (endpoint from ``SCIFI_JUDGE_*``).
     """
 
     backend_url: str
@@ -26,6 +26,7 @@ class ServeSettings:
     timeout_s: float = 120.0
     fanout: bool = False
     return_all: bool = True
+    judge: bool = False
 
     def __post_init__(self) -> None:
         if not self.backend_url.startswith(("http://", "https://")):

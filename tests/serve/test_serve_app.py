@@ -5,6 +5,7 @@ Scoring uses the real scifi rewards."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -49,6 +50,13 @@ def scripted_backend(calls: list[dict]) -> FastAPI:
             return PlainTextResponse("<html>")
         if model == "slow":
             await asyncio.sleep(3)
+        if model == "judge":  # the LLM judge: every criterion 10 for GOOD, 1 otherwise
+            from swift_scifi.judge.rubrics import load_rubric
+
+            score = 10 if GOOD in json.dumps(body["messages"], ensure_ascii=False) else 1
+            scores = [{"name": c["name"], "score": score, "reason": "-"} for c in load_rubric("scifi", "en")]
+            content = json.dumps({"scores": scores})
+            return {"id": "j", "object": "chat.completion", "model": model, "choices": [_choice(0, content)]}
         if model == "stream":
             chunks = [
                 b'data: {"id":"s1","choices":[{"index":0,"delta":{"content":"a"}}]}\n\n',
@@ -119,6 +127,23 @@ def test_backend_without_n_is_topped_up_with_single_calls(serve, calls):
     reply = post(serve, "one-at-a-time", n=3)
     assert reply.status_code == 200 and len(reply.json()["choices"]) == 3
     assert [c.get("n") for c in calls[before:]] == [3, 1, 1]
+
+
+def test_judge_score_joins_the_ranking(backend, monkeypatch):
+    monkeypatch.setenv("SCIFI_JUDGE_BASE_URL", backend.url + "/v1")
+    monkeypatch.setenv("SCIFI_JUDGE_MODEL", "judge")
+    server = ThreadServer(create_app(ServeSettings(backend_url=backend.url + "/v1", n=3, judge=True)))
+    try:
+        body = {"model": "ok", "messages": [{"role": "user", "content": "Tell it."}]}
+        choices = httpx.post(server.url + "/v1/chat/completions", json=body, timeout=60).json()["choices"]
+    finally:
+        server.stop()
+    assert choices[0]["message"]["content"] == GOOD
+    judged = [c["scifi"]["rewards"]["judge"] for c in choices]
+    assert judged == [1.0, 0.0, 0.0]
+    for c in choices:
+        rewards = c["scifi"]["rewards"]
+        assert c["scifi"]["score"] == pytest.approx((rewards["writing"] + rewards["judge"]) / 2)
 
 
 def test_fanout_asks_one_candidate_per_call(backend, calls):
