@@ -18,4 +18,18 @@ def plugin_path() -> str:
     return str(Path(__file__).resolve().parent / "_plugin" / "scifi_plugin.py")
 
 
-__all__ = ["__version__", "plugin_path", "register"]
+def rerank(candidates, **kwargs):
+    """Rank passages by the scifi rewards, best first; see :func:`swift_scifi.serve.api.rerank`."""
+    from .serve.api import rerank as _rerank
+
+    return _rerank(candidates, **kwargs)
+
+
+def generate(messages, **kwargs):
+    """n completions from an OpenAI-compatible endpoint, ranked; see :func:`swift_scifi.serve.api.generate`."""
+    from .serve.api import generate as _generate
+
+    return _generate(messages, **kwargs)
+
+
+__all__ = ["__version__", "generate", "plugin_path", "register", "rerank"]
