@@ -3,7 +3,8 @@
 follows it, one that violates it, and a rule check (or ``judge`` for the LLM-judge side).
 
 Rule checks (``check.type``):
-- ``phrases``: phrases per language, counted in one Aho-Corasick pass shared by all principles;
+- ``phrases``: phrases per language, counted in one Aho-Corasick pass (:mod:`phrase_index`) shared by all
+  principles;
 - ``regex``: a regex over the text; ``line_regex``: a regex matched at the start of each line;
 - ``chars``: substrings counted with ``str.count``;
 - ``custom``: a function in :mod:`principle_checks` that returns adherence directly.
@@ -24,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from .config import DEFAULTS, RewardConfig
+from .phrase_index import PhraseIndex, latin_bounded
 from .principle_checks import CHECKERS
 from .view import TextView
 
 PRINCIPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "principles" / "principles.yaml"
 CHECK_TYPES = ("phrases", "regex", "line_regex", "chars", "custom", "judge")
-_LATIN = re.compile(r"[a-z0-9\u00c0-\u024f]")
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class _LangSuite:
     """Compiled checks of one language."""
 
     principles: list[Principle]
-    automaton: Any = None
+    phrases: PhraseIndex | None = None
     regexes: list[tuple[int, re.Pattern, bool, tuple[str, ...], str]] = field(default_factory=list)
     line_regex: re.Pattern | None = None
     chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
@@ -110,8 +111,6 @@ class _LangSuite:
 
 @lru_cache(maxsize=8)
 def _suite(lang: str, path: str | None = None) -> _LangSuite:
-    import ahocorasick
-
     prs = [p for p in load_principles(path) if p.is_rule and lang in p.langs]
     suite = _LangSuite(prs)
     keys: dict[str, list[int]] = {}
@@ -133,10 +132,9 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
     if line_parts:
         suite.line_regex = re.compile("|".join(line_parts))
     if keys:
-        suite.automaton = ahocorasick.Automaton()
-        for k, idx in keys.items():
-            suite.automaton.add_word(k, (len(k), k[0].isascii(), k[-1].isascii(), tuple(idx)))
-        suite.automaton.make_automaton()
+        suite.phrases = PhraseIndex(
+            list(keys), [(k[0].isascii(), k[-1].isascii(), tuple(idx)) for k, idx in keys.items()]
+        )
     return suite
 
 
@@ -150,11 +148,9 @@ def _in_scope(pos: int, n: int, scope: str) -> bool:
 
 def _phrase_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> None:
     low, n, prs = view.lower, len(view.lower), suite.principles
-    for end, (k, ls, le, idx) in suite.automaton.iter(low):
-        start = end - k + 1
-        if (ls and start > 0 and _LATIN.match(low[start - 1])) or (
-            le and end + 1 < n and _LATIN.match(low[end + 1])
-        ):
+    for k, start, end in suite.phrases.find(low):
+        ls, le, idx = suite.phrases.payloads[k]
+        if not latin_bounded(low, start, end, ls, le):
             continue
         for i in idx:
             if _in_scope(start, n, prs[i].check.get("scope", "all")):
@@ -174,7 +170,7 @@ def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> 
 
 def _counts(suite: _LangSuite, view: TextView) -> dict[int, int]:
     counts: dict[int, int] = {}
-    if suite.automaton is not None:
+    if suite.phrases is not None:
         _phrase_counts(suite, view, counts)
     _regex_counts(suite, view, counts)
     if suite.line_regex is not None:
