@@ -12,7 +12,7 @@ Counting checks allow ``max + per_1000 * units / 1000`` hits (units = 字 + word
 (``all``, ``start`` or ``end``: the first/last 15% of the text); adherence = ``1 / (1 + excess)``.
 Regex options: ``lower`` (match the lower-cased text), ``requires`` (substrings, per language or shared: the
 regex runs only when one is present) and ``requires_above`` (runs only when a character above it occurs);
-these are speed-ups only. Line regexes of one language are combined into one pattern matched per line.
+these are speed-ups only (all ``requires`` substrings are found in one Aho-Corasick pass). Line regexes of one language are combined into one pattern matched per line.
 Score (0-1) = weighted mean adherence over the principles that apply to the text's language.
 """
 
@@ -104,9 +104,11 @@ class _LangSuite:
 
     principles: list[Principle]
     phrases: PhraseIndex | None = None
-    regexes: list[tuple[int, re.Pattern, bool, tuple[str, ...], str]] = field(default_factory=list)
+    regexes: list[tuple[int, re.Pattern, bool, frozenset[int], str]] = field(default_factory=list)
     line_regex: re.Pattern | None = None
     chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    # the regexes' ``requires`` substrings, found in one pass over the text (False) or lower-cased text (True)
+    requires: dict[bool, PhraseIndex] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -115,6 +117,7 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
     suite = _LangSuite(prs)
     keys: dict[str, list[int]] = {}
     line_parts = []
+    required: dict[bool, dict[str, int]] = {False: {}, True: {}}
     for i, p in enumerate(prs):
         c, kind = p.check, p.check["type"]
         if kind == "phrases":
@@ -123,14 +126,16 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
         elif kind == "regex" and _per_lang(c["pattern"], lang):
             flags = re.IGNORECASE if c.get("ignore_case") else 0
             rx = re.compile(_per_lang(c["pattern"], lang), flags | re.MULTILINE)
-            requires = tuple(_per_lang(c.get("requires"), lang) or ())
-            suite.regexes.append((i, rx, bool(c.get("lower")), requires, c.get("requires_above", "")))
+            lower, ids = bool(c.get("lower")), required[bool(c.get("lower"))]
+            requires = frozenset(ids.setdefault(r, len(ids)) for r in _per_lang(c.get("requires"), lang) or ())
+            suite.regexes.append((i, rx, lower, requires, c.get("requires_above", "")))
         elif kind == "line_regex" and _per_lang(c["pattern"], lang):
             line_parts.append(f"(?P<p{i}>{_per_lang(c['pattern'], lang)})")
         elif kind == "chars":
             suite.chars.append((i, tuple(_per_lang(c["chars"], lang) or ())))
     if line_parts:
         suite.line_regex = re.compile("|".join(line_parts))
+    suite.requires = {low: PhraseIndex(list(ids), list(ids.values())) for low, ids in required.items() if ids}
     if keys:
         suite.phrases = PhraseIndex(
             list(keys), [(k[0].isascii(), k[-1].isascii(), tuple(idx)) for k, idx in keys.items()]
@@ -160,9 +165,13 @@ def _phrase_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) ->
 def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> None:
     n, prs = len(view.text), suite.principles
     top = view.max_char
+    found = {
+        low: {k for k, _, _ in index.find(view.lower if low else view.text)}
+        for low, index in suite.requires.items()
+    }
     for i, rx, lower, requires, above in suite.regexes:
         text = view.lower if lower else view.text
-        if (requires and not any(r in text for r in requires)) or (above and top <= above):
+        if (requires and requires.isdisjoint(found[lower])) or (above and top <= above):
             continue
         scope = prs[i].check.get("scope", "all")
         counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))
