@@ -6,11 +6,26 @@ from functools import cached_property
 
 import numpy as np
 
-from ..text import detect_lang, split_sentences, strip_think
+from ..text import split_sentences, strip_think
 from ..text.scripts import WORD_RE
 
 # CJK ideograph ranges of swift_scifi.text.scripts.CJK_CHAR, as code point bounds (inclusive)
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
+# Latin letters of swift_scifi.text.scripts.LATIN_LETTER_RE
+_LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F))
+_LANG_SAMPLE = 1000  # characters read by language detection
+
+
+def _count_in(cp: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> int:
+    """Number of code points in ``cp`` inside any of the inclusive ``ranges``."""
+    return int(sum(np.count_nonzero((cp >= lo) & (cp <= hi)) for lo, hi in ranges))
+
+
+def detect_lang_fast(text: str) -> str:
+    """``swift_scifi.text.detect_lang(text, sample_chars=1000)`` computed on a code point array (same result)."""
+    cp = np.frombuffer(text[:_LANG_SAMPLE].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk = _count_in(cp, _CJK_RANGES)
+    return "zh" if cjk > 0 and cjk * 4 >= _count_in(cp, _LATIN_RANGES) else "en"
 
 
 class TextView:
@@ -20,7 +35,7 @@ class TextView:
 
     def __init__(self, text: str, lang: str | None = None):
         self.text = strip_think(text) if text else ""
-        self.lang = lang or detect_lang(self.text, sample_chars=1000)
+        self.lang = lang or detect_lang_fast(self.text)
 
     @cached_property
     def lower(self) -> str:
@@ -35,8 +50,7 @@ class TextView:
 
     @cached_property
     def cjk_count(self) -> int:
-        cp = self.codepoints
-        return int(sum(np.count_nonzero((cp >= lo) & (cp <= hi)) for lo, hi in _CJK_RANGES))
+        return _count_in(self.codepoints, _CJK_RANGES)
 
     @cached_property
     def length(self) -> int:
