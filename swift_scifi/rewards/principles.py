@@ -19,6 +19,7 @@ Score (0-1) = weighted mean adherence over the principles that apply to the text
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -100,34 +101,47 @@ def _per_lang(value: Any, lang: str) -> Any:
 
 @dataclass
 class _LangSuite:
-    """Compiled checks of one language."""
+    """Compiled checks of one language.
+
+    ``literals`` finds, in one pass over the lower-cased text, the phrases of ``phrases`` checks and the
+    ``requires`` substrings of regexes; ``text_literals`` holds requires substrings that must be looked up
+    in the original text (ones with cased characters, for regexes that do not match the lower-cased text).
+    """
 
     principles: list[Principle]
-    phrases: PhraseIndex | None = None
+    literals: PhraseIndex | None = None
+    text_literals: PhraseIndex | None = None
     regexes: list[tuple[int, re.Pattern, bool, frozenset[int], str]] = field(default_factory=list)
     line_regex: re.Pattern | None = None
     chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
-    # the regexes' ``requires`` substrings, found in one pass over the text (False) or lower-cased text (True)
-    requires: dict[bool, PhraseIndex] = field(default_factory=dict)
+
+
+def _caseless(s: str) -> bool:
+    """True when ``s`` occurs in a text exactly when it occurs in the lower-cased text: punctuation, spaces,
+    symbols and digits of ASCII, or Unicode punctuation/separators (no letter lower-cases to these)."""
+    return all((c.isascii() and not c.isalpha()) or unicodedata.category(c)[0] in "PZ" for c in s)
 
 
 @lru_cache(maxsize=8)
 def _suite(lang: str, path: str | None = None) -> _LangSuite:
     prs = [p for p in load_principles(path) if p.is_rule and lang in p.langs]
     suite = _LangSuite(prs)
-    keys: dict[str, list[int]] = {}
+    phrases: dict[str, list[int]] = {}
+    required: dict[tuple[str, bool], int] = {}  # (substring, looked up in the lower-cased text) -> id
     line_parts = []
-    required: dict[bool, dict[str, int]] = {False: {}, True: {}}
     for i, p in enumerate(prs):
         c, kind = p.check, p.check["type"]
         if kind == "phrases":
             for ph in _per_lang(c, lang) or []:
-                keys.setdefault(ph.lower(), []).append(i)
+                phrases.setdefault(ph.lower(), []).append(i)
         elif kind == "regex" and _per_lang(c["pattern"], lang):
             flags = re.IGNORECASE if c.get("ignore_case") else 0
             rx = re.compile(_per_lang(c["pattern"], lang), flags | re.MULTILINE)
-            lower, ids = bool(c.get("lower")), required[bool(c.get("lower"))]
-            requires = frozenset(ids.setdefault(r, len(ids)) for r in _per_lang(c.get("requires"), lang) or ())
+            lower = bool(c.get("lower"))
+            requires = frozenset(
+                required.setdefault((r, lower or _caseless(r)), len(required))
+                for r in _per_lang(c.get("requires"), lang) or ()
+            )
             suite.regexes.append((i, rx, lower, requires, c.get("requires_above", "")))
         elif kind == "line_regex" and _per_lang(c["pattern"], lang):
             line_parts.append(f"(?P<p{i}>{_per_lang(c['pattern'], lang)})")
@@ -135,12 +149,27 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
             suite.chars.append((i, tuple(_per_lang(c["chars"], lang) or ())))
     if line_parts:
         suite.line_regex = re.compile("|".join(line_parts))
-    suite.requires = {low: PhraseIndex(list(ids), list(ids.values())) for low, ids in required.items() if ids}
-    if keys:
-        suite.phrases = PhraseIndex(
-            list(keys), [(k[0].isascii(), k[-1].isascii(), tuple(idx)) for k, idx in keys.items()]
-        )
+    suite.literals, suite.text_literals = _literal_indexes(phrases, required)
     return suite
+
+
+def _literal_indexes(
+    phrases: dict[str, list[int]], required: dict[tuple[str, bool], int]
+) -> tuple[PhraseIndex | None, PhraseIndex | None]:
+    """The lower-cased-text index (payload: Latin start/end flags, principle indexes, requires id or -1)
+    and the original-text index (payload: requires id)."""
+    lower: dict[str, list] = {k: [k[0].isascii(), k[-1].isascii(), tuple(idx), -1] for k, idx in phrases.items()}
+    text: dict[str, int] = {}
+    for (r, in_lower), rid in required.items():
+        if not in_lower:
+            text[r] = rid
+        elif r in lower:
+            lower[r][3] = rid
+        else:
+            lower[r] = [False, False, (), rid]
+    low_index = PhraseIndex(list(lower), [tuple(v) for v in lower.values()]) if lower else None
+    text_index = PhraseIndex(list(text), list(text.values())) if text else None
+    return low_index, text_index
 
 
 def _in_scope(pos: int, n: int, scope: str) -> bool:
@@ -151,37 +180,41 @@ def _in_scope(pos: int, n: int, scope: str) -> bool:
     return True
 
 
-def _phrase_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> None:
+def _literal_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> set[int]:
+    """Count phrase hits into ``counts``; return the ids of the requires substrings present."""
     low, n, prs = view.lower, len(view.lower), suite.principles
-    for k, start, end in suite.phrases.find(low):
-        ls, le, idx = suite.phrases.payloads[k]
-        if not latin_bounded(low, start, end, ls, le):
-            continue
-        for i in idx:
-            if _in_scope(start, n, prs[i].check.get("scope", "all")):
-                counts[i] = counts.get(i, 0) + 1
+    found: set[int] = set()
+    if suite.literals is not None:
+        payloads = suite.literals.payloads
+        for k, start, end in suite.literals.find(low):
+            ls, le, idx, rid = payloads[k]
+            if rid >= 0:
+                found.add(rid)
+            if not idx or not latin_bounded(low, start, end, ls, le):
+                continue
+            for i in idx:
+                if _in_scope(start, n, prs[i].check.get("scope", "all")):
+                    counts[i] = counts.get(i, 0) + 1
+    if suite.text_literals is not None:
+        found.update(suite.text_literals.payloads[k] for k, _, _ in suite.text_literals.find(view.text))
+    return found
 
 
-def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> None:
+def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int], found: set[int]) -> None:
     n, prs = len(view.text), suite.principles
     top = view.max_char
-    found = {
-        low: {k for k, _, _ in index.find(view.lower if low else view.text)}
-        for low, index in suite.requires.items()
-    }
     for i, rx, lower, requires, above in suite.regexes:
-        text = view.lower if lower else view.text
-        if (requires and requires.isdisjoint(found[lower])) or (above and top <= above):
+        if (requires and requires.isdisjoint(found)) or (above and top <= above):
             continue
+        text = view.lower if lower else view.text
         scope = prs[i].check.get("scope", "all")
         counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))
 
 
 def _counts(suite: _LangSuite, view: TextView) -> dict[int, int]:
     counts: dict[int, int] = {}
-    if suite.phrases is not None:
-        _phrase_counts(suite, view, counts)
-    _regex_counts(suite, view, counts)
+    found = _literal_counts(suite, view, counts)
+    _regex_counts(suite, view, counts, found)
     if suite.line_regex is not None:
         for ln in view.lines:
             m = suite.line_regex.match(ln)
