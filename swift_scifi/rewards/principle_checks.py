@@ -18,8 +18,13 @@ _TOKEN_RE = re.compile(r"\w+")
 _ED5_RE = re.compile(r"ed(?!\w)(?<=\w\w\w\w\w)")  # a token of 5+ word characters ending in -ed
 # "he/she/it" + a verb in -s (third person present), the verb captured
 _PRONOUN_VERB_RE = re.compile(r"\b(?:he|she|it)\s+(?!(?:was|has|is|does|says|goes)\b)([a-z]+s)\b")
-_WORD_START_RE = re.compile(r"[A-Za-z\u00c0-\u024f']+")
 _OPEN_PUNCT = "“”\"'「」『』‘’—-…*(（【[ \t"
+# A sentence's opening after leading quotes/dashes (what ``str.lstrip(_OPEN_PUNCT)`` skips):
+# zh the first two characters, en the first word (letters and apostrophes).
+_OPENING_RE = {
+    "zh": re.compile(f"[{re.escape(_OPEN_PUNCT)}]*(.{{0,2}})", re.DOTALL),
+    "en": re.compile(f"[{re.escape(_OPEN_PUNCT)}]*([A-Za-z\u00c0-\u024f']*)"),
+}
 
 
 def narration(view: TextView) -> str:
@@ -36,18 +41,13 @@ def _ramp(value: float, good: float, bad: float) -> float:
     return min(1.0, max(0.0, (bad - value) / (bad - good)))
 
 
-def _opening(sentence: str, lang: str) -> str:
-    s = sentence.lstrip(_OPEN_PUNCT)
-    if lang == "zh":
-        return s[:2]
-    m = _WORD_START_RE.match(s)
-    return m.group(0).lower() if m else ""
-
-
 def _openings(view: TextView) -> list[str]:
-    """Sentence openings, computed once per view."""
+    """Sentence openings (en lower-cased; sentences without one are left out), computed once per view."""
     if "_openings" not in view.__dict__:
-        view.__dict__["_openings"] = [o for o in (_opening(s, view.lang) for s in view.sentences) if o]
+        found = [m.group(1) for m in map(_OPENING_RE[view.lang].match, view.sentences)]
+        view.__dict__["_openings"] = (
+            [o.lower() for o in found if o] if view.lang == "en" else [o for o in found if o]
+        )
     return view.__dict__["_openings"]
 
 

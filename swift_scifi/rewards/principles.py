@@ -114,6 +114,8 @@ class _LangSuite:
     regexes: list[tuple[int, re.Pattern, bool, frozenset[int], str]] = field(default_factory=list)
     line_regex: re.Pattern | None = None
     chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    custom: dict[int, tuple[Any, dict[str, Any]]] | None = None
+    weights: dict[int, tuple[RewardConfig, dict[str, float]]] = field(default_factory=dict)
 
 
 def _caseless(s: str) -> bool:
@@ -158,7 +160,9 @@ def _literal_indexes(
 ) -> tuple[PhraseIndex | None, PhraseIndex | None]:
     """The lower-cased-text index (payload: Latin start/end flags, principle indexes, requires id or -1)
     and the original-text index (payload: requires id)."""
-    lower: dict[str, list] = {k: [k[0].isascii(), k[-1].isascii(), tuple(idx), -1] for k, idx in phrases.items()}
+    lower: dict[str, list] = {
+        k: [k[0].isascii(), k[-1].isascii(), tuple(idx), -1] for k, idx in phrases.items()
+    }
     text: dict[str, int] = {}
     for (r, in_lower), rid in required.items():
         if not in_lower:
@@ -231,23 +235,46 @@ def _adherence(p: Principle, count: int, units: int) -> float:
     return 1.0 / (1.0 + max(0.0, count - allowed))
 
 
+def _custom_calls(suite: _LangSuite) -> dict[int, tuple[Any, dict[str, Any]]]:
+    """Principle index -> (checker, params) for the ``custom`` checks; built once per suite."""
+    if suite.custom is None:
+        suite.custom = {
+            i: (CHECKERS[p.check["name"]], {k: v for k, v in p.check.items() if k not in ("type", "name")})
+            for i, p in enumerate(suite.principles)
+            if p.check["type"] == "custom"
+        }
+    return suite.custom
+
+
 def principles_report(view: TextView, path: str | None = None) -> dict[str, float]:
     """Adherence (0-1) of every rule principle that applies to the text's language, by id."""
     suite = _suite(view.lang, path)
     counts = _counts(suite, view)
+    custom = _custom_calls(suite)
     out = {}
     for i, p in enumerate(suite.principles):
-        if p.check["type"] == "custom":
-            params = {k: v for k, v in p.check.items() if k not in ("type", "name")}
-            out[p.id] = float(CHECKERS[p.check["name"]](view, **params))
+        if i in custom:
+            fn, params = custom[i]
+            out[p.id] = float(fn(view, **params))
         else:
             out[p.id] = _adherence(p, counts.get(i, 0), view.length)
     return out
 
 
+def _weights(suite: _LangSuite, cfg: RewardConfig) -> dict[str, float]:
+    """Principle id -> weight (library weight unless ``cfg.principle_weights`` overrides it); cached per cfg."""
+    cached = suite.weights.get(id(cfg))
+    if cached is None or cached[0] is not cfg:
+        cached = suite.weights[id(cfg)] = (
+            cfg,
+            {p.id: cfg.principle_weights.get(p.id, p.weight) for p in suite.principles},
+        )
+    return cached[1]
+
+
 def principles_score(view: TextView, cfg: RewardConfig = DEFAULTS, path: str | None = None) -> float:
     """Weighted mean adherence in [0, 1]; weights from the library, overridden by ``cfg.principle_weights``."""
     report = principles_report(view, path)
-    weights = {p.id: cfg.principle_weights.get(p.id, p.weight) for p in _suite(view.lang, path).principles}
+    weights = _weights(_suite(view.lang, path), cfg)
     total = sum(weights[k] for k in report)
     return sum(weights[k] * v for k, v in report.items()) / total if total else 1.0
