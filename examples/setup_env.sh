@@ -17,6 +17,9 @@ fi
 # shellcheck disable=SC2086
 "$VENV/bin/python" -m pip install -q ${TORCH_SPEC:-torch==2.13.0}
 "$VENV/bin/python" -m pip install -q -e "$REPO[test]"
+# Quantization backends used by the export tests. autoawq is archived and its declared pins fight
+# transformers 5.x, so it goes in without its dependencies (what it needs at run time is already here).
+"$VENV/bin/python" -m pip install -q --no-deps autoawq==0.2.9 bitsandbytes==0.50.2
 export PATH="$VENV/bin:$PATH"
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 echo "[setup] ready: $("$VENV/bin/python" -c 'import swift, swift_scifi; print("ms-swift", swift.__version__, "| swift-scifi", swift_scifi.__version__)')"
