@@ -10,9 +10,11 @@ Rule checks (``check.type``):
 - ``custom``: a function in :mod:`principle_checks` that returns adherence directly.
 Counting checks allow ``max + per_1000 * units / 1000`` hits (units = 字 + words) in ``scope``
 (``all``, ``start`` or ``end``: the first/last 15% of the text); adherence = ``1 / (1 + excess)``.
-Regex options: ``lower`` (match the lower-cased text), ``requires`` (substrings, per language or shared: the
-regex runs only when one is present) and ``requires_above`` (runs only when a character above it occurs);
-these are speed-ups only (all ``requires`` substrings are found in one Aho-Corasick pass). Line regexes of one language are combined into one pattern matched per line.
+Regex options: ``lower`` (match the lower-cased text), ``reverse`` (the pattern is written for the reversed
+text, so one anchored on a word's end can start with a literal), ``requires`` (substrings, per language or
+shared: the regex runs only when one is present) and ``requires_above`` (runs only when a character above it
+occurs); these are speed-ups only (all ``requires`` substrings are found in one Aho-Corasick pass). Line
+regexes of one language are combined into one pattern matched per line.
 Score (0-1) = weighted mean adherence over the principles that apply to the text's language.
 """
 
@@ -111,7 +113,7 @@ class _LangSuite:
     principles: list[Principle]
     literals: PhraseIndex | None = None
     text_literals: PhraseIndex | None = None
-    regexes: list[tuple[int, re.Pattern, bool, frozenset[int], str]] = field(default_factory=list)
+    regexes: list[tuple[int, re.Pattern, bool, frozenset[int], str, bool]] = field(default_factory=list)
     line_regex: re.Pattern | None = None
     chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     custom: dict[int, tuple[Any, dict[str, Any]]] | None = None
@@ -144,7 +146,9 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
                 required.setdefault((r, lower or _caseless(r)), len(required))
                 for r in _per_lang(c.get("requires"), lang) or ()
             )
-            suite.regexes.append((i, rx, lower, requires, c.get("requires_above", "")))
+            suite.regexes.append(
+                (i, rx, lower, requires, c.get("requires_above", ""), bool(c.get("reverse")))
+            )
         elif kind == "line_regex" and _per_lang(c["pattern"], lang):
             line_parts.append(f"(?P<p{i}>{_per_lang(c['pattern'], lang)})")
         elif kind == "chars":
@@ -207,12 +211,15 @@ def _literal_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -
 def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int], found: set[int]) -> None:
     n, prs = len(view.text), suite.principles
     top = view.max_char
-    for i, rx, lower, requires, above in suite.regexes:
+    for i, rx, lower, requires, above, reverse in suite.regexes:
         if (requires and requires.isdisjoint(found)) or (above and top <= above):
             continue
         text = view.lower if lower else view.text
         scope = prs[i].check.get("scope", "all")
-        counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))
+        if reverse:  # a match ending at e in the reversed text starts at n - e in the text
+            counts[i] = sum(1 for m in rx.finditer(text[::-1]) if _in_scope(n - m.end(), n, scope))
+        else:
+            counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))
 
 
 def _counts(suite: _LangSuite, view: TextView) -> dict[int, int]:
