@@ -15,13 +15,21 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 @pytest.fixture
 def browser():
-    if CHROMEDRIVER is None:  # examples/setup_env.sh installs chromium + chromium-driver; a bare machine lacks them
+    if (
+        CHROMEDRIVER is None
+    ):  # examples/setup_env.sh installs chromium + chromium-driver; a bare machine lacks them
         pytest.skip("chromedriver not installed (apt-get install chromium chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,2000"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,2000",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver

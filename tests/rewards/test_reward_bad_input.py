@@ -40,8 +40,12 @@ def test_registered_idempotently_under_scifi_names():
     from swift.rewards import orms
 
     register_rewards()
+    before = dict(orms)
     register_rewards()
-    assert {n for n in orms if n.startswith("scifi_")} == set(REWARDS)
+    # every rule reward is registered under its name, and registering again changes nothing
+    # (the judge rewards, scifi_judge and scifi_principles_judge, register separately)
+    assert set(REWARDS) <= {n for n in orms if n.startswith("scifi_")}
+    assert dict(orms) == before
 
 
 def test_columns_are_read(orms):
