@@ -16,8 +16,12 @@ _EN_PAST = frozenset("was were had did said went looked came saw knew thought fe
 _EN_PRESENT = frozenset("is are has does says goes looks comes sees knows thinks feels am".split())
 _TOKEN_RE = re.compile(r"\w+")
 _ED5_RE = re.compile(r"ed(?!\w)(?<=\w\w\w\w\w)")  # a token of 5+ word characters ending in -ed
-# "he/she/it" + a verb in -s (third person present), the verb captured
-_PRONOUN_VERB_RE = re.compile(r"\b(?:he|she|it)\s+(?!(?:was|has|is|does|says|goes)\b)([a-z]+s)\b")
+# "he/she/it" + a verb in -s (third person present): \b(?:he|she|it)\s+(?!(?:was|has|is|does|says|goes)\b)
+# ([a-z]+s)\b, written for the reversed text so that it starts with a literal; captures the verb, reversed,
+# less its final s
+_REVERSED_PRONOUN_VERB_RE = re.compile(
+    r"s(?<!\ws)(?!(?:aw|ah|i|eod|yas|eog)\s)([a-z]+)\s+(?:eh|ehs|ti)(?!\w)"
+)
 _OPEN_PUNCT = "“”\"'「」『』‘’—-…*(（【[ \t"
 # A sentence's opening after leading quotes/dashes (what ``str.lstrip(_OPEN_PUNCT)`` skips):
 # zh the first two characters, en the first word (letters and apostrophes).
@@ -138,7 +142,7 @@ _PAST_WORDS = frozenset(w for w in _EN_PAST if not (len(w) >= 5 and w.endswith("
 
 def _en_counts(part: str) -> tuple[int, int, int, int]:
     tokens = Counter(_TOKEN_RE.findall(part))
-    verbs = _PRONOUN_VERB_RE.findall(part)
+    verbs = [v[::-1] + "s" for v in _REVERSED_PRONOUN_VERB_RE.findall(part[::-1])]
     first = sum(tokens[w] for w in _EN_FIRST)
     past = sum(tokens[w] for w in _PAST_WORDS) + len(_ED5_RE.findall(part))
     present = sum(tokens[w] for w in _EN_PRESENT) + sum(1 for v in verbs if v not in _EN_PRESENT)

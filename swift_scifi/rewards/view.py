@@ -91,7 +91,7 @@ class TextView:
     @cached_property
     def lines(self) -> list[str]:
         """Non-blank lines, stripped."""
-        return [ln.strip() for ln in self.text.split("\n") if ln.strip()]
+        return [ln for ln in map(str.strip, self.text.split("\n")) if ln]
 
     @cached_property
     def paragraphs(self) -> list[str]:
