@@ -258,13 +258,14 @@ def principles_report(view: TextView, path: str | None = None) -> dict[str, floa
     suite = _suite(view.lang, path)
     counts = _counts(suite, view)
     custom = _custom_calls(suite)
+    units = view.length
     out = {}
     for i, p in enumerate(suite.principles):
         if i in custom:
             fn, params = custom[i]
             out[p.id] = float(fn(view, **params))
         else:
-            out[p.id] = _adherence(p, counts.get(i, 0), view.length)
+            out[p.id] = _adherence(p, counts.get(i, 0), units)
     return out
 
 
