@@ -95,10 +95,10 @@ def register_rewards() -> None:
     from swift.rewards import orms
 
     from .principles import _suite
-    from .slop import _automaton
+    from .slop import _index
 
     get_config()
-    _automaton()
+    _index()
     _suite("zh")
     _suite("en")
     for name, cls in REWARDS.items():

@@ -10,14 +10,25 @@ from collections import Counter
 from .view import TextView
 
 _QUOTED_RE = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"\n]*\"|『[^』]*』")
-_EN_FIRST_RE = re.compile(r"\b(?:i|me|my|mine|myself|we|us|our)\b")
-_EN_PAST_RE = re.compile(r"\b(?:was|were|had|did|said|went|looked|came|saw|knew|thought|felt|\w{3,}ed)\b")
-_EN_PRESENT_RE = re.compile(
-    r"\b(?:is|are|has|does|says|goes|looks|comes|sees|knows|thinks|feels|am)\b"
-    r"|\b(?:he|she|it)\s+(?!(?:was|has|is|does|says|goes)\b)[a-z]+s\b"
+# English narration markers, matched as whole ``\w+`` tokens (what ``\b(?:...)\b`` matches).
+_EN_FIRST = frozenset("i me my mine myself we us our".split())
+_EN_PAST = frozenset("was were had did said went looked came saw knew thought felt".split())
+_EN_PRESENT = frozenset("is are has does says goes looks comes sees knows thinks feels am".split())
+_TOKEN_RE = re.compile(r"\w+")
+_ED5_RE = re.compile(r"ed(?!\w)(?<=\w\w\w\w\w)")  # a token of 5+ word characters ending in -ed
+# "he/she/it" + a verb in -s (third person present): \b(?:he|she|it)\s+(?!(?:was|has|is|does|says|goes)\b)
+# ([a-z]+s)\b, written for the reversed text so that it starts with a literal; captures the verb, reversed,
+# less its final s
+_REVERSED_PRONOUN_VERB_RE = re.compile(
+    r"s(?<!\ws)(?!(?:aw|ah|i|eod|yas|eog)\s)([a-z]+)\s+(?:eh|ehs|ti)(?!\w)"
 )
-_WORD_START_RE = re.compile(r"[A-Za-z\u00c0-\u024f']+")
 _OPEN_PUNCT = "“”\"'「」『』‘’—-…*(（【[ \t"
+# A sentence's opening after leading quotes/dashes (what ``str.lstrip(_OPEN_PUNCT)`` skips):
+# zh the first two characters, en the first word (letters and apostrophes).
+_OPENING_RE = {
+    "zh": re.compile(f"[{re.escape(_OPEN_PUNCT)}]*(.{{0,2}})", re.DOTALL),
+    "en": re.compile(f"[{re.escape(_OPEN_PUNCT)}]*([A-Za-z\u00c0-\u024f']*)"),
+}
 
 
 def narration(view: TextView) -> str:
@@ -34,18 +45,13 @@ def _ramp(value: float, good: float, bad: float) -> float:
     return min(1.0, max(0.0, (bad - value) / (bad - good)))
 
 
-def _opening(sentence: str, lang: str) -> str:
-    s = sentence.lstrip(_OPEN_PUNCT)
-    if lang == "zh":
-        return s[:2]
-    m = _WORD_START_RE.match(s)
-    return m.group(0).lower() if m else ""
-
-
 def _openings(view: TextView) -> list[str]:
-    """Sentence openings, computed once per view."""
+    """Sentence openings (en lower-cased; sentences without one are left out), computed once per view."""
     if "_openings" not in view.__dict__:
-        view.__dict__["_openings"] = [o for o in (_opening(s, view.lang) for s in view.sentences) if o]
+        found = [m.group(1) for m in map(_OPENING_RE[view.lang].match, view.sentences)]
+        view.__dict__["_openings"] = (
+            [o.lower() for o in found if o] if view.lang == "en" else [o for o in found if o]
+        )
     return view.__dict__["_openings"]
 
 
@@ -120,19 +126,40 @@ def _thirds(text: str) -> list[str]:
     return [text[: n // 3], text[n // 3 : 2 * n // 3], text[2 * n // 3 :]]
 
 
+def _en_third_counts(view: TextView) -> list[tuple[int, int, int, int]]:
+    """Per third of the English narration: (words, first-person, past, present) marker counts.
+
+    Past = was/had/said... or any 5+ character word in -ed; present = is/has/says... or "he/she/it"
+    followed by a verb in -s (the verb then counts once). Computed once per view.
+    """
+    if "_en_thirds" not in view.__dict__:
+        view.__dict__["_en_thirds"] = [_en_counts(part) for part in _thirds(narration(view))]
+    return view.__dict__["_en_thirds"]
+
+
+_PAST_WORDS = frozenset(w for w in _EN_PAST if not (len(w) >= 5 and w.endswith("ed")))
+
+
+def _en_counts(part: str) -> tuple[int, int, int, int]:
+    tokens = Counter(_TOKEN_RE.findall(part))
+    verbs = [v[::-1] + "s" for v in _REVERSED_PRONOUN_VERB_RE.findall(part[::-1])]
+    first = sum(tokens[w] for w in _EN_FIRST)
+    past = sum(tokens[w] for w in _PAST_WORDS) + len(_ED5_RE.findall(part))
+    present = sum(tokens[w] for w in _EN_PRESENT) + sum(1 for v in verbs if v not in _EN_PRESENT)
+    return len(part.split()), first, past, present
+
+
 def narrative_person(view: TextView, min_rate: float = 0.02, min_units: int = 75) -> float:
     """Narration (dialogue removed) keeps one person. Heuristic: first-person pronouns (en I/me/my/we...,
     zh 我) at ``min_rate`` or more of the units in one third, and none at all in another third, is a shift.
     Texts with fewer than ``min_units`` units of narration are not judged."""
-    narr = narration(view)
+    if view.lang == "zh":
+        # characters: close enough to 字 for a rate
+        counts = [(len(part), part.count("我")) for part in _thirds(narration(view))]
+    else:
+        counts = [(units, first) for units, first, _, _ in _en_third_counts(view)]
     rates = []
-    for part in _thirds(narr):
-        if view.lang == "zh":
-            units = len(part)  # characters: close enough to 字 for a rate
-            hits = part.count("我")
-        else:
-            units = len(part.split())
-            hits = len(_EN_FIRST_RE.findall(part))
+    for units, hits in counts:
         if units < min_units / 3:
             return 1.0
         rates.append(hits / units)
@@ -145,8 +172,7 @@ def tense_consistency(view: TextView, max_gap: float = 0.45, min_verbs: int = 6)
     if view.lang != "en":
         return 1.0
     shares = []
-    for part in _thirds(narration(view)):
-        past, present = len(_EN_PAST_RE.findall(part)), len(_EN_PRESENT_RE.findall(part))
+    for _, _, past, present in _en_third_counts(view):
         if past + present < min_verbs:
             return 1.0
         shares.append(past / (past + present))

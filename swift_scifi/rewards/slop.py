@@ -8,16 +8,15 @@ with ``s = slop_scale`` (so the score is 0.5 at ``s`` hits per 1,000 units and 1
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 from .config import DEFAULTS, RewardConfig
+from .phrase_index import PhraseIndex, latin_bounded
 from .view import TextView
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-_WORD_CHAR = re.compile(r"[a-z0-9\u00c0-\u024f]")
 
 
 def load_phrases(lang: str) -> list[str]:
@@ -27,30 +26,19 @@ def load_phrases(lang: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _automaton():
-    import ahocorasick
-
-    a = ahocorasick.Automaton()
-    for lang in ("en", "zh"):
-        for p in load_phrases(lang):
-            a.add_word(p, (len(p), p, p[0].isascii(), p[-1].isascii()))
-    a.make_automaton()
-    return a
+def _index() -> PhraseIndex:
+    phrases = list(dict.fromkeys(load_phrases("en") + load_phrases("zh")))
+    return PhraseIndex(phrases, [(p[0].isascii(), p[-1].isascii()) for p in phrases])
 
 
 def slop_hits(view: TextView) -> list[str]:
     """Every slop phrase occurrence in the text, in order of its end."""
-    low = view.lower
-    n = len(low)
-    out = []
-    for end, (k, phrase, latin_start, latin_end) in _automaton().iter(low):
-        start = end - k + 1
-        if latin_start and start > 0 and _WORD_CHAR.match(low[start - 1]):
-            continue
-        if latin_end and end + 1 < n and _WORD_CHAR.match(low[end + 1]):
-            continue
-        out.append(phrase)
-    return out
+    low, index = view.lower, _index()
+    return [
+        index.keys[k]
+        for k, start, end in index.find(low)
+        if latin_bounded(low, start, end, *index.payloads[k])
+    ]
 
 
 def slop_report(view: TextView, cfg: RewardConfig = DEFAULTS) -> dict:

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
+from .phrase_index import PhraseIndex
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
 _LATIN_WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
@@ -129,8 +130,6 @@ class TermMatcher:
     """Compiled state for one term list: the automaton and term metadata. Build via :func:`matcher_for`."""
 
     def __init__(self, terms: tuple[str, ...]):
-        import ahocorasick
-
         self.terms = list(terms)
         self.term_keys = {t.lower() for t in terms}
         payload: dict[str, list[tuple[int, int, str]]] = {}
@@ -143,14 +142,14 @@ class TermMatcher:
             if _is_cjk_term(t) and len(t) >= 3:
                 payload.setdefault(t[:2].lower(), []).append((i, PREFIX, ""))
                 payload.setdefault(t[-2:].lower(), []).append((i, SUFFIX, ""))
-        self.automaton = ahocorasick.Automaton()
-        for key, items in payload.items():
-            direct = tuple(x for x in items if x[1] < PREFIX)
-            anchored = tuple(x for x in items if x[1] >= PREFIX)
-            self.automaton.add_word(key, (len(key), direct, anchored))
-        self.empty = not payload
-        if not self.empty:
-            self.automaton.make_automaton()
+        self.index = PhraseIndex(
+            list(payload),
+            [
+                (tuple(x for x in items if x[1] < PREFIX), tuple(x for x in items if x[1] >= PREFIX))
+                for items in payload.values()
+            ],
+        )
+        self.empty = self.index.empty
 
     def report(
         self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold
@@ -164,13 +163,14 @@ class TermMatcher:
             low = text
         spans: list[tuple[int, int]] = []
         anchors: list[tuple[int, int, tuple]] = []
-        for end, (n, direct, anchored) in self.automaton.iter(low):
-            start = end - n + 1
+        payloads = self.index.payloads
+        for k, start, end in self.index.find(low):
+            direct, anchored = payloads[k]
             if anchored:
-                anchors.append((start, end, anchored))
+                anchors.append((start, end - 1, anchored))
             for ti, kind, vkind in direct:
-                if self._bounded(text, start, end + 1, self.terms[ti]):
-                    self._count(rep, text, start, end + 1, ti, kind, vkind, spans)
+                if self._bounded(text, start, end, self.terms[ti]):
+                    self._count(rep, text, start, end, ti, kind, vkind, spans)
         if anchors:
             self._fuzzy(rep, text, anchors, sorted(spans), threshold)
         return rep
