@@ -25,8 +25,8 @@ class PresetError(ValueError):
 
 
 def configs_dir() -> Path:
-    """The checkout's ``configs/`` folder (beside the ``swift_scifi`` package)."""
-    return Path(__file__).resolve().parent.parent.parent / "configs"
+    """The presets: ``swift_scifi/data/configs``, a link to the checkout's ``configs/`` that wheels ship as files."""
+    return (Path(__file__).resolve().parent.parent / "data" / "configs").resolve()
 
 
 def resolve_preset(preset: str) -> Path:
