@@ -26,10 +26,12 @@ _ZH_NAME_TAGS = {"nr", "nrt", "ns", "nz", "nt", "nrfg"}
 _ZH_SPEECH_SUFFIX = ("道", "说", "笑")
 
 
+_STOPWORDS = Path(__file__).resolve().parent.parent / "data" / "datasets" / "term_stopwords.yaml"
+
+
 @lru_cache(maxsize=1)
 def _stopwords() -> dict[str, frozenset[str]]:
-    path = Path(__file__).resolve().parent.parent / "data" / "datasets" / "term_stopwords.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(_STOPWORDS.read_text(encoding="utf-8"))
     return {lang: frozenset(map(str, words)) for lang, words in data.items()}
 
 
@@ -54,7 +56,8 @@ def cached_extract_terms(text: str, lang: str, top_k: int = 200, min_count: int 
     Chinese extraction runs jieba at about 0.2 MB/s, so every ms-swift launch on a large corpus would pay
     it again; the cache makes the second launch free. An unwritable cache only costs the recomputation.
     """
-    key = hashlib.sha256(f"{_CACHE_VERSION}|{lang}|{top_k}|{min_count}|".encode() + text.encode()).hexdigest()
+    head = f"{_CACHE_VERSION}|{lang}|{top_k}|{min_count}|".encode() + _STOPWORDS.read_bytes()  # edits invalidate
+    key = hashlib.sha256(head + text.encode()).hexdigest()
     path = cache_dir() / f"{key}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
