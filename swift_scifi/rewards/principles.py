@@ -216,7 +216,9 @@ def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int], fou
             continue
         text = view.lower if lower else view.text
         scope = prs[i].check.get("scope", "all")
-        if reverse:  # a match ending at e in the reversed text starts at n - e in the text
+        if scope == "all":  # every match counts: no match objects needed
+            counts[i] = len(rx.findall(text[::-1] if reverse else text))
+        elif reverse:  # a match ending at e in the reversed text starts at n - e in the text
             counts[i] = sum(1 for m in rx.finditer(text[::-1]) if _in_scope(n - m.end(), n, scope))
         else:
             counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))

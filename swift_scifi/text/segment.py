@@ -5,7 +5,10 @@ import re
 _BLANK_LINE_RE = re.compile(r"\n\s*\n")
 # Sentence ends: Chinese 。！？… (with closing quotes/brackets), English .!? followed by space.
 _ZH_SENT_RE = re.compile(r"[^。！？!?…]*(?:[。！？!?]+|…+|$)[”’」』）)]*")
-_EN_SENT_RE = re.compile(r"\S.*?(?:[.!?]+[\"'”’)\]]*(?=\s|$)|$)", re.DOTALL)
+_CLOSE = r"[\"'”’)\]]"  # closing quotes and brackets after an English sentence end
+# An English sentence runs to the first .!? run (plus closers) followed by whitespace or the end.
+# Runs not followed by whitespace are skipped whole: (?=(...))\1 acts as an atomic group.
+_EN_SENT_RE = re.compile(rf"\S[^.!?]*(?:(?=([.!?]+{_CLOSE}*))\1(?!\s|\Z)[^.!?]*)*(?:[.!?]+{_CLOSE}*|\Z)")
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -39,5 +42,8 @@ def _join_lines(lines: list[str]) -> str:
 
 def split_sentences(text: str, lang: str = "zh") -> list[str]:
     """Sentences with their end punctuation kept. ``lang`` is 'zh' or 'en'."""
-    pattern = _ZH_SENT_RE if lang == "zh" else _EN_SENT_RE
-    return [s.strip() for s in pattern.findall(text) if s.strip()]
+    if lang == "zh":
+        found = _ZH_SENT_RE.findall(text)
+    else:
+        found = [m.group() for m in _EN_SENT_RE.finditer(text)]
+    return [s for s in map(str.strip, found) if s]
