@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -30,40 +31,44 @@ def _settings(url: str, model: str, key: str | None, concurrency: int, timeout: 
     )
 
 
-def _generate(
-    queries: list,
-    out: Path,
-    base_url: str | None,
-    model: str,
-    engine: str,
-    model_type: str | None,
-    template: str | None,
-    max_tokens: int,
-    temperature: float,
-    concurrency: int,
-    timeout: float,
-) -> None:
-    import asyncio
+@dataclass(frozen=True)
+class _Generation:
+    """Where responses come from: an OpenAI-compatible endpoint, or ms-swift's engine in process."""
 
-    from swift_scifi.eval.generate import generate_in_process, generate_openai
+    model: str
+    base_url: str | None
+    engine: str  # 'openai' | 'transformers'
+    model_type: str | None
+    template: str | None
+    max_tokens: int
+    temperature: float
+    concurrency: int
+    timeout: float
 
-    if engine == "transformers":
-        generate_in_process(
-            queries,
-            model,
-            out,
-            model_type=model_type,
-            template=template,
-            max_tokens=max_tokens,
-            temperature=temperature,
-        )
-    elif base_url:
-        settings = _settings(
-            base_url, model, None, concurrency, timeout, 2, temperature=temperature, max_tokens=max_tokens
-        )
-        asyncio.run(generate_openai(queries, settings, out))
-    else:
-        raise typer.BadParameter("give --generate-base-url, or --generate-engine transformers")
+    def run(self, queries: list, out: Path) -> None:
+        """Write {index, response} lines for ``queries`` to ``out`` (resuming what is there)."""
+        import asyncio
+
+        from swift_scifi.eval.generate import generate_in_process, generate_openai
+
+        if self.engine == "transformers":
+            generate_in_process(
+                queries,
+                self.model,
+                out,
+                model_type=self.model_type,
+                template=self.template,
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+            )
+        elif self.base_url:
+            settings = _settings(
+                self.base_url, self.model, None, self.concurrency, self.timeout, 2,
+                temperature=self.temperature, max_tokens=self.max_tokens,
+            )  # fmt: skip
+            asyncio.run(generate_openai(queries, settings, out))
+        else:
+            raise typer.BadParameter("give --generate-base-url, or --generate-engine transformers")
 
 
 def register(app: typer.Typer) -> None:
@@ -119,19 +124,11 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter("give --responses, or --generate-model to generate them")
             responses = out / "responses.jsonl"
             out.mkdir(parents=True, exist_ok=True)
-            _generate(
-                load_queries(queries, limit=limit),
-                responses,
-                generate_base_url,
-                generate_model,
-                generate_engine,
-                model_type,
-                template,
-                max_tokens,
-                temperature,
-                concurrency,
-                timeout,
-            )
+            generation = _Generation(
+                generate_model, generate_base_url, generate_engine, model_type, template,
+                max_tokens, temperature, concurrency, timeout,
+            )  # fmt: skip
+            generation.run(load_queries(queries, limit=limit), responses)
         cfg = EvalConfig(
             queries=queries,
             responses=responses,
@@ -181,19 +178,10 @@ def register(app: typer.Typer) -> None:
         """Generate {index, response} lines for the queries."""
         from swift_scifi.eval.records import load_queries
 
-        _generate(
-            load_queries(queries, limit=limit),
-            out,
-            base_url,
-            model,
-            engine,
-            model_type,
-            template,
-            max_tokens,
-            temperature,
-            concurrency,
-            timeout,
+        generation = _Generation(
+            model, base_url, engine, model_type, template, max_tokens, temperature, concurrency, timeout
         )
+        generation.run(load_queries(queries, limit=limit), out)
         typer.echo(f"responses in {out}")
 
     @app.command("eval-pairwise")

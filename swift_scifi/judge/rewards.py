@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -46,11 +47,17 @@ def _column(kwargs: dict[str, Any], name: str, n: int) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) and len(value) == n else [None] * n
 
 
-class _JudgeReward(AsyncORM):
+class _JudgeReward(AsyncORM, ABC):
     """Shared machinery: settings, the batch deadline, the fallback, one log line per failing batch."""
 
     name = "judge"
     column = ""  # the dataset column passed to ``_job`` as its third argument
+
+    def __init__(self, args: Any = None, **kwargs: Any):
+        super().__init__(args, **kwargs)
+        self.settings = ClientSettings.from_env(max_tokens=int(os.environ.get("SCIFI_JUDGE_MAX_TOKENS", 768)))
+        self.fallback = float(os.environ.get("SCIFI_JUDGE_FALLBACK", 0.5))
+        self.batch_timeout = float(os.environ.get("SCIFI_JUDGE_BATCH_TIMEOUT", 120))
 
     async def __call__(self, completions: list[str], **kwargs: Any) -> list[float]:
         n = len(completions)
@@ -66,16 +73,11 @@ class _JudgeReward(AsyncORM):
             logger.warning("%s: judging failed (%r); every completion got the fallback", self.name, exc)
             return [self.fallback] * n
 
+    @abstractmethod
     def _job(
         self, completion: str, prompt: str, extra: Any
     ) -> Callable[[ChatClient], Awaitable[float | None]]:
-        raise NotImplementedError
-
-    def __init__(self, args: Any = None, **kwargs: Any):
-        super().__init__(args, **kwargs)
-        self.settings = ClientSettings.from_env(max_tokens=int(os.environ.get("SCIFI_JUDGE_MAX_TOKENS", 768)))
-        self.fallback = float(os.environ.get("SCIFI_JUDGE_FALLBACK", 0.5))
-        self.batch_timeout = float(os.environ.get("SCIFI_JUDGE_BATCH_TIMEOUT", 120))
+        """The coroutine factory that judges one completion (a score in [0, 1], or None on failure)."""
 
     async def _gather(self, jobs: list[Callable[[ChatClient], Awaitable[float | None]]]) -> list[float]:
         async with ChatClient(self.settings) as client:
