@@ -1,51 +1,29 @@
-"""One completion prepared once and shared by every scorer: think block stripped, language, length, lines."""
+"""One completion prepared once and shared by every scorer: think block stripped, language, length, and the
+units of :mod:`swift_scifi.text.profile` (word hashes, sentence lengths and openings, paragraph stats)."""
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
-from ..text import detect_lang, split_sentences, strip_think
-from ..text.scripts import WORD_RE
-
-# CJK ideograph ranges of swift_scifi.text.scripts.CJK_CHAR, as code point bounds (inclusive)
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
-# Latin letters of swift_scifi.text.scripts.LATIN_LETTER_RE
-_LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F))
-CJK, LATIN = 1, 2  # character classes
-_LANG_SAMPLE = 1000  # characters read by language detection
+from ..text import profile, strip_think
 
 
-def _class_table() -> np.ndarray:
-    """Class of every BMP code point (0 = other); U+FFFF (a non-character) is 0."""
-    table = np.zeros(0x10000, dtype=np.uint8)
-    for lo, hi in _CJK_RANGES:
-        table[lo : min(hi, 0xFFFE) + 1] = CJK
-    for lo, hi in _LATIN_RANGES:
-        table[lo : hi + 1] = LATIN
-    return table
+class Paragraphs(NamedTuple):
+    """Paragraph lengths (characters, whitespace normalised), content hashes and inner-space counts."""
+
+    lengths: np.ndarray
+    hashes: np.ndarray
+    spaces: np.ndarray
 
 
-_CLASS = _class_table()
+class Sentences(NamedTuple):
+    """Sentence lengths (characters, stripped) and opening hashes (0 = no opening)."""
 
-
-def char_classes(cp: np.ndarray) -> np.ndarray:
-    """uint8 class (CJK, LATIN or 0) of each code point in ``cp``."""
-    if not cp.size or int(cp.max()) <= 0xFFFF:
-        return _CLASS.take(cp)
-    classes = _CLASS.take(np.minimum(cp, 0xFFFF))
-    lo, hi = _CJK_RANGES[-1]
-    classes[(cp >= lo) & (cp <= hi)] = CJK
-    return classes
-
-
-def lang_of_classes(classes: np.ndarray) -> str:
-    """``detect_lang``'s rule on the classes of the first characters: 'zh' when CJK ideographs are at
-    least a quarter of the Latin letters (and present), else 'en'."""
-    head = classes[:_LANG_SAMPLE]
-    cjk = int(np.count_nonzero(head == CJK))
-    return "zh" if cjk > 0 and cjk * 4 >= int(np.count_nonzero(head == LATIN)) else "en"
+    lengths: np.ndarray
+    openings: np.ndarray
 
 
 class TextView:
@@ -57,11 +35,9 @@ class TextView:
         self.text = strip_think(text) if text else ""
         if lang:
             self.lang = lang
-        else:
-            try:  # same result as detect_lang(text, sample_chars=1000), from the shared class array
-                self.lang = lang_of_classes(self.classes)
-            except UnicodeEncodeError:  # lone surrogates: no code point array
-                self.lang = detect_lang(self.text, sample_chars=_LANG_SAMPLE)
+        else:  # detect_lang's rule on the first 1,000 characters, from the shared pass
+            _, cjk, latin, _ = self._words
+            self.lang = "zh" if cjk > 0 and cjk * 4 >= latin else "en"
 
     @cached_property
     def lower(self) -> str:
@@ -72,21 +48,25 @@ class TextView:
     @cached_property
     def codepoints(self) -> np.ndarray:
         """The text as a uint32 array of code points."""
-        return np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+        return profile.codepoints(self.text)
 
     @cached_property
-    def classes(self) -> np.ndarray:
-        """uint8 class of each character: CJK ideograph, Latin letter or 0 (see :func:`char_classes`)."""
-        return char_classes(self.codepoints)
+    def _words(self) -> tuple[int, int, int, np.ndarray]:
+        return profile.words(self.codepoints)
 
-    @cached_property
+    @property
     def cjk_count(self) -> int:
-        return int(np.count_nonzero(self.classes == CJK))
+        return int(self._words[0])
+
+    @property
+    def word_hashes(self) -> np.ndarray:
+        """uint64 hashes of the English words (``WORD_RE``), lower-cased, in order."""
+        return self._words[3]
 
     @cached_property
     def length(self) -> int:
         """字 + English words (LongWriter's unit); equals ``swift_scifi.text.count_length(text)``."""
-        return self.cjk_count + len(self.words)
+        return self.cjk_count + len(self.word_hashes)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -94,21 +74,14 @@ class TextView:
         return [ln for ln in map(str.strip, self.text.split("\n")) if ln]
 
     @cached_property
-    def paragraphs(self) -> list[str]:
-        """Paragraphs: blank-line blocks, or lines when the text has no blank lines."""
-        blocks = [b for b in self.text.replace("\r", "").split("\n\n") if b.strip()]
-        if len(blocks) <= 1:
-            return self.lines
-        return [" ".join(b.split()) if self.lang == "en" else "".join(b.split()) for b in blocks]
+    def paragraphs(self) -> Paragraphs:
+        """Blank-line blocks (whitespace collapsed; zh drops it), or stripped lines when there is one block."""
+        return Paragraphs(*profile.paragraphs(self.codepoints, self.lang == "zh"))
 
     @cached_property
-    def sentences(self) -> list[str]:
-        return split_sentences(self.text, self.lang)
-
-    @cached_property
-    def words(self) -> list[str]:
-        """Lower-cased English words (empty for none)."""
-        return WORD_RE.findall(self.lower)
+    def sentences(self) -> Sentences:
+        """The sentences of ``split_sentences(text, lang)``, as lengths and opening hashes."""
+        return Sentences(*profile.sentences(self.codepoints, self.lang == "zh", profile.OPEN_PUNCT_CP))
 
     @cached_property
     def max_char(self) -> str:

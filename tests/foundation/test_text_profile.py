@@ -1,0 +1,128 @@
+"""The compiled text profile (words, sentences, paragraphs, narration markers) gives the same units as the
+regex-based reference forms kept here, on the real corpus and on punctuation-heavy random text."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from swift_scifi.rewards.narration import FIRST_PERSON, PAST, PRESENT, narration_thirds
+from swift_scifi.rewards.view import TextView
+from swift_scifi.text import count_length, detect_lang, split_sentences
+from swift_scifi.text.profile import OPEN_PUNCT, codepoints, hash_codepoints
+from swift_scifi.text.scripts import CJK_RE, WORD_RE
+
+_OPENING_RE = {
+    "zh": re.compile(f"[{re.escape(OPEN_PUNCT)}]*(.{{0,2}})", re.DOTALL),
+    "en": re.compile(f"[{re.escape(OPEN_PUNCT)}]*([A-Za-z\u00c0-\u024f']*)"),
+}
+_QUOTED_RE = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"\n]*\"|『[^』]*』")
+_TOKEN_RE = re.compile(r"\w+")
+_CHUNK_RE = re.compile(r"\S+")
+
+
+def _h(s: str) -> int:
+    return int(hash_codepoints(codepoints(s)))
+
+
+def _ref_paragraphs(text: str, lang: str) -> list[str]:
+    blocks = [b for b in text.replace("\r", "").split("\n\n") if b.strip()]
+    if len(blocks) <= 1:
+        return [ln for ln in map(str.strip, text.split("\n")) if ln]
+    return [" ".join(b.split()) if lang == "en" else "".join(b.split()) for b in blocks]
+
+
+def _ref_thirds(text: str, lang: str) -> list[list[int]]:
+    """Per third of the narration (by start position): en units/first/past/present, zh chars/我."""
+    narr = _QUOTED_RE.sub(" ", text.lower())
+    n = len(narr)
+
+    def third(i: int) -> int:
+        return 0 if i < n // 3 else 1 if i < 2 * n // 3 else 2
+
+    if lang == "zh":
+        out = [[n // 3, 0], [2 * n // 3 - n // 3, 0], [n - 2 * n // 3, 0]]
+        for m in re.finditer("我", narr):
+            out[third(m.start())][1] += 1
+        return out
+    out = [[0, 0, 0, 0] for _ in range(3)]
+    for m in _CHUNK_RE.finditer(narr):
+        out[third(m.start())][0] += 1
+    first, past, present = set(FIRST_PERSON.split()), set(PAST.split()), set(PRESENT.split())
+    tokens = list(_TOKEN_RE.finditer(narr))
+    for k, m in enumerate(tokens):
+        w, t = m.group(), third(m.start())
+        out[t][1] += w in first
+        out[t][2] += w in past or (len(w) >= 5 and w.endswith("ed"))
+        out[t][3] += w in present
+        if w in ("he", "she", "it") and k + 1 < len(tokens):
+            nxt = tokens[k + 1]
+            verb = nxt.group()
+            gap = narr[m.end() : nxt.start()]
+            if (
+                gap
+                and not gap.strip()
+                and re.fullmatch("[a-z]+s", verb)
+                and verb not in present
+                and verb != "was"
+            ):
+                out[t][3] += 1
+    return out
+
+
+def _check(text: str, lang: str) -> None:
+    view = TextView(text, lang)
+    assert TextView(text).lang == detect_lang(text, sample_chars=1000)
+    words = WORD_RE.findall(text)
+    assert view.cjk_count == len(CJK_RE.findall(text))
+    assert view.length == count_length(text)
+    assert view.word_hashes.tolist() == [_h(w) for w in words]
+    sents = split_sentences(text, lang)
+    assert view.sentences.lengths.tolist() == [len(s) for s in sents]
+    openings = [_OPENING_RE[lang].match(s).group(1) for s in sents]
+    assert view.sentences.openings.tolist() == [_h(o) if o else 0 for o in openings]
+    paras = _ref_paragraphs(text, lang)
+    assert view.paragraphs.lengths.tolist() == [len(p) for p in paras]
+    assert view.paragraphs.spaces.tolist() == [p.count(" ") for p in paras]
+    same = [paras.index(p) for p in paras]
+    hashes = view.paragraphs.hashes.tolist()
+    assert [hashes.index(h) for h in hashes] == same
+    assert narration_thirds(view.codepoints, lang).tolist() == _ref_thirds(text, lang)
+
+
+def _windows(shared_corpus, lang: str, n: int, size: int) -> list[str]:
+    rng = random.Random(7)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((shared_corpus / lang).glob("*.txt"))]
+    out = []
+    for k in range(n):
+        src = texts[k % len(texts)]
+        s = rng.randrange(max(1, len(src) - size))
+        out.append(src[s : s + size])
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_profile_matches_regex_forms_on_real_corpus(shared_corpus, lang):
+    for text in _windows(shared_corpus, lang, 200, 4000):
+        _check(text, lang)
+
+
+_ALPHABET = "ab I he s was ed .!?\"'”’“)]\n\n\t\r\u3000。！？…」「『』我林雪-’ÀÉ"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=60), st.sampled_from(["zh", "en"]))
+def test_profile_matches_regex_forms_on_punctuation_heavy_text(text, lang):
+    _check(text, lang)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_profile_units_on_any_text(text):
+    view = TextView(text)
+    assert view.length == count_length(view.text)
+    assert view.sentences.lengths.tolist() == [len(s) for s in split_sentences(view.text, view.lang)]
