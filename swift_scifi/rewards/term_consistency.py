@@ -27,7 +27,6 @@ from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
-_LATIN_WORD_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 _VOWELS = "aeiouy"
 _SEPARATORS = (" ", "-", "", "·", "_")
 
@@ -150,6 +149,7 @@ class TermMatcher:
             ],
         )
         self.empty = self.index.empty
+        self.edges = [(t[0].isascii(), t[-1].isascii()) for t in terms]  # Latin-edged: whole words only
 
     def report(
         self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold
@@ -163,35 +163,28 @@ class TermMatcher:
             low = text
         spans: list[tuple[int, int]] = []
         anchors: list[tuple[int, int, tuple]] = []
-        payloads = self.index.payloads
+        payloads, terms, edges, n = self.index.payloads, self.terms, self.edges, len(text)
         for k, start, end in self.index.find(low):
             direct, anchored = payloads[k]
             if anchored:
                 anchors.append((start, end - 1, anchored))
             for ti, kind, vkind in direct:
-                if self._bounded(text, start, end, self.terms[ti]):
-                    self._count(rep, text, start, end, ti, kind, vkind, spans)
+                check_start, check_end = edges[ti]
+                if (check_start and start and _latin_word_char(text[start - 1])) or (
+                    check_end and end < n and _latin_word_char(text[end])
+                ):
+                    continue  # inside a longer word (Ares in 'squares')
+                term, surface = terms[ti], text[start:end]
+                if vkind == "edit1" and term[0].isupper() and not surface[0].isupper():
+                    continue  # an edit-1 form of a name counts only capitalised ('than' is no 'Thana')
+                spans.append((start, end))
+                if kind == EXACT and surface == term:
+                    rep.correct[term] = rep.correct.get(term, 0) + 1
+                else:
+                    rep.variants.setdefault(term, []).append((surface, vkind or "case"))
         if anchors:
             self._fuzzy(rep, text, anchors, sorted(spans), threshold)
         return rep
-
-    def _count(self, rep, text, start, end, ti, kind, vkind, spans) -> None:
-        term = self.terms[ti]
-        surface = text[start:end]
-        if vkind == "edit1" and not _name_like(surface, term):
-            return
-        spans.append((start, end))
-        if kind == EXACT and surface == term:
-            rep.correct[term] = rep.correct.get(term, 0) + 1
-        else:
-            rep.variants.setdefault(term, []).append((surface, vkind or "case"))
-
-    @staticmethod
-    def _bounded(text: str, start: int, end: int, term: str) -> bool:
-        """Latin-edged matches must not sit inside a longer word (Ares in 'squares')."""
-        if term[0].isascii() and start > 0 and _LATIN_WORD_CHAR.match(text[start - 1]):
-            return False
-        return not (term[-1].isascii() and end < len(text) and _LATIN_WORD_CHAR.match(text[end]))
 
     def _fuzzy(self, rep, text, anchors, spans, threshold) -> None:
         """Near misses at prefix/suffix anchors; an anchor inside a matched term is skipped at once."""
@@ -216,9 +209,9 @@ class TermMatcher:
                     rep.variants.setdefault(term, []).append((cand, "fuzzy"))
 
 
-def _name_like(surface: str, term: str) -> bool:
-    """An edit-1 form of a capitalised term counts only when written capitalised ('than' is no 'Thana')."""
-    return not term[0].isupper() or surface[0].isupper()
+def _latin_word_char(ch: str) -> bool:
+    """A character of ``WORD_RE``'s runs: ASCII letters and digits, U+00C0-U+024F."""
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("0" <= ch <= "9") or ("\u00c0" <= ch <= "\u024f")
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
