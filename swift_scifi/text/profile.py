@@ -28,44 +28,56 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+CJK, LATIN, DIGIT, SPACE = 1, 2, 4, 8  # character class bits
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # BMP part of scripts.CJK_CHAR
+
+
+def _class_table() -> np.ndarray:
+    """Class bits of every BMP code point: one load per character in the compiled loops."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for lo, hi in _CJK_RANGES:
+        table[lo : hi + 1] |= CJK
+    for lo, hi in ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F)):
+        table[lo : hi + 1] |= LATIN
+    table[0x30:0x3A] |= DIGIT
+    for c in range(0x3001):
+        if chr(c).isspace():
+            table[c] |= SPACE
+    return table
+
+
+CLASS = _class_table()
+
+
+@njit(cache=True, inline="always")
+def char_class(c):
+    """Class bits of code point ``c`` (CJK Ext B-F above the BMP)."""
+    if c < 0x10000:
+        return CLASS[c]
+    return CJK if 0x20000 <= c <= 0x2EBEF else 0
+
+
 @njit(cache=True, inline="always")
 def is_cjk(c):
     """CJK ideograph (Unified, Ext A, Compatibility, Ext B-F): the ranges of ``scripts.CJK_CHAR``."""
-    return (
-        (0x4E00 <= c <= 0x9FFF)
-        or (0x3400 <= c <= 0x4DBF)
-        or (0xF900 <= c <= 0xFAFF)
-        or (0x20000 <= c <= 0x2EBEF)
-    )
+    return char_class(c) & CJK != 0
 
 
 @njit(cache=True, inline="always")
 def is_latin_letter(c):
-    return (0x61 <= c <= 0x7A) or (0x41 <= c <= 0x5A) or (0xC0 <= c <= 0x24F)
+    return char_class(c) & LATIN != 0
 
 
 @njit(cache=True, inline="always")
 def is_word_char(c):
     """A character of ``WORD_RE``'s runs: ASCII letters and digits, U+00C0-U+024F."""
-    return is_latin_letter(c) or (0x30 <= c <= 0x39)
+    return char_class(c) & (LATIN | DIGIT) != 0
 
 
 @njit(cache=True, inline="always")
 def is_space(c):
     """Python's ``str.isspace``."""
-    if c <= 0x20:
-        return c == 0x20 or (0x09 <= c <= 0x0D) or (0x1C <= c <= 0x1F)
-    return (
-        c == 0x85
-        or c == 0xA0
-        or c == 0x1680
-        or (0x2000 <= c <= 0x200A)
-        or c == 0x2028
-        or c == 0x2029
-        or c == 0x202F
-        or c == 0x205F
-        or c == 0x3000
-    )
+    return char_class(c) & SPACE != 0
 
 
 @njit(cache=True, inline="always")
