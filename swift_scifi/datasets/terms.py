@@ -56,7 +56,9 @@ def cached_extract_terms(text: str, lang: str, top_k: int = 200, min_count: int 
     Chinese extraction runs jieba at about 0.2 MB/s, so every ms-swift launch on a large corpus would pay
     it again; the cache makes the second launch free. An unwritable cache only costs the recomputation.
     """
-    head = f"{_CACHE_VERSION}|{lang}|{top_k}|{min_count}|".encode() + _STOPWORDS.read_bytes()  # edits invalidate
+    head = (
+        f"{_CACHE_VERSION}|{lang}|{top_k}|{min_count}|".encode() + _STOPWORDS.read_bytes()
+    )  # edits invalidate
     key = hashlib.sha256(head + text.encode()).hexdigest()
     path = cache_dir() / f"{key}.json"
     try:

@@ -36,12 +36,14 @@ class TextView:
         if lang:
             self.lang = lang
         else:  # detect_lang's rule on the first 1,000 characters, from the shared pass
-            _, cjk, latin, _ = self._words
+            _, cjk, latin, _, _ = self._words
             self.lang = "zh" if cjk > 0 and cjk * 4 >= latin else "en"
 
     @cached_property
     def lower(self) -> str:
         """Lower-cased text; same length as ``text`` (falls back to ``text`` when lowering changes length)."""
+        if not self._words[4]:  # no character that lower-casing could change
+            return self.text
         low = self.text.lower()
         return low if len(low) == len(self.text) else self.text
 
@@ -51,7 +53,7 @@ class TextView:
         return profile.codepoints(self.text)
 
     @cached_property
-    def _words(self) -> tuple[int, int, int, np.ndarray]:
+    def _words(self) -> tuple[int, int, int, np.ndarray, int]:
         return profile.words(self.codepoints)
 
     @property

@@ -105,14 +105,23 @@ def hash_codepoints(cp):
     return h
 
 
+@njit(cache=True, inline="always")
+def _is_punct_block(c):
+    """General punctuation, CJK symbols and punctuation, full-width punctuation: no cased letters."""
+    return (0x2000 <= c <= 0x206F) or (0x3000 <= c <= 0x303F) or (0xFF00 <= c <= 0xFF20)
+
+
 @njit(cache=True)
 def words(cp):
-    """(CJK count, CJK in the first 1,000, Latin letters in the first 1,000, word hashes) of ``cp``.
+    """(CJK count, CJK in the first 1,000, Latin letters in the first 1,000, word hashes, cased) of ``cp``.
 
-    Words follow ``WORD_RE``: runs of word characters joined by single inner ' ’ or -.
+    Words follow ``WORD_RE``: runs of word characters joined by single inner ' ’ or -. ``cased`` counts
+    characters that ``str.lower`` might change (conservatively: A-Z, and letters from U+00C0 up that are
+    not CJK); when it is 0 the text is its own lower-case form.
     """
     n = cp.size
     cjk = 0
+    cased = 0
     cjk_head = 0
     latin_head = 0
     for i in range(min(n, LANG_SAMPLE)):
@@ -129,12 +138,15 @@ def words(cp):
         if not is_word_char(c):
             if is_cjk(c):
                 cjk += 1
+            elif c >= 0xC0 and not (is_space(c) or _is_punct_block(c)):
+                cased += 1
             i += 1
             continue
         h = FNV_OFFSET
         while i < n:
             c = cp[i]
             if is_word_char(c):
+                cased += c <= 0x5A or c >= 0xC0
                 h = mix(h, fold(c))
                 i += 1
             elif (c == 0x27 or c == 0x2019 or c == 0x2D) and i + 1 < n and is_word_char(cp[i + 1]):
@@ -144,7 +156,7 @@ def words(cp):
                 break
         out[k] = h
         k += 1
-    return cjk, cjk_head, latin_head, out[:k]
+    return cjk, cjk_head, latin_head, out[:k], cased
 
 
 @njit(cache=True, inline="always")

@@ -79,6 +79,7 @@ def _check(text: str, lang: str) -> None:
     assert TextView(text).lang == detect_lang(text, sample_chars=1000)
     words = WORD_RE.findall(text)
     assert view.cjk_count == len(CJK_RE.findall(text))
+    assert view.lower == text.lower()
     assert view.length == count_length(text)
     assert view.word_hashes.tolist() == [_h(w) for w in words]
     sents = split_sentences(text, lang)
@@ -124,5 +125,6 @@ def test_profile_matches_regex_forms_on_punctuation_heavy_text(text, lang):
 @given(st.text(max_size=120))
 def test_profile_units_on_any_text(text):
     view = TextView(text)
+    assert view.lower == (view.text.lower() if len(view.text.lower()) == len(view.text) else view.text)
     assert view.length == count_length(view.text)
     assert view.sentences.lengths.tolist() == [len(s) for s in split_sentences(view.text, view.lang)]
