@@ -94,11 +94,9 @@ def register_rewards() -> None:
     """
     from swift.rewards import orms
 
-    from .principles import _suite
-    from .slop import _index
+    from .principles import _suite  # compiles the principle and slop patterns of each language
 
     get_config()
-    _index()
     _suite("zh")
     _suite("en")
     for name, cls in REWARDS.items():

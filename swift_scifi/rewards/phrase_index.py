@@ -6,11 +6,8 @@ Python code runs per character. Offsets are code point indexes into the text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
-
-_LATIN_WORD_CHAR = re.compile(r"[a-z0-9\u00c0-\u024f]")
 
 
 class PhraseIndex:
@@ -30,10 +27,3 @@ class PhraseIndex:
         if self.empty or not text:
             return []
         return self._ac.find_matches_as_indexes(text, overlapping=True)
-
-
-def latin_bounded(low: str, start: int, end: int, check_start: bool, check_end: bool) -> bool:
-    """False when a Latin-edged match ``low[start:end]`` (lower-cased text) sits inside a longer word."""
-    if check_start and start > 0 and _LATIN_WORD_CHAR.match(low[start - 1]):
-        return False
-    return not (check_end and end < len(low) and _LATIN_WORD_CHAR.match(low[end]))

@@ -147,7 +147,50 @@ def tense_consistency(view: TextView, max_gap: float = 0.45, min_verbs: int = 6)
     return _ramp(max(shares) - min(shares), max_gap, min(1.0, max_gap + 0.3))
 
 
+@njit(cache=True)
+def _lone_runs(cp, mark):
+    """Occurrences of ``mark`` with no ``mark`` right before or after it."""
+    n = cp.size
+    count = 0
+    for i in range(n):
+        if cp[i] == mark and (i == 0 or cp[i - 1] != mark) and (i + 1 == n or cp[i + 1] != mark):
+            count += 1
+    return count
+
+
+def mark_forms(view: TextView, lone: str = "…", wrong: tuple[str, ...] = ()) -> float:
+    """Doubled marks written right: a single ``lone`` (… for ……, — for ——) or a ``wrong`` form (..., --)
+    each count once; adherence 1/(1+count)."""
+    count = sum(view.text.count(w) for w in wrong)
+    if lone in view.text:
+        count += _lone_runs(view.codepoints, ord(lone))
+    return 1.0 / (1 + count)
+
+
+@njit(cache=True)
+def _question_runs(questions, lengths, run, max_chars):
+    """Runs of ``run``+ consecutive question sentences, each after the first at most ``max_chars`` long."""
+    runs = 0
+    streak = 0
+    for i in range(questions.size):
+        if questions[i] and (streak == 0 or lengths[i] <= max_chars):
+            streak += 1
+            runs += streak == run
+        else:
+            streak = 1 if questions[i] else 0
+    return runs
+
+
+def question_pileup(view: TextView, run: int = 3, max_chars: int = 80) -> float:
+    """Rhetorical questions piled up: runs of ``run`` or more short question sentences in a row;
+    adherence 1/(1+runs)."""
+    s = view.sentences
+    return 1.0 / (1 + _question_runs(s.questions, s.lengths, run, max_chars))
+
+
 CHECKERS = {
+    "mark_forms": mark_forms,
+    "question_pileup": question_pileup,
     "sentence_opening_variety": sentence_opening_variety,
     "consecutive_openings": consecutive_openings,
     "paragraph_length_variety": paragraph_length_variety,

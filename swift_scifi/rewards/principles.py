@@ -3,37 +3,38 @@
 follows it, one that violates it, and a rule check (or ``judge`` for the LLM-judge side).
 
 Rule checks (``check.type``):
-- ``phrases``: phrases per language, counted in one Aho-Corasick pass (:mod:`phrase_index`) shared by all
-  principles;
-- ``regex``: a regex over the text; ``line_regex``: a regex matched at the start of each line;
+- ``phrases``: phrases per language (case-insensitive; ASCII-edged ones match whole words only);
+- ``regex``: a regex over the text; ``line_regex``: a regex matched at the start of a line (after spaces);
 - ``chars``: substrings counted with ``str.count``;
 - ``custom``: a function in :mod:`principle_checks` that returns adherence directly.
+Every phrase and regex of a language, and the slop phrases, run in one pass over the text
+(:mod:`pattern_scan`: Hyperscan, or Python ``re`` where it is not installed); patterns use the subset both
+accept (no lookaround), ASCII ``\\b``/``\\s``/``\\d``, and ``ignore_case`` for ASCII case-insensitivity.
+Regex options: ``ignore_case``, and ``overlap`` (count every match position, overlaps included: much faster
+under Hyperscan for patterns that start with a frequent character; see :mod:`pattern_scan`).
 Counting checks allow ``max + per_1000 * units / 1000`` hits (units = 字 + words) in ``scope``
-(``all``, ``start`` or ``end``: the first/last 15% of the text); adherence = ``1 / (1 + excess)``.
-Regex options: ``lower`` (match the lower-cased text), ``reverse`` (the pattern is written for the reversed
-text, so one anchored on a word's end can start with a literal), ``requires`` (substrings, per language or
-shared: the regex runs only when one is present) and ``requires_above`` (runs only when a character above it
-occurs); these are speed-ups only (all ``requires`` substrings are found in one Aho-Corasick pass). Line
-regexes of one language are combined into one pattern matched per line.
+(``all``, ``start`` or ``end``: the first/last 15% of the text, at least 200 characters);
+adherence = ``1 / (1 + excess)``.
 Score (0-1) = weighted mean adherence over the principles that apply to the text's language.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .config import DEFAULTS, RewardConfig
-from .phrase_index import PhraseIndex, latin_bounded
+from .pattern_scan import PatternSet, char_offset, check_pattern, literal
 from .principle_checks import CHECKERS
 from .view import TextView
 
 PRINCIPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "principles" / "principles.yaml"
 CHECK_TYPES = ("phrases", "regex", "line_regex", "chars", "custom", "judge")
+LINE_START = r"^[ \t\u3000]*"  # a line_regex matches here
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,14 @@ def _principle(item: dict, where: str) -> Principle:
         raise ValueError(f"{where} ({item['id']}): unknown check type {kind!r}")
     if kind == "custom" and check.get("name") not in CHECKERS:
         raise ValueError(f"{where} ({item['id']}): unknown custom checker {check.get('name')!r}")
-    for key in ("pattern",):
-        pats = check.get(key)
-        for pat in pats.values() if isinstance(pats, dict) else [pats] if pats else []:
-            re.compile(pat)
+    if check.get("overlap") and check.get("scope", "all") != "all":
+        raise ValueError(f"{where} ({item['id']}): an `overlap` pattern has no start offset, so no `scope`")
+    pats = check.get("pattern")
+    for pat in pats.values() if isinstance(pats, dict) else [pats] if pats else []:
+        try:
+            check_pattern(pat)
+        except ValueError as e:
+            raise ValueError(f"{where} ({item['id']}): {e}") from None
     return Principle(
         id=item["id"],
         domain=item["domain"],
@@ -103,81 +108,69 @@ def _per_lang(value: Any, lang: str) -> Any:
 
 @dataclass
 class _LangSuite:
-    """Compiled checks of one language.
-
-    ``literals`` finds, in one pass over the lower-cased text, the phrases of ``phrases`` checks and the
-    ``requires`` substrings of regexes; ``text_literals`` holds requires substrings that must be looked up
-    in the original text (ones with cased characters, for regexes that do not match the lower-cased text).
-    """
+    """Compiled checks of one language: ``patterns`` holds the phrase and regex checks (pattern id ->
+    principle index in ``owners``; -1 for a slop phrase, whose text is in ``slop``), then the slop phrases."""
 
     principles: list[Principle]
-    literals: PhraseIndex | None = None
-    text_literals: PhraseIndex | None = None
-    regexes: list[tuple[int, re.Pattern, bool, frozenset[int], str, bool]] = field(default_factory=list)
-    line_regex: re.Pattern | None = None
+    patterns: PatternSet
+    owners: list[int]
+    slop: list[str | None]
     chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    scoped: dict[int, str] = field(default_factory=dict)  # principle index -> 'start' / 'end'
     custom: dict[int, tuple[Any, dict[str, Any]]] | None = None
-    weights: dict[int, tuple[RewardConfig, dict[str, float]]] = field(default_factory=dict)
-
-
-def _caseless(s: str) -> bool:
-    """True when ``s`` occurs in a text exactly when it occurs in the lower-cased text: punctuation, spaces,
-    symbols and digits of ASCII, or Unicode punctuation/separators (no letter lower-cases to these)."""
-    return all((c.isascii() and not c.isalpha()) or unicodedata.category(c)[0] in "PZ" for c in s)
+    weights: dict[int, tuple[RewardConfig, np.ndarray]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
 def _suite(lang: str, path: str | None = None) -> _LangSuite:
+    from .slop import load_phrases  # slop reads its hits from this scan
+
     prs = [p for p in load_principles(path) if p.is_rule and lang in p.langs]
-    suite = _LangSuite(prs)
-    phrases: dict[str, list[int]] = {}
-    required: dict[tuple[str, bool], int] = {}  # (substring, looked up in the lower-cased text) -> id
-    line_parts = []
+    patterns: list[tuple[str, bool, bool]] = []
+    owners: list[int] = []
+    chars, scoped = [], {}
     for i, p in enumerate(prs):
         c, kind = p.check, p.check["type"]
+        if c.get("scope", "all") != "all":
+            scoped[i] = c["scope"]
         if kind == "phrases":
-            for ph in _per_lang(c, lang) or []:
-                phrases.setdefault(ph.lower(), []).append(i)
-        elif kind == "regex" and _per_lang(c["pattern"], lang):
-            flags = re.IGNORECASE if c.get("ignore_case") else 0
-            rx = re.compile(_per_lang(c["pattern"], lang), flags | re.MULTILINE)
-            lower = bool(c.get("lower"))
-            requires = frozenset(
-                required.setdefault((r, lower or _caseless(r)), len(required))
-                for r in _per_lang(c.get("requires"), lang) or ()
-            )
-            suite.regexes.append(
-                (i, rx, lower, requires, c.get("requires_above", ""), bool(c.get("reverse")))
-            )
-        elif kind == "line_regex" and _per_lang(c["pattern"], lang):
-            line_parts.append(f"(?P<p{i}>{_per_lang(c['pattern'], lang)})")
-        elif kind == "chars":
-            suite.chars.append((i, tuple(_per_lang(c["chars"], lang) or ())))
-    if line_parts:
-        suite.line_regex = re.compile("|".join(line_parts))
-    suite.literals, suite.text_literals = _literal_indexes(phrases, required)
-    return suite
-
-
-def _literal_indexes(
-    phrases: dict[str, list[int]], required: dict[tuple[str, bool], int]
-) -> tuple[PhraseIndex | None, PhraseIndex | None]:
-    """The lower-cased-text index (payload: Latin start/end flags, principle indexes, requires id or -1)
-    and the original-text index (payload: requires id)."""
-    lower: dict[str, list] = {
-        k: [k[0].isascii(), k[-1].isascii(), tuple(idx), -1] for k, idx in phrases.items()
-    }
-    text: dict[str, int] = {}
-    for (r, in_lower), rid in required.items():
-        if not in_lower:
-            text[r] = rid
-        elif r in lower:
-            lower[r][3] = rid
+            phrases = dict.fromkeys(x.lower() for x in _per_lang(c, lang) or [])
+            found = [(literal(ph), True, False) for ph in phrases]
+        elif kind in ("regex", "line_regex") and _per_lang(c["pattern"], lang):
+            pat = _per_lang(c["pattern"], lang)
+            if kind == "line_regex":
+                pat = LINE_START + f"(?:{pat})"
+            found = [(pat, bool(c.get("ignore_case")), bool(c.get("overlap")))]
         else:
-            lower[r] = [False, False, (), rid]
-    low_index = PhraseIndex(list(lower), [tuple(v) for v in lower.values()]) if lower else None
-    text_index = PhraseIndex(list(text), list(text.values())) if text else None
-    return low_index, text_index
+            found = []
+            if kind == "chars":
+                chars.append((i, tuple(_per_lang(c["chars"], lang) or ())))
+        patterns += found
+        owners += [i] * len(found)
+    slop = [None] * len(patterns)
+    phrases = list(dict.fromkeys(load_phrases("en") + load_phrases("zh")))
+    patterns += [(literal(ph), True, False) for ph in phrases]
+    owners += [-1] * len(phrases)
+    return _LangSuite(prs, PatternSet(patterns), owners, slop + phrases, chars, scoped)
+
+
+def rule_matches(view: TextView, path: str | None = None) -> tuple[dict[int, int], list[str]]:
+    """(principle index -> phrase/regex hits, slop phrases found in order) from one scan; cached per view."""
+    key = ("_rule_matches", path)
+    if key not in view.__dict__:
+        suite = _suite(view.lang, path)
+        found, buf = suite.patterns.matches(view.text)
+        counts: dict[int, int] = {}
+        slop = []
+        owners, n = suite.owners, len(view.text)
+        for pid, start, _ in found:
+            i = owners[pid]
+            if i < 0:
+                slop.append(suite.slop[pid])
+            elif i not in suite.scoped or _in_scope(char_offset(buf, start), n, suite.scoped[i]):
+                counts[i] = counts.get(i, 0) + 1
+        view.__dict__[key] = (counts, slop)
+    return view.__dict__[key]
 
 
 def _in_scope(pos: int, n: int, scope: str) -> bool:
@@ -188,60 +181,21 @@ def _in_scope(pos: int, n: int, scope: str) -> bool:
     return True
 
 
-def _literal_counts(suite: _LangSuite, view: TextView, counts: dict[int, int]) -> set[int]:
-    """Count phrase hits into ``counts``; return the ids of the requires substrings present."""
-    low, n, prs = view.lower, len(view.lower), suite.principles
-    found: set[int] = set()
-    if suite.literals is not None:
-        payloads = suite.literals.payloads
-        for k, start, end in suite.literals.find(low):
-            ls, le, idx, rid = payloads[k]
-            if rid >= 0:
-                found.add(rid)
-            if not idx or not latin_bounded(low, start, end, ls, le):
-                continue
-            for i in idx:
-                if _in_scope(start, n, prs[i].check.get("scope", "all")):
-                    counts[i] = counts.get(i, 0) + 1
-    if suite.text_literals is not None:
-        found.update(suite.text_literals.payloads[k] for k, _, _ in suite.text_literals.find(view.text))
-    return found
-
-
-def _regex_counts(suite: _LangSuite, view: TextView, counts: dict[int, int], found: set[int]) -> None:
-    n, prs = len(view.text), suite.principles
-    top = view.max_char
-    for i, rx, lower, requires, above, reverse in suite.regexes:
-        if (requires and requires.isdisjoint(found)) or (above and top <= above):
-            continue
-        text = view.lower if lower else view.text
-        scope = prs[i].check.get("scope", "all")
-        if scope == "all":  # every match counts: no match objects needed
-            counts[i] = len(rx.findall(text[::-1] if reverse else text))
-        elif reverse:  # a match ending at e in the reversed text starts at n - e in the text
-            counts[i] = sum(1 for m in rx.finditer(text[::-1]) if _in_scope(n - m.end(), n, scope))
-        else:
-            counts[i] = sum(1 for m in rx.finditer(text) if _in_scope(m.start(), n, scope))
-
-
-def _counts(suite: _LangSuite, view: TextView) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    found = _literal_counts(suite, view, counts)
-    _regex_counts(suite, view, counts, found)
-    if suite.line_regex is not None:
-        for ln in view.lines:
-            m = suite.line_regex.match(ln)
-            if m:
-                i = int(m.lastgroup[1:])
-                counts[i] = counts.get(i, 0) + 1
+def _counts(suite: _LangSuite, view: TextView, path: str | None) -> dict[int, int]:
+    counts = dict(rule_matches(view, path)[0])
     for i, chars in suite.chars:
         counts[i] = sum(view.text.count(s) for s in chars)
     return counts
 
 
-def _adherence(p: Principle, count: int, units: int) -> float:
-    allowed = p.check.get("max", 0) + p.check.get("per_1000", 0) * units / 1000
-    return 1.0 / (1.0 + max(0.0, count - allowed))
+def _limits(suite: _LangSuite) -> tuple[np.ndarray, np.ndarray]:
+    """Per principle: hits allowed at 0 units (``max``) and per unit (``per_1000 / 1000``)."""
+    if "limits" not in suite.__dict__:
+        suite.__dict__["limits"] = (
+            np.array([p.check.get("max", 0) for p in suite.principles], dtype=float),
+            np.array([p.check.get("per_1000", 0) / 1000 for p in suite.principles], dtype=float),
+        )
+    return suite.__dict__["limits"]
 
 
 def _custom_calls(suite: _LangSuite) -> dict[int, tuple[Any, dict[str, Any]]]:
@@ -255,36 +209,39 @@ def _custom_calls(suite: _LangSuite) -> dict[int, tuple[Any, dict[str, Any]]]:
     return suite.custom
 
 
+def _adherences(suite: _LangSuite, view: TextView, path: str | None) -> np.ndarray:
+    """Adherence (0-1) per principle of ``suite``: ``1 / (1 + excess hits)``, or the custom checker's value."""
+    counts = _counts(suite, view, path)
+    hits = np.zeros(len(suite.principles))
+    if counts:
+        hits[list(counts)] = list(counts.values())
+    base, per_unit = _limits(suite)
+    adherence = 1.0 / (1.0 + np.maximum(0.0, hits - base - per_unit * view.length))
+    for i, (fn, params) in _custom_calls(suite).items():
+        adherence[i] = fn(view, **params)
+    return adherence
+
+
 def principles_report(view: TextView, path: str | None = None) -> dict[str, float]:
     """Adherence (0-1) of every rule principle that applies to the text's language, by id."""
     suite = _suite(view.lang, path)
-    counts = _counts(suite, view)
-    custom = _custom_calls(suite)
-    units = view.length
-    out = {}
-    for i, p in enumerate(suite.principles):
-        if i in custom:
-            fn, params = custom[i]
-            out[p.id] = float(fn(view, **params))
-        else:
-            out[p.id] = _adherence(p, counts.get(i, 0), units)
-    return out
+    return dict(zip((p.id for p in suite.principles), _adherences(suite, view, path).tolist(), strict=True))
 
 
-def _weights(suite: _LangSuite, cfg: RewardConfig) -> dict[str, float]:
-    """Principle id -> weight (library weight unless ``cfg.principle_weights`` overrides it); cached per cfg."""
+def _weights(suite: _LangSuite, cfg: RewardConfig) -> np.ndarray:
+    """Weight per principle (library weight unless ``cfg.principle_weights`` overrides it); cached per cfg."""
     cached = suite.weights.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         cached = suite.weights[id(cfg)] = (
             cfg,
-            {p.id: cfg.principle_weights.get(p.id, p.weight) for p in suite.principles},
+            np.array([cfg.principle_weights.get(p.id, p.weight) for p in suite.principles], dtype=float),
         )
     return cached[1]
 
 
 def principles_score(view: TextView, cfg: RewardConfig = DEFAULTS, path: str | None = None) -> float:
     """Weighted mean adherence in [0, 1]; weights from the library, overridden by ``cfg.principle_weights``."""
-    report = principles_report(view, path)
-    weights = _weights(_suite(view.lang, path), cfg)
-    total = sum(weights[k] for k in report)
-    return sum(weights[k] * v for k, v in report.items()) / total if total else 1.0
+    suite = _suite(view.lang, path)
+    weights = _weights(suite, cfg)
+    total = float(weights.sum())
+    return float(weights @ _adherences(suite, view, path)) / total if total else 1.0

@@ -1,7 +1,8 @@
 """Slop: density of overused AI phrasing, per 1,000 units (字 + English words).
 
 Phrase lists live in ``swift_scifi/data/slop/{en,zh}.txt`` (provenance in the README there). Both lists
-go into one Aho-Corasick automaton over the lower-cased text; Latin phrases must match whole words.
+are matched case-insensitively, ASCII-edged phrases as whole words, in the one pattern pass that also
+counts the principle checks (:func:`principles.rule_matches`).
 ``density = hits * 1000 / max(length, 1)`` and score (0-1, higher is better) ``= s / (s + density)``
 with ``s = slop_scale`` (so the score is 0.5 at ``s`` hits per 1,000 units and 1 with no hits).
 """
@@ -9,11 +10,9 @@ with ``s = slop_scale`` (so the score is 0.5 at ``s`` hits per 1,000 units and 1
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 
 from .config import DEFAULTS, RewardConfig
-from .phrase_index import PhraseIndex, latin_bounded
 from .view import TextView
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -25,20 +24,11 @@ def load_phrases(lang: str) -> list[str]:
     return [ln.strip().lower() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-@lru_cache(maxsize=1)
-def _index() -> PhraseIndex:
-    phrases = list(dict.fromkeys(load_phrases("en") + load_phrases("zh")))
-    return PhraseIndex(phrases, [(p[0].isascii(), p[-1].isascii()) for p in phrases])
-
-
 def slop_hits(view: TextView) -> list[str]:
     """Every slop phrase occurrence in the text, in order of its end."""
-    low, index = view.lower, _index()
-    return [
-        index.keys[k]
-        for k, start, end in index.find(low)
-        if latin_bounded(low, start, end, *index.payloads[k])
-    ]
+    from .principles import rule_matches
+
+    return rule_matches(view)[1]
 
 
 def slop_report(view: TextView, cfg: RewardConfig = DEFAULTS) -> dict:

@@ -20,10 +20,11 @@ class Paragraphs(NamedTuple):
 
 
 class Sentences(NamedTuple):
-    """Sentence lengths (characters, stripped) and opening hashes (0 = no opening)."""
+    """Sentence lengths (characters, stripped), opening hashes (0 = no opening), question flags (0/1)."""
 
     lengths: np.ndarray
     openings: np.ndarray
+    questions: np.ndarray
 
 
 class TextView:
