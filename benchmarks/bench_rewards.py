@@ -131,7 +131,7 @@ def main() -> None:
     def prep():
         views = [TextView(t) for t in texts]
         for v in views:
-            _ = (v.lower, v.length, v.lines, v.paragraphs, v.sentences)
+            _ = (v.lower, v.length, v.paragraphs, v.sentences)
         return views
 
     def on_fresh_views(fn, repeat: int = 3) -> float:
@@ -153,7 +153,7 @@ def main() -> None:
         "repetition": lambda v: repetition_score(v),
         "slop": lambda v: slop_score(v),
     }
-    parts = {"shared prep (think strip, lang, lower, length, lines, sentences)": best_of(prep)}
+    parts = {"shared prep (think strip, lang, lower, length, paragraphs, sentences)": best_of(prep)}
     parts.update({k: on_fresh_views(f) for k, f in scorers.items()})
     print("  breakdown: " + ", ".join(f"{k} {1000 * v:.1f} ms" for k, v in parts.items()))
     print(f"  sum of parts {1000 * sum(parts.values()):.1f} ms")

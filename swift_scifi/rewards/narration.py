@@ -28,6 +28,7 @@ PAST = "was were had did said went came saw knew thought felt"
 PRESENT = "is are has does says goes looks comes sees knows thinks feels am"
 PRONOUNS = "he she it"
 _WAS = "was"
+_MAX_MARKER = max(len(w) for w in f"{FIRST_PERSON} {PAST} {PRESENT} {PRONOUNS}".split())  # longer: no marker
 
 
 @lru_cache(maxsize=1)
@@ -151,12 +152,19 @@ def en_thirds(cp, first, past, present, pronouns, was):
             i += 1
             continue
         e = _token_end(nc, i)
+        if e - i >= 5 and fold(nc[e - 2]) == 0x65 and fold(nc[e - 1]) == 0x64:  # -ed
+            out[third, 2] += 1
+            i = e
+            continue
+        if e - i > _MAX_MARKER:
+            i = e
+            continue
         h = FNV_OFFSET
         for j in range(i, e):
             h = mix(h, fold(nc[j]))
         if _has(first, h):
             out[third, 1] += 1
-        if _has(past, h) or (e - i >= 5 and fold(nc[e - 2]) == 0x65 and fold(nc[e - 1]) == 0x64):
+        if _has(past, h):
             out[third, 2] += 1
         if _has(present, h):
             out[third, 3] += 1

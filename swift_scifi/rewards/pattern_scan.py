@@ -9,7 +9,8 @@ themselves. A pattern is counted by one of two rules:
   and the slop lists this gives the same counts as ``re.finditer``;
 - ``overlap``: every place a match ends (Hyperscan) or starts (``re``) counts, overlaps included. It is much
   cheaper under Hyperscan (no start-of-match tracking), for patterns whose matches each have one end and one
-  start (e.g. ``\\b...\\b`` words, fixed-length contexts); such matches carry no position.
+  start (e.g. ``\\b...\\b`` words, fixed-length contexts); such matches carry no start position, except
+  for literal phrases (:func:`phrase`), whose start is their end less their length.
 ``tests/rewards/test_pattern_scan.py`` checks both engines against each other on the real corpus.
 
 Offsets are UTF-8 byte offsets under Hyperscan and character offsets under ``re``; :meth:`PatternSet.scan`
@@ -22,6 +23,7 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
+from typing import NamedTuple
 
 logger = logging.getLogger("swift_scifi.rewards")
 
@@ -38,15 +40,25 @@ def to_hyperscan(pattern: str) -> bytes:
     return _U_ESCAPE.sub(lambda m: f"\\x{{{int(m.group(1) or m.group(2), 16):x}}}", pattern).encode()
 
 
-def literal(phrase: str, whole_words: bool = True) -> str:
-    """A pattern for ``phrase``; with ``whole_words``, an ASCII letter or digit at either end must not
-    touch another one (``\\b``)."""
-    body = re.escape(phrase)
-    if whole_words and phrase[:1].isascii() and phrase[:1].isalnum():
+class Pattern(NamedTuple):
+    """One pattern: a regex (Python syntax), ASCII case-insensitivity, the counting rule, and for a literal
+    phrase its text (matches then have a known length)."""
+
+    regex: str
+    caseless: bool = False
+    overlap: bool = False
+    literal: str | None = None
+
+
+def phrase(text: str) -> Pattern:
+    """A case-insensitive literal; an ASCII letter or digit at either end must not touch another one
+    (``\\b``). Counted with overlaps, each occurrence with its position."""
+    body = re.escape(text)
+    if text[:1].isascii() and text[:1].isalnum():
         body = r"\b" + body
-    if whole_words and phrase[-1:].isascii() and phrase[-1:].isalnum():
+    if text[-1:].isascii() and text[-1:].isalnum():
         body += r"\b"
-    return body
+    return Pattern(body, caseless=True, overlap=True, literal=text)
 
 
 _UNSUPPORTED = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
@@ -64,7 +76,7 @@ def check_pattern(pattern: str) -> None:
         )
     if _hs is not None:
         try:
-            PatternSet([(pattern, False, False)])
+            PatternSet([Pattern(pattern)])
         except _hs.error as e:
             raise ValueError(f"regex {pattern!r} is not accepted by Hyperscan: {e}") from None
 
@@ -74,49 +86,58 @@ def engine_name() -> str:
 
 
 class PatternSet:
-    """Compiled patterns ``(pattern, caseless, overlap)``; :meth:`matches` scans a text once."""
+    """Compiled :class:`Pattern` s; :meth:`matches` scans a text once."""
 
-    def __init__(self, patterns: Sequence[tuple[str, bool, bool]], engine: str | None = None):
-        self.patterns = [tuple(p) for p in patterns]
+    def __init__(self, patterns: Sequence[Pattern], engine: str | None = None):
+        self.patterns = list(patterns)
         self.engine = engine or engine_name()
         self._lock = threading.Lock()
         self._dbs = []
+        # bytes (Hyperscan) or characters (re) of each literal, 0 for other patterns
+        self._width = [0] * len(self.patterns)
         if not self.patterns:
             self.engine = "none"
         elif self.engine == "hyperscan":
+            self._width = [len(p.literal.encode()) if p.literal else 0 for p in self.patterns]
             for overlap in (False, True):
-                ids = [i for i, p in enumerate(self.patterns) if p[2] == overlap]
+                ids = [i for i, p in enumerate(self.patterns) if p.overlap == overlap]
                 if ids:
                     self._dbs.append((overlap, self._compile(ids, som=not overlap)))
         else:
+            self._width = [len(p.literal) if p.literal else 0 for p in self.patterns]
             flags = re.ASCII | re.MULTILINE
             self._res = [
-                (re.compile(f"(?=(?:{p}))" if ov else p, flags | (re.IGNORECASE if ci else 0)), ov)
-                for p, ci, ov in self.patterns
+                re.compile(
+                    f"(?=(?:{p.regex}))" if p.overlap else p.regex, flags | (re.IGNORECASE * p.caseless)
+                )
+                for p in self.patterns
             ]
 
     def _compile(self, ids: list[int], som: bool):
         db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
         base = _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_MULTILINE | (_hs.HS_FLAG_SOM_LEFTMOST if som else 0)
         db.compile(
-            expressions=[to_hyperscan(self.patterns[i][0]) for i in ids],
+            expressions=[to_hyperscan(self.patterns[i].regex) for i in ids],
             ids=ids,
-            flags=[base | (_hs.HS_FLAG_CASELESS if self.patterns[i][1] else 0) for i in ids],
+            flags=[base | (_hs.HS_FLAG_CASELESS if self.patterns[i].caseless else 0) for i in ids],
         )
         return db
 
     def matches(self, text: str) -> tuple[list[tuple[int, int, int]], bytes | None]:
-        """(pattern id, start, end) of every counted match, in order of end (-1 for the start of an
-        ``overlap`` pattern's match under Hyperscan); offsets are UTF-8 byte offsets when the second value
-        (the encoded text) is not None, else character offsets."""
+        """(pattern id, start, end) of every counted match, in order of end. The start of an ``overlap``
+        pattern's match that is not a literal is -1 under Hyperscan, and its end is its start under ``re``.
+        Offsets are UTF-8 byte offsets when the second value (the encoded text) is not None, else
+        character offsets."""
         if self.engine == "none" or not text:
             return [], None
+        width = self._width
         if self.engine == "re":
-            found = [
-                (i, m.start(), m.start() if ov else m.end())
-                for i, (rx, ov) in enumerate(self._res)
-                for m in rx.finditer(text)
-            ]
+            found = []
+            for i, rx in enumerate(self._res):
+                if self.patterns[i].overlap:
+                    found += [(i, m.start(), m.start() + width[i]) for m in rx.finditer(text)]
+                else:
+                    found += [(i, m.start(), m.end()) for m in rx.finditer(text)]
             found.sort(key=lambda t: t[2])
             return found, None
         buf = text.encode("utf-8", "surrogatepass")
@@ -132,7 +153,7 @@ class PatternSet:
                 raw.clear()
                 db.scan(buf, match_event_handler=on_match)
                 if overlap:
-                    kept += [(pid, -1, end) for pid, _, end in raw]
+                    kept += [(pid, end - width[pid] if width[pid] else -1, end) for pid, _, end in raw]
                     continue
                 last: dict[int, int] = {}
                 for hit in raw:  # every end is reported: keep non-overlapping matches per pattern

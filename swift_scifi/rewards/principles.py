@@ -25,10 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .config import DEFAULTS, RewardConfig
-from .pattern_scan import PatternSet, char_offset, check_pattern, literal
+from .pattern_scan import Pattern, PatternSet, char_offset, check_pattern, phrase
 from .principle_checks import CHECKERS
 from .view import TextView
 
@@ -118,7 +116,7 @@ class _LangSuite:
     chars: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     scoped: dict[int, str] = field(default_factory=dict)  # principle index -> 'start' / 'end'
     custom: dict[int, tuple[Any, dict[str, Any]]] | None = None
-    weights: dict[int, tuple[RewardConfig, np.ndarray]] = field(default_factory=dict)
+    weights: dict[int, tuple[RewardConfig, list[float]]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -126,7 +124,7 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
     from .slop import load_phrases  # slop reads its hits from this scan
 
     prs = [p for p in load_principles(path) if p.is_rule and lang in p.langs]
-    patterns: list[tuple[str, bool, bool]] = []
+    patterns: list[Pattern] = []
     owners: list[int] = []
     chars, scoped = [], {}
     for i, p in enumerate(prs):
@@ -134,13 +132,12 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
         if c.get("scope", "all") != "all":
             scoped[i] = c["scope"]
         if kind == "phrases":
-            phrases = dict.fromkeys(x.lower() for x in _per_lang(c, lang) or [])
-            found = [(literal(ph), True, False) for ph in phrases]
+            found = [phrase(x) for x in dict.fromkeys(x.lower() for x in _per_lang(c, lang) or [])]
         elif kind in ("regex", "line_regex") and _per_lang(c["pattern"], lang):
             pat = _per_lang(c["pattern"], lang)
             if kind == "line_regex":
                 pat = LINE_START + f"(?:{pat})"
-            found = [(pat, bool(c.get("ignore_case")), bool(c.get("overlap")))]
+            found = [Pattern(pat, bool(c.get("ignore_case")), bool(c.get("overlap")))]
         else:
             found = []
             if kind == "chars":
@@ -149,7 +146,7 @@ def _suite(lang: str, path: str | None = None) -> _LangSuite:
         owners += [i] * len(found)
     slop = [None] * len(patterns)
     phrases = list(dict.fromkeys(load_phrases("en") + load_phrases("zh")))
-    patterns += [(literal(ph), True, False) for ph in phrases]
+    patterns += [phrase(x) for x in phrases]
     owners += [-1] * len(phrases)
     return _LangSuite(prs, PatternSet(patterns), owners, slop + phrases, chars, scoped)
 
@@ -188,13 +185,12 @@ def _counts(suite: _LangSuite, view: TextView, path: str | None) -> dict[int, in
     return counts
 
 
-def _limits(suite: _LangSuite) -> tuple[np.ndarray, np.ndarray]:
+def _limits(suite: _LangSuite) -> list[tuple[float, float]]:
     """Per principle: hits allowed at 0 units (``max``) and per unit (``per_1000 / 1000``)."""
     if "limits" not in suite.__dict__:
-        suite.__dict__["limits"] = (
-            np.array([p.check.get("max", 0) for p in suite.principles], dtype=float),
-            np.array([p.check.get("per_1000", 0) / 1000 for p in suite.principles], dtype=float),
-        )
+        suite.__dict__["limits"] = [
+            (p.check.get("max", 0), p.check.get("per_1000", 0) / 1000) for p in suite.principles
+        ]
     return suite.__dict__["limits"]
 
 
@@ -209,32 +205,37 @@ def _custom_calls(suite: _LangSuite) -> dict[int, tuple[Any, dict[str, Any]]]:
     return suite.custom
 
 
-def _adherences(suite: _LangSuite, view: TextView, path: str | None) -> np.ndarray:
-    """Adherence (0-1) per principle of ``suite``: ``1 / (1 + excess hits)``, or the custom checker's value."""
-    counts = _counts(suite, view, path)
-    hits = np.zeros(len(suite.principles))
-    if counts:
-        hits[list(counts)] = list(counts.values())
-    base, per_unit = _limits(suite)
-    adherence = 1.0 / (1.0 + np.maximum(0.0, hits - base - per_unit * view.length))
+def _adherences(suite: _LangSuite, view: TextView, path: str | None) -> dict[int, float]:
+    """Adherence (0-1) of the principles that are not fully followed (the rest are 1), by index:
+    ``1 / (1 + excess hits)``, or the custom checker's value."""
+    limits, units = _limits(suite), view.length
+    out = {}
+    for i, hits in _counts(suite, view, path).items():
+        base, per_unit = limits[i]
+        excess = hits - base - per_unit * units
+        if excess > 0:
+            out[i] = 1.0 / (1.0 + excess)
     for i, (fn, params) in _custom_calls(suite).items():
-        adherence[i] = fn(view, **params)
-    return adherence
+        a = fn(view, **params)
+        if a < 1.0:
+            out[i] = float(a)
+    return out
 
 
 def principles_report(view: TextView, path: str | None = None) -> dict[str, float]:
     """Adherence (0-1) of every rule principle that applies to the text's language, by id."""
     suite = _suite(view.lang, path)
-    return dict(zip((p.id for p in suite.principles), _adherences(suite, view, path).tolist(), strict=True))
+    below = _adherences(suite, view, path)
+    return {p.id: below.get(i, 1.0) for i, p in enumerate(suite.principles)}
 
 
-def _weights(suite: _LangSuite, cfg: RewardConfig) -> np.ndarray:
+def _weights(suite: _LangSuite, cfg: RewardConfig) -> list[float]:
     """Weight per principle (library weight unless ``cfg.principle_weights`` overrides it); cached per cfg."""
     cached = suite.weights.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         cached = suite.weights[id(cfg)] = (
             cfg,
-            np.array([cfg.principle_weights.get(p.id, p.weight) for p in suite.principles], dtype=float),
+            [float(cfg.principle_weights.get(p.id, p.weight)) for p in suite.principles],
         )
     return cached[1]
 
@@ -243,5 +244,7 @@ def principles_score(view: TextView, cfg: RewardConfig = DEFAULTS, path: str | N
     """Weighted mean adherence in [0, 1]; weights from the library, overridden by ``cfg.principle_weights``."""
     suite = _suite(view.lang, path)
     weights = _weights(suite, cfg)
-    total = float(weights.sum())
-    return float(weights @ _adherences(suite, view, path)) / total if total else 1.0
+    total = sum(weights)
+    if not total:
+        return 1.0
+    return (total - sum(weights[i] * (1.0 - a) for i, a in _adherences(suite, view, path).items())) / total

@@ -72,11 +72,6 @@ class TextView:
         return self.cjk_count + len(self.word_hashes)
 
     @cached_property
-    def lines(self) -> list[str]:
-        """Non-blank lines, stripped."""
-        return [ln for ln in map(str.strip, self.text.split("\n")) if ln]
-
-    @cached_property
     def paragraphs(self) -> Paragraphs:
         """Blank-line blocks (whitespace collapsed; zh drops it), or stripped lines when there is one block."""
         return Paragraphs(*profile.paragraphs(self.codepoints, self.lang == "zh"))

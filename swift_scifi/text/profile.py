@@ -260,9 +260,9 @@ def sentences(cp, zh, open_punct):
     lengths in characters, the opening hash of each (0 where a sentence has no opening), and 1 where the
     sentence ends in a question mark."""
     n = cp.size
-    lengths = np.empty(n // 2 + 1, np.int64)
-    openings = np.empty(n // 2 + 1, np.uint64)
-    questions = np.empty(n // 2 + 1, np.int64)
+    lengths = np.empty(n, np.int64)  # a zh sentence can be one character
+    openings = np.empty(n, np.uint64)
+    questions = np.empty(n, np.int64)
     k = 0
     i = 0
     while i < n:

@@ -128,3 +128,38 @@ def test_profile_units_on_any_text(text):
     assert view.lower == (view.text.lower() if len(view.text.lower()) == len(view.text) else view.text)
     assert view.length == count_length(view.text)
     assert view.sentences.lengths.tolist() == [len(s) for s in split_sentences(view.text, view.lang)]
+
+
+_BOUNDS_SCRIPT = """
+import random
+from swift_scifi.rewards import TextView, principles_report, repetition_report, slop_report
+from swift_scifi.rewards.term_consistency import term_report
+alphabet = "ab I he s was ed .!?\\"'”’“)]\\n\\n\\t\\r\\u3000。！？…」「『』我林雪-’ÀÉ—"
+dense = "?…！。\\n "  # texts of many one-character sentences and paragraphs
+rng = random.Random(0)
+for k in range(600):
+    chars = dense if k % 3 == 0 else alphabet
+    text = "".join(rng.choice(chars) for _ in range(rng.randrange(0, 40)))
+    view = TextView(text, ("zh", "en")[k % 2])  # kernels called directly: scorers never raise
+    principles_report(view), repetition_report(view), slop_report(view), term_report(text, ["林雪"])
+print("ok")
+"""
+
+
+def test_kernels_stay_in_bounds():
+    """Every kernel, run as plain Python (NUMBA_DISABLE_JIT=1: numpy checks every index, where compiled
+    code would silently write past an array), on short punctuation-heavy texts."""
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    env = subprocess_env(NUMBA_DISABLE_JIT="1")
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", _BOUNDS_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]
