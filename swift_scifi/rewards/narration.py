@@ -9,8 +9,8 @@ where it starts. Per third, English counts:
   ending in -ed;
 - present: is, are, has, does, says, goes, looks, comes, sees, knows, thinks, feels, am, or a verb in -s
   (lower-case letters) right after he/she/it.
-Tokens are runs of word characters: ASCII letters, digits and _, and code points from U+00C0 up that are
-not spaces or punctuation/symbol blocks. Chinese counts characters and 我 per third.
+Tokens are runs of word characters: Python's ``\\w`` in the BMP (``str.isalnum()`` or _), CJK ideographs
+above it. Chinese counts characters and 我 per third.
 One numba-compiled pass (see :mod:`swift_scifi.text.profile`).
 """
 
@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from ..text.profile import FNV_OFFSET, codepoints, fold, hash_codepoints, is_space, mix
+from ..text.profile import FNV_OFFSET, TOKEN, char_class, codepoints, fold, hash_codepoints, is_space, mix
 
 FIRST_PERSON = "i me my mine myself we us our"
 PAST = "was were had did said went came saw knew thought felt"
@@ -31,39 +31,31 @@ _WAS = "was"
 _MAX_MARKER = max(len(w) for w in f"{FIRST_PERSON} {PAST} {PRESENT} {PRONOUNS}".split())  # longer: no marker
 
 
+FIRST, PAST_, PRESENT_, PRONOUN, WAS = 1, 2, 4, 8, 16  # marker category bits
+
+
 @lru_cache(maxsize=1)
-def marker_hashes() -> tuple[np.ndarray, ...]:
-    """Sorted word hashes of the first-person, past, present and pronoun sets, and of 'was'."""
-
-    def table(words: str) -> np.ndarray:
-        return np.sort(np.array([hash_codepoints(codepoints(w)) for w in words.split()], dtype=np.uint64))
-
-    return table(FIRST_PERSON), table(PAST), table(PRESENT), table(PRONOUNS), table(_WAS)
+def marker_table() -> tuple[np.ndarray, np.ndarray]:
+    """Sorted word hashes of every marker word, and the category bits of each."""
+    bits: dict[int, int] = {}
+    sets = ((FIRST_PERSON, FIRST), (PAST, PAST_), (PRESENT, PRESENT_), (PRONOUNS, PRONOUN), (_WAS, WAS))
+    for words, bit in sets:
+        for w in words.split():
+            h = int(hash_codepoints(codepoints(w)))
+            bits[h] = bits.get(h, 0) | bit
+    keys = sorted(bits)
+    return np.array(keys, dtype=np.uint64), np.array([bits[k] for k in keys], dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
-def _has(arr, h):
-    j = np.searchsorted(arr, h)
-    return j < arr.size and arr[j] == h
+def _category(hashes, cats, h):
+    j = np.searchsorted(hashes, h)
+    return cats[j] if j < hashes.size and hashes[j] == h else 0
 
 
 @njit(cache=True, inline="always")
 def _is_token_char(c):
-    if c < 0x80:
-        return (0x30 <= c <= 0x39) or (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A) or c == 0x5F
-    if c < 0xC0 or c == 0xD7 or c == 0xF7 or is_space(c):
-        return False
-    return not (
-        (0x2000 <= c <= 0x2BFF)  # general punctuation, symbols, arrows
-        or (0x2E00 <= c <= 0x2E7F)
-        or (0x3000 <= c <= 0x303F)  # CJK punctuation
-        or (0xFE30 <= c <= 0xFE4F)
-        or (0xFF00 <= c <= 0xFF0F)
-        or (0xFF1A <= c <= 0xFF20)
-        or (0xFF3B <= c <= 0xFF40)
-        or (0xFF5B <= c <= 0xFF65)
-        or c >= 0x1F000  # emoji and pictographs
-    )
+    return char_class(c) & TOKEN != 0
 
 
 @njit(cache=True)
@@ -136,7 +128,7 @@ def _s_verb(nc, i):
 
 
 @njit(cache=True)
-def en_thirds(cp, first, past, present, pronouns, was):
+def en_thirds(cp, hashes, cats):
     """int64 (3, 4): per third of the narration, (units, first-person, past, present) counts."""
     nc = narration_codepoints(cp)
     n = nc.size
@@ -162,15 +154,16 @@ def en_thirds(cp, first, past, present, pronouns, was):
         h = FNV_OFFSET
         for j in range(i, e):
             h = mix(h, fold(nc[j]))
-        if _has(first, h):
+        cat = _category(hashes, cats, h)
+        if cat & FIRST:
             out[third, 1] += 1
-        if _has(past, h):
+        if cat & PAST_:
             out[third, 2] += 1
-        if _has(present, h):
+        if cat & PRESENT_:
             out[third, 3] += 1
-        elif _has(pronouns, h):
+        elif cat & PRONOUN:
             v = _s_verb(nc, e)
-            if v != 0 and not _has(present, v) and not _has(was, v):
+            if v != 0 and _category(hashes, cats, v) & (PRESENT_ | WAS) == 0:
                 out[third, 3] += 1
         i = e
     return out
@@ -195,4 +188,4 @@ def narration_thirds(cp: np.ndarray, lang: str) -> np.ndarray:
     characters/我."""
     if lang == "zh":
         return zh_thirds(cp)
-    return en_thirds(cp, *marker_hashes())
+    return en_thirds(cp, *marker_table())

@@ -28,7 +28,7 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-CJK, LATIN, DIGIT, SPACE = 1, 2, 4, 8  # character class bits
+CJK, LATIN, DIGIT, SPACE, TOKEN = 1, 2, 4, 8, 16  # character class bits
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # BMP part of scripts.CJK_CHAR
 
 
@@ -43,6 +43,10 @@ def _class_table() -> np.ndarray:
     for c in range(0x3001):
         if chr(c).isspace():
             table[c] |= SPACE
+    # token characters (narration markers): Python's \w, i.e. str.isalnum() or _
+    token = np.fromiter((chr(c).isalnum() for c in range(0x10000)), dtype=bool, count=0x10000)
+    token[0x5F] = True
+    table[token] |= TOKEN
     return table
 
 
@@ -51,10 +55,10 @@ CLASS = _class_table()
 
 @njit(cache=True, inline="always")
 def char_class(c):
-    """Class bits of code point ``c`` (CJK Ext B-F above the BMP)."""
+    """Class bits of code point ``c`` (above the BMP, only CJK Ext B-F ideographs have any)."""
     if c < 0x10000:
         return CLASS[c]
-    return CJK if 0x20000 <= c <= 0x2EBEF else 0
+    return CJK | TOKEN if 0x20000 <= c <= 0x2EBEF else 0
 
 
 @njit(cache=True, inline="always")
