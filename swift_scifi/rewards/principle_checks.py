@@ -102,15 +102,14 @@ def wall_of_text(view: TextView, max_units_zh: int = 500, max_units_en: int = 35
 
 def quote_balance(view: TextView, pairs: tuple[str, ...] = ("“”", "「」", "『』")) -> float:
     """Opening and closing quotation marks pair up; adherence 1/(1+unpaired)."""
-    t = view.text
-    unpaired = sum(abs(t.count(p[0]) - t.count(p[1])) for p in pairs)
+    unpaired = sum(abs(view.count(p[0]) - view.count(p[1])) for p in pairs)
     return 1.0 / (1 + unpaired)
 
 
 def mixed_marks(view: TextView, a: str = '"', b: str = "“”") -> float:
     """One quotation style throughout: 1 when only one of the two sets is used, less the more they mix."""
-    ca = sum(view.text.count(c) for c in a)
-    cb = sum(view.text.count(c) for c in b)
+    ca = sum(view.count(c) for c in a)
+    cb = sum(view.count(c) for c in b)
     return 1.0 - 2 * min(ca, cb) / (ca + cb) if ca + cb else 1.0
 
 
@@ -161,8 +160,8 @@ def _lone_runs(cp, mark):
 def mark_forms(view: TextView, lone: str = "…", wrong: tuple[str, ...] = ()) -> float:
     """Doubled marks written right: a single ``lone`` (… for ……, — for ——) or a ``wrong`` form (..., --)
     each count once; adherence 1/(1+count)."""
-    count = sum(view.text.count(w) for w in wrong)
-    if lone in view.text:
+    count = sum(view.count(w) for w in wrong)
+    if view.count(lone):
         count += _lone_runs(view.codepoints, ord(lone))
     return 1.0 / (1 + count)
 

@@ -181,7 +181,7 @@ def _in_scope(pos: int, n: int, scope: str) -> bool:
 def _counts(suite: _LangSuite, view: TextView, path: str | None) -> dict[int, int]:
     counts = dict(rule_matches(view, path)[0])
     for i, chars in suite.chars:
-        counts[i] = sum(view.text.count(s) for s in chars)
+        counts[i] = sum(view.count(s) for s in chars)
     return counts
 
 

@@ -82,6 +82,15 @@ class TextView:
         return Sentences(*profile.sentences(self.codepoints, self.lang == "zh", profile.OPEN_PUNCT_CP))
 
     @cached_property
+    def _marks(self) -> dict[str, int]:
+        return dict(zip(profile.MARKS, profile.mark_counts(self.codepoints).tolist(), strict=True))
+
+    def count(self, sub: str) -> int:
+        """``text.count(sub)``; single punctuation marks of ``profile.MARKS`` come from one shared pass."""
+        n = self._marks.get(sub) if len(sub) == 1 else None
+        return self.text.count(sub) if n is None else n
+
+    @cached_property
     def max_char(self) -> str:
         """The character with the highest code point ('' for empty text)."""
         return chr(int(self.codepoints.max())) if self.text else ""

@@ -377,3 +377,19 @@ def paragraphs(cp, zh):
             k += 1
         start = i + 1
     return lengths[:k], hashes[:k], runs[:k]
+
+
+# Punctuation marks counted in the same pass (quotes, dashes, ellipses, exclamation marks)
+MARKS = "“”「」『』\"'—…！!？?"
+_MARK_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in MARKS (0: not a mark)
+_MARK_INDEX[[ord(m) for m in MARKS]] = np.arange(1, len(MARKS) + 1)
+
+
+@njit(cache=True)
+def mark_counts(cp):
+    """How often each character of ``MARKS`` occurs in ``cp`` (int64, in ``MARKS`` order)."""
+    out = np.zeros(len(MARKS) + 1, np.int64)
+    for c in cp:
+        if c < 0x10000:
+            out[_MARK_INDEX[c]] += 1
+    return out[1:]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from swift_scifi.rewards.narration import FIRST_PERSON, PAST, PRESENT, narration_thirds
 from swift_scifi.rewards.view import TextView
 from swift_scifi.text import count_length, detect_lang, split_sentences
-from swift_scifi.text.profile import OPEN_PUNCT, codepoints, hash_codepoints
+from swift_scifi.text.profile import MARKS, OPEN_PUNCT, codepoints, hash_codepoints
 from swift_scifi.text.scripts import CJK_RE, WORD_RE
 
 _OPENING_RE = {
@@ -80,6 +80,7 @@ def _check(text: str, lang: str) -> None:
     words = WORD_RE.findall(text)
     assert view.cjk_count == len(CJK_RE.findall(text))
     assert view.lower == text.lower()
+    assert [view.count(m) for m in MARKS] == [text.count(m) for m in MARKS]
     assert view.length == count_length(text)
     assert view.word_hashes.tolist() == [_h(w) for w in words]
     sents = split_sentences(text, lang)
