@@ -124,7 +124,8 @@ class PatternSet:
         return db
 
     def matches(self, text: str) -> tuple[list[tuple[int, int, int]], bytes | None]:
-        """(pattern id, start, end) of every counted match, in order of end. The start of an ``overlap``
+        """(pattern id, start, end) of every counted match, in order of end. A non-overlap match ends at its
+        first possible end under Hyperscan (its greedy end under ``re``); the start of an ``overlap``
         pattern's match that is not a literal is -1 under Hyperscan, and its end is its start under ``re``.
         Offsets are UTF-8 byte offsets when the second value (the encoded text) is not None, else
         character offsets."""

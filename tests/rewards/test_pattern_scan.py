@@ -1,0 +1,133 @@
+"""The one-pass pattern scan: Hyperscan and the Python ``re`` fallback count the same hits per principle and
+find the same slop phrases, on real corpus windows with planted defects; bad patterns are refused early."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from swift_scifi.rewards import TextView
+from swift_scifi.rewards import principles as P
+from swift_scifi.rewards.pattern_scan import (
+    Pattern,
+    PatternSet,
+    char_offset,
+    check_pattern,
+    engine_name,
+    phrase,
+)
+
+hyperscan = pytest.importorskip("hyperscan", reason="the Hyperscan engine is only installed on Linux x86_64")
+
+PLANTS = {
+    "zh": [
+        "作为一个AI，",
+        "\n- 第一点\n",
+        "她感到非常悲伤。",
+        "总而言之，",
+        "!!",
+        "中文 空格",
+        "好的,然后",
+        "……",
+        "…",
+    ],
+    "en": [
+        "As an AI, ",
+        "\n- item one\n",
+        "She was very sad. ",
+        "In conclusion, ",
+        "!?",
+        "quickly ",
+        "a testament to",
+    ],
+}
+
+
+def _windows(shared_corpus, lang: str, n: int) -> list[str]:
+    rng = random.Random(11)
+    books = [p.read_text(encoding="utf-8") for p in sorted((shared_corpus / lang).glob("*.txt"))]
+    out = []
+    for k in range(n):
+        src = books[k % len(books)]
+        s = rng.randrange(len(src) - 3000)
+        text = src[s : s + 3000]
+        for plant in rng.sample(PLANTS[lang], 3):
+            at = rng.randrange(len(text))
+            text = text[:at] + plant + text[at:]
+        out.append(text)
+    return out
+
+
+def _counts(patterns: PatternSet, text: str) -> list[tuple[int, int, int]]:
+    """(pattern, start, end) in characters. Overlap patterns by count only (Hyperscan gives their ends, re
+    their starts); other regexes by start (Hyperscan reports a match at its first end, re at its greedy end)."""
+    found, buf = patterns.matches(text)
+    out = []
+    for pid, start, end in found:
+        p = patterns.patterns[pid]
+        if p.literal:
+            out.append((pid, char_offset(buf, start), char_offset(buf, end)))
+        elif p.overlap:
+            out.append((pid, -1, -1))
+        else:
+            out.append((pid, char_offset(buf, start), -1))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hyperscan_and_re_agree_on_real_corpus(shared_corpus, lang):
+    suite = P._suite(lang)
+    assert suite.patterns.engine == "hyperscan" == engine_name()
+    fallback = PatternSet(suite.patterns.patterns, engine="re")
+    texts = _windows(shared_corpus, lang, 150)
+    hits = 0
+    for text in texts:
+        fast, slow = _counts(suite.patterns, text), _counts(fallback, text)
+        assert fast == slow
+        hits += len(fast)
+    assert hits > 150 * 3  # the plants (and the prose) are found
+
+
+def test_counting_rules():
+    ps = PatternSet(
+        [
+            Pattern("……*"),
+            Pattern(r"[!?]{2,}", overlap=True),
+            phrase("very"),
+            phrase("一丝"),
+            Pattern(r"\|.*\|"),
+        ]
+    )
+    text = "……x… !!! very every VERY 一丝一丝 |a|b|"
+    found, buf = ps.matches(text)
+    per = [sum(1 for pid, _, _ in found if pid == i) for i in range(5)]
+    assert per == [2, 2, 2, 2, 1]  # …… and … ; !!! ends twice ; very, VERY (not every) ; 一丝 ×2 ; one |…|
+    literal_starts = sorted(char_offset(buf, s) for pid, s, _ in found if pid == 3)
+    assert literal_starts == [text.index("一丝"), text.index("一丝") + 2]
+
+
+@pytest.mark.parametrize("bad", [r"(?<!a)b", r"a(?=b)", r"(a)\1", r"[unclosed"])
+def test_unsupported_patterns_are_refused_with_the_pattern_named(bad):
+    with pytest.raises(ValueError, match="regex"):
+        check_pattern(bad)
+
+
+def test_principle_library_with_lookaround_fails_at_load(tmp_path):
+    lib = tmp_path / "p.yaml"
+    lib.write_text(
+        "principles:\n- {id: x, domain: style, langs: [en], description: {en: d}, follows: a, violates: b,\n"
+        "   check: {type: regex, pattern: 'a(?!b)'}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"principle #0 \(x\).*lookaround"):
+        P.load_principles(str(lib))
+
+
+def test_slop_and_principles_share_one_scan():
+    view = TextView("It was a testament to her courage. As an AI, I cannot.", "en")
+    counts, slop = P.rule_matches(view)
+    assert slop == ["testament to"]
+    assert P.rule_matches(view) is view.__dict__[("_rule_matches", None)]
+    ai = next(i for i, p in enumerate(P._suite("en").principles) if p.id == "no-ai-identity")
+    assert counts[ai] == 1
