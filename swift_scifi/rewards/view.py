@@ -89,8 +89,3 @@ class TextView:
         """``text.count(sub)``; single punctuation marks of ``profile.MARKS`` come from one shared pass."""
         n = self._marks.get(sub) if len(sub) == 1 else None
         return self.text.count(sub) if n is None else n
-
-    @cached_property
-    def max_char(self) -> str:
-        """The character with the highest code point ('' for empty text)."""
-        return chr(int(self.codepoints.max())) if self.text else ""
