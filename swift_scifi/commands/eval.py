@@ -31,6 +31,17 @@ def _settings(url: str, model: str, key: str | None, concurrency: int, timeout: 
     )
 
 
+def _interruptible(run, cfg):
+    """``run(cfg)``; on Ctrl-C print how far it got and how to resume, then exit 130 (no traceback)."""
+    from swift_scifi.eval.runner import EvalInterrupted
+
+    try:
+        return run(cfg)
+    except EvalInterrupted as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(130) from None
+
+
 @dataclass(frozen=True)
 class _Generation:
     """Where responses come from: an OpenAI-compatible endpoint, or ms-swift's engine in process."""
@@ -150,7 +161,7 @@ def register(app: typer.Typer) -> None:
             report=report,
             options={"generate_model": generate_model},
         )
-        summary = run_eval(cfg)
+        summary = _interruptible(run_eval, cfg)
         typer.echo(
             f"overall {summary['overall']['mean']:.3f} (95% CI {summary['overall']['ci95'][0]:.3f}-"
             f"{summary['overall']['ci95'][1]:.3f}); results in {out}"
@@ -201,7 +212,8 @@ def register(app: typer.Typer) -> None:
         """Compare two models' responses, judged in both orders; write pairwise.jsonl and pairwise_summary.json."""
         from swift_scifi.eval.runner import PairwiseConfig, run_pairwise_eval
 
-        run_pairwise_eval(
+        _interruptible(
+            run_pairwise_eval,
             PairwiseConfig(
                 queries=queries,
                 responses_a=responses_a,
@@ -209,5 +221,5 @@ def register(app: typer.Typer) -> None:
                 out=out,
                 judge=_settings(judge_base_url, judge_model, judge_api_key, concurrency, timeout, retries),
                 limit=limit,
-            )
+            ),
         )

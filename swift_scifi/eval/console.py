@@ -40,7 +40,11 @@ def progress_bar(total: int, label: str = "judging"):
             failed += bool(rec.get("error"))
             progress.update(task, advance=1, failed=failed)
 
-        yield advance
+        try:
+            yield advance
+        except BaseException:  # Ctrl-C: leave the bar labelled, not frozen mid-run
+            progress.update(task, description=f"{label} (interrupted)")
+            raise
 
 
 def _fmt(g: dict[str, Any]) -> tuple[str, str, str]:

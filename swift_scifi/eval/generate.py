@@ -43,7 +43,14 @@ async def generate_openai(
     with Journal(out, _key) as journal:
         todo = [q for q in queries if q.index not in journal.done]
         async with ChatClient(settings) as client:
-            return await drain(todo, work, journal, settings.concurrency, on_record)
+            return await drain(
+                todo,
+                work,
+                journal,
+                settings.concurrency,
+                on_record,
+                lambda q, e: {"index": q.index, "error": e},
+            )
 
 
 def generate_in_process(

@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..atomic_write import write_json
 from ..judge.prompts import load_prompt
 
 PROMPT_IDS = ("score_criterion", "generate_criteria", "pairwise")
@@ -68,7 +69,8 @@ def build_manifest(
 
 
 def write_manifest(path: str | Path, manifest: dict[str, Any]) -> None:
-    Path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    """Write the manifest as strict JSON, atomically."""
+    write_json(path, manifest)
 
 
 def comparable(a: dict[str, Any], b: dict[str, Any]) -> list[str]:

@@ -90,7 +90,10 @@ async def run_pairwise(
             client, q, responses_a.get(q.index) or "", responses_b.get(q.index) or "", order
         )
 
-    return await drain(todo, work, journal, client.settings.concurrency, on_record)
+    def failed(item: tuple[Query, str], error: str) -> dict[str, Any]:
+        return {"index": item[0].index, "order": item[1], "margin": None, "error": error}
+
+    return await drain(todo, work, journal, client.settings.concurrency, on_record, failed)
 
 
 def summarize_pairwise(

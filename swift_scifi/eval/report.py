@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..atomic_write import write_text
+
 
 def _png(fig) -> str:
     buf = io.BytesIO()
@@ -113,4 +115,4 @@ def write_report(
         "<h2>Manifest</h2>",
         f"<pre>{html.escape(json.dumps(manifest, ensure_ascii=False, indent=2))}</pre>",
     ]
-    Path(path).write_text("\n".join(parts), encoding="utf-8")
+    write_text(path, "\n".join(parts))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic_write import write_json
 from ..judge.client import ChatClient, ClientSettings
 from .aggregate import aggregate, aggregate_metrics
 from .console import print_summary, progress_bar
@@ -27,6 +28,14 @@ from .report import write_report
 from .scoring import count_pairs, run_scoring, score_key, skipped_queries
 
 logger = logging.getLogger("swift_scifi.eval")
+
+
+class EvalInterrupted(KeyboardInterrupt):
+    """Ctrl-C during judging: ``done`` of ``total`` items have a final record in the journal."""
+
+    def __init__(self, done: int, total: int, verb: str = "judged") -> None:
+        super().__init__(f"interrupted: {done} of {total} {verb}; re-run the same command to resume")
+        self.done, self.total = done, total
 
 
 @dataclass
@@ -79,7 +88,12 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     with Journal(scores_path, score_key) as journal:
         if journal.repaired_bytes:
             logger.warning("cut a torn last line (%d bytes) from %s", journal.repaired_bytes, scores_path)
-        asyncio.run(_judge_all(cfg, queries, responses, journal))
+        try:
+            asyncio.run(_judge_all(cfg, queries, responses, journal))
+        except KeyboardInterrupt:
+            raise EvalInterrupted(
+                len(journal.done), count_pairs(queries, responses, set()), "judged"
+            ) from None
     _write_jsonl(cfg.out / "criteria.jsonl", ({"index": q.index, "criteria": q.criteria} for q in queries))
     metric_rows = [measure(q, responses.get(q.index) or "") for q in queries if q.index in responses]
     _write_jsonl(cfg.out / "metrics.jsonl", metric_rows)
@@ -103,7 +117,7 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     )
     summary["manifest"] = "manifest.json"
     write_manifest(cfg.out / "manifest.json", manifest)
-    (cfg.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_json(cfg.out / "summary.json", summary, reason="nothing was scored")
     if cfg.report:
         scores = [r["score"] for r in final if r.get("score") is not None]
         write_report(
@@ -144,7 +158,11 @@ def run_pairwise_eval(cfg: PairwiseConfig) -> dict[str, Any]:
                 await run_pairwise(client, queries, a, b, journal)
 
     with Journal(path, pair_key) as journal:
-        asyncio.run(go(journal))
+        try:
+            asyncio.run(go(journal))
+        except KeyboardInterrupt:
+            total = 2 * sum(1 for q in queries if q.index in a and q.index in b)
+            raise EvalInterrupted(len(journal.done), total, "judged") from None
     summary = summarize_pairwise(read_final(path, pair_key).values(), resamples=cfg.resamples, seed=cfg.seed)
     manifest = build_manifest(
         judge=_judge_info(cfg.judge),
@@ -153,7 +171,7 @@ def run_pairwise_eval(cfg: PairwiseConfig) -> dict[str, Any]:
         options={"limit": cfg.limit},
     )
     write_manifest(cfg.out / "manifest.json", manifest)
-    (cfg.out / "pairwise_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_json(cfg.out / "pairwise_summary.json", summary, reason="no pair was judged")
     if cfg.progress:
         from .console import console
 

@@ -62,19 +62,32 @@ async def score_pair(client: ChatClient, query: Query, response: str, criterion:
         detect_lang(query.query), query=query.query, response=response, criterion=format_criterion(criterion)
     )
     outcome = await client.call(messages, parse_score_reply)
+    rec = _pair_record(query, criterion, outcome.error)
+    rec.update(
+        score=outcome.value["score"] if outcome.ok else None,
+        reason=outcome.value["reason"] if outcome.ok else None,
+        attempts=outcome.attempts,
+        seconds=round(outcome.seconds, 3),
+    )
+    return rec
+
+
+def failed_pair(pair: tuple[Query, dict], error: str) -> dict[str, Any]:
+    """The scores.jsonl record of a pair whose judging raised ``error`` (score None; retried on resume)."""
+    query, criterion = pair
+    return {**_pair_record(query, criterion, error), "score": None, "reason": None}
+
+
+def _pair_record(query: Query, criterion: dict, error: str | None) -> dict[str, Any]:
     rec: dict[str, Any] = {
         "index": query.index,
         "criterion": criterion["name"],
-        "score": outcome.value["score"] if outcome.ok else None,
-        "reason": outcome.value["reason"] if outcome.ok else None,
         "domain1": query.domain1,
         "domain2": query.domain2,
         "requirement": query.requirement,
-        "attempts": outcome.attempts,
-        "seconds": round(outcome.seconds, 3),
     }
-    if not outcome.ok:
-        rec["error"] = outcome.error
+    if error is not None:
+        rec["error"] = error
     return rec
 
 
@@ -92,7 +105,7 @@ async def run_scoring(
         return await score_pair(client, query, responses.get(query.index) or "", criterion)
 
     pairs = iter_pairs(queries, responses, set(journal.done))
-    return await drain(pairs, work, journal, client.settings.concurrency, on_record)
+    return await drain(pairs, work, journal, client.settings.concurrency, on_record, failed_pair)
 
 
 def count_pairs(queries: list[Query], responses: ResponseIndex, done: set) -> int:

@@ -112,7 +112,10 @@ class ChatClient:
     async def call(
         self, messages: list[dict[str, str]], parse: Callable[[str], T] = str, **body: Any
     ) -> CallOutcome:
-        """Send a chat request; parse the reply text; retry retryable failures. Never raises on I/O errors."""
+        """Send a chat request; parse the reply text; retry retryable failures.
+
+        Never raises for one call's failure (I/O, HTTP, undecodable bytes, a parser error): the outcome
+        carries ``error`` instead. Cancellation still propagates."""
         s = self.settings
         start = time.perf_counter()
         outcome = CallOutcome()
@@ -127,6 +130,11 @@ class ChatClient:
                 outcome.error = f"{type(exc).__name__}: {exc}"
             except HTTPError as exc:
                 outcome.error = str(exc)
+                break
+            except (
+                Exception
+            ) as exc:  # anything else (a parser bug, odd bytes): this call's failure, not the run's
+                outcome.error = f"{type(exc).__name__}: {exc}"
                 break
             if attempt < s.retries:
                 await asyncio.sleep(self._backoff(attempt))
@@ -152,7 +160,8 @@ class ChatClient:
         async with self._sem:
             try:
                 async with self._http.post(url, json=payload) as resp:
-                    status, text = resp.status, await resp.text()
+                    # bytes first: a judge that sends invalid UTF-8 must not raise UnicodeDecodeError here
+                    status, text = resp.status, (await resp.read()).decode("utf-8", errors="replace")
             except asyncio.TimeoutError as exc:
                 raise RetryableError(f"timeout after {s.timeout_s:g}s") from exc
             except aiohttp.ClientError as exc:

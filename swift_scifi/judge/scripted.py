@@ -4,7 +4,8 @@ It answers ``POST /v1/chat/completions`` deterministically from the prompt: a cr
 from a ``[[score=N]]`` marker in the response text, or else derived from a hash of (response, criterion).
 Faults are scripted: ``script`` is consumed in request order, then ``every`` applies
 (``{"500": 7}`` = every 7th request fails with HTTP 500). Behaviours: ``ok``, ``500``, ``503``,
-``malformed`` (no JSON), ``near_json`` (repairable), ``bad_score`` (score 42), ``hang`` (sleeps ``hang_s``).
+``malformed`` (no JSON), ``near_json`` (repairable), ``bad_score`` (score 42), ``hang`` (sleeps ``hang_s``),
+``bad_bytes`` (a byte 0xFF, invalid UTF-8, inside the reply's text).
 """
 
 from __future__ import annotations
@@ -161,6 +162,8 @@ class ScriptedJudge:
         answer = _answer(prompt)
         if behaviour == "bad_score" and "score" in answer:
             answer["score"] = 42
+        if behaviour == "bad_bytes":  # a lone surrogate, sent as the raw byte 0xFF (see do_POST)
+            answer["reason" if "reason" in answer else "note"] = "caf\udcff " + str(answer.get("reason", ""))
         content = json.dumps(answer, ensure_ascii=False)
         if behaviour == "malformed":
             content = "I think this response is quite good overall, maybe a seven."
@@ -196,7 +199,9 @@ class ScriptedJudge:
                     status, text = judge.reply(body)
                 except Exception as exc:  # a server never dies on one request
                     status, text = 400, json.dumps({"error": {"message": str(exc)}})
-                data = text.encode()
+                data = text.encode(
+                    "utf-8", errors="surrogateescape"
+                )  # bad_bytes: lone surrogates → raw bytes
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")

@@ -70,3 +70,21 @@ def test_scripted_score_is_deterministic_and_in_range():
     assert scripted_score("x [[score=3]]", "any") == 3
     assert all(1 <= scripted_score(f"text {i}", "Prose") <= 10 for i in range(50))
     assert scripted_score("text", "Prose") == scripted_score("text", "Prose")
+
+
+def test_invalid_utf8_reply_is_an_outcome_not_an_exception(judge):  # noqa: F811
+    judge.script = ["bad_bytes"]
+    [outcome] = asyncio.run(_calls(settings(judge)))
+    assert outcome.ok and outcome.attempts == 1 and "\ufffd" in outcome.value["reason"]
+
+
+def test_a_parser_that_raises_is_recorded_as_that_calls_failure(judge):  # noqa: F811
+    def broken(text: str):
+        raise ZeroDivisionError("parser bug")
+
+    async def go():
+        async with ChatClient(settings(judge)) as client:
+            return await client.call(MSGS, broken)
+
+    outcome = asyncio.run(go())
+    assert not outcome.ok and "ZeroDivisionError: parser bug" in outcome.error
