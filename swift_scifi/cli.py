@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 import typer
 
-from . import commands
+from . import __version__, commands
 
 app = typer.Typer(
     name="swift-scifi",
@@ -22,9 +23,50 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"swift-scifi {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """Sci-fi writing pipeline for ms-swift."""
+
+
+def _plain_help() -> None:
+    """Show click's plain help forms (``--out PATH``, ``--dry-run``, ``PRESET``) where typer >= 0.25 prints
+    ``<path>``, ``<bool>`` and ``{preset}``. Older typers lack these methods and are left alone."""
+    core = typer.core
+    if not hasattr(core.TyperOption, "display_type_rich"):
+        return
+
+    def label(param, ctx) -> str:
+        text = param.display_type(ctx) if hasattr(param, "display_type") else ""
+        text = re.sub(r"^<(.*)>$", r"\1", text or "")
+        text = re.sub(r"^list\[(.*)\]$", r"\1", text)  # a repeatable option: the flag is given again
+        return {"str": "TEXT"}.get(text, text.replace("|", " | ").upper()) or "VALUE"
+
+    def option_type(self, ctx):
+        if self.is_flag or self.count:
+            return None
+        return self.metavar or label(self, ctx) + ("..." if self.nargs != 1 else "")
+
+    core.TyperOption.display_type_rich = option_type
+    if hasattr(core.TyperArgument, "_usage_display_name"):
+
+        def usage_name(self) -> str:
+            name = (self.metavar or self.name or "ARG").upper()
+            name = name if self.required else f"[{name}]"
+            return name + ("..." if self.nargs != 1 else "")
+
+        core.TyperArgument._usage_display_name = usage_name
+        core.TyperArgument._rich_display_name = lambda self: (self.metavar or self.name or "ARG").upper()
+        core.TyperArgument.display_type_rich = lambda self, ctx: None
 
 
 def _load_commands() -> None:
@@ -33,6 +75,7 @@ def _load_commands() -> None:
         module.register(app)
 
 
+_plain_help()
 _load_commands()
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+LANGS = ("zh", "en")  # the languages the text splitters and length counters handle
+
 
 def register(app: typer.Typer) -> None:
     @app.command("build-dataset")
@@ -25,7 +27,9 @@ def register(app: typer.Typer) -> None:
             None, help="Token budget of one sample. Default: $SCIFI_MAX_TOKENS or 2048."
         ),
         tokenizer: Path = typer.Option(None, help="Model folder or tokenizer.json for exact token counts."),
-        lang: list[str] = typer.Option(["zh", "en"], help="Languages to keep (repeat the flag)."),
+        lang: list[str] = typer.Option(
+            ["zh", "en"], help="Languages to keep: zh and/or en (repeat the flag: --lang zh --lang en)."
+        ),
     ) -> None:
         """Build a dataset from a corpus and write it as .jsonl, ready for `--dataset OUT.jsonl`."""
         from rich.logging import RichHandler
@@ -36,6 +40,13 @@ def register(app: typer.Typer) -> None:
         logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[RichHandler(show_path=False)])
         if name not in BUILDERS:
             raise typer.BadParameter(f"unknown dataset {name!r}; choose one of {', '.join(BUILDERS)}")
+        unknown = [x for x in lang if x not in LANGS]
+        if unknown:
+            raise typer.BadParameter(
+                f"unsupported language {', '.join(map(repr, unknown))}: the builders know {' and '.join(LANGS)} "
+                "(Chinese and English text only)",
+                param_hint="--lang",
+            )
         overrides = {
             k: v for k, v in (("corpus", corpus), ("max_tokens", max_tokens), ("tokenizer", tokenizer)) if v
         }

@@ -1,7 +1,13 @@
-"""``swift-scifi eval``, ``eval-generate`` and ``eval-pairwise``: WritingBench-style judging of responses."""
+"""``swift-scifi eval``, ``eval-generate`` and ``eval-pairwise``: WritingBench-style judging of responses.
+
+``eval`` exits 1 when the run failed as a whole (nothing scored, or more than ``--max-failed-share`` of the
+judgements failed); its outputs are still written, with the failures by kind.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,10 +17,39 @@ _JUDGE_URL = typer.Option(
     ...,
     "--judge-base-url",
     envvar="SCIFI_JUDGE_BASE_URL",
-    help="OpenAI-compatible base URL of the judge, e.g. http://127.0.0.1:8000/v1.",
+    help="OpenAI-compatible base URL of the judge, e.g. http://127.0.0.1:8000/v1. 'scripted' starts the "
+    "built-in scripted judge (a plumbing test: its scores are hashes, not judgements).",
 )
-_JUDGE_MODEL = typer.Option(..., "--judge-model", envvar="SCIFI_JUDGE_MODEL", help="Judge model name.")
+_JUDGE_MODEL = typer.Option(
+    ..., "--judge-model", envvar="SCIFI_JUDGE_MODEL", help="Judge model name, as the judge server knows it."
+)
 _JUDGE_KEY = typer.Option(None, "--judge-api-key", envvar="SCIFI_JUDGE_API_KEY", help="Bearer key, if any.")
+_QUERIES = typer.Option(
+    ...,
+    help="WritingBench-format queries (JSONL), or a bundled set by name: 'scifi-example' (6 zh + en queries).",
+)
+
+
+@contextmanager
+def _judge_url(url: str) -> Iterator[str]:
+    """``url``, or the base URL of an in-process scripted judge when ``url`` is 'scripted'."""
+    if url != "scripted":
+        yield url
+        return
+    from swift_scifi.judge.scripted import SCRIPTED_BANNER, ScriptedJudge
+
+    typer.secho(SCRIPTED_BANNER, fg=typer.colors.YELLOW, bold=True, err=True)
+    with ScriptedJudge() as judge:
+        yield judge.base_url
+
+
+def _queries_path(value: str) -> Path:
+    from swift_scifi.eval.records import resolve_queries
+
+    try:
+        return resolve_queries(value)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--queries") from exc
 
 
 def _settings(url: str, model: str, key: str | None, concurrency: int, timeout: float, retries: int, **kw):
@@ -82,30 +117,67 @@ class _Generation:
             raise typer.BadParameter("give --generate-base-url, or --generate-engine transformers")
 
 
+def _echo_result(summary: dict, out: Path) -> None:
+    """The one-line result on stdout; exits 1 (after saying why) when the run failed."""
+    from swift_scifi.judge.scripted import SCRIPTED_BANNER
+
+    status = summary.get("status") or {"ok": True}
+    overall = summary["overall"]
+    if summary["criteria_scored"]:
+        how = (
+            "criterion-weighted" if summary.get("aggregation") == "criterion_weighted" else "mean of queries"
+        )
+        typer.echo(
+            f"overall {overall['mean']:.3f} (1-10, {how}, 95% CI {overall['ci95'][0]:.3f}-"
+            f"{overall['ci95'][1]:.3f}, protocol {summary.get('protocol')}); results in {out}"
+        )
+    if summary.get("scripted_judge"):
+        typer.echo(f"WARNING: {SCRIPTED_BANNER}")
+    if not status["ok"]:
+        kinds = ", ".join(f"{k} {f['count']}" for k, f in (summary.get("failures") or {}).items())
+        typer.secho(f"error: evaluation failed: {status['reason']}", fg=typer.colors.RED, err=True)
+        if kinds:
+            typer.secho(f"failures by kind: {kinds}", fg=typer.colors.RED, err=True)
+        for kind, f in (summary.get("failures") or {}).items():
+            typer.echo(f"  {kind}: {f.get('hint', '')}\n    e.g. {f['example'][:200]}", err=True)
+        typer.echo(f"partial results and report in {out}", err=True)
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_cmd(
-        queries: Path = typer.Option(
-            ..., exists=True, dir_okay=False, help="WritingBench-format queries (JSONL)."
-        ),
+        queries: str = _QUERIES,
         out: Path = typer.Option(..., help="Output folder (re-run into it to resume)."),
         judge_base_url: str = _JUDGE_URL,
         judge_model: str = _JUDGE_MODEL,
         judge_api_key: str = _JUDGE_KEY,
         responses: Path = typer.Option(
-            None, dir_okay=False, help="{index, response} JSONL. Omit to generate."
+            None, exists=True, dir_okay=False, help="JSONL of index/response lines. Omit to generate them."
+        ),
+        protocol: str = typer.Option(
+            "project",
+            help="Scoring protocol: 'project' (default) or 'writingbench' (WritingBench's critic prompt, "
+            "sampling, integer scores and criterion-weighted total); see docs/evaluation.md.",
+        ),
+        max_failed_share: float = typer.Option(
+            0.1,
+            min=0.0,
+            max=1.0,
+            help="Exit 1 when more than this share (0-1) of the judgements failed; nothing scored always fails.",
         ),
         concurrency: int = typer.Option(16, min=1, help="Judge calls in flight at once."),
         timeout: float = typer.Option(120.0, help="Seconds per judge call attempt."),
         retries: int = typer.Option(4, min=0, help="Extra attempts on timeouts, 5xx and malformed replies."),
         judge_max_tokens: int = typer.Option(
-            1024, help="Judge reply budget (raise it for reasoning judges)."
+            None,
+            help="Judge reply budget in tokens. Default: the protocol's (1,024 project, 2,048 writingbench).",
         ),
         rubric: str = typer.Option(
             None, help="Score every query on this rubric (e.g. 'scifi') instead of its checklist."
         ),
         requirement: str = typer.Option(
-            None, help="Requirement subset name (style/format/length); default: from file name."
+            None, help="Requirement subset name (style/format/length); default: from the file name."
         ),
         limit: int = typer.Option(None, min=1, help="Only the first N queries."),
         criteria_cache: Path = typer.Option(None, help="Cache folder for generated criteria."),
@@ -115,10 +187,10 @@ def register(app: typer.Typer) -> None:
             None, help="Generate responses from this OpenAI-compatible endpoint."
         ),
         generate_model: str = typer.Option(
-            None, help="Model name (endpoint) or folder (transformers engine)."
+            None, help="Model name (endpoint) or folder (transformers engine) that writes the responses."
         ),
         generate_engine: str = typer.Option(
-            "openai", help="'openai' (an endpoint) or 'transformers' (in process)."
+            "openai", help="'openai' (an endpoint) or 'transformers' (ms-swift in process, CPU is fine)."
         ),
         model_type: str = typer.Option(None, help="ms-swift model_type for --generate-engine transformers."),
         template: str = typer.Option(None, help="ms-swift template for --generate-engine transformers."),
@@ -127,9 +199,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Judge responses to WritingBench-format queries; write scores.jsonl, summary.json, report.html."""
         from swift_scifi.eval.criteria import DEFAULT_CACHE
+        from swift_scifi.eval.protocol import load_protocol
         from swift_scifi.eval.records import load_queries
         from swift_scifi.eval.runner import EvalConfig, run_eval
 
+        queries_file = _queries_path(queries)
+        try:
+            load_protocol(protocol)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--protocol") from exc
         if responses is None:
             if not generate_model:
                 raise typer.BadParameter("give --responses, or --generate-model to generate them")
@@ -139,87 +217,94 @@ def register(app: typer.Typer) -> None:
                 generate_model, generate_base_url, generate_engine, model_type, template,
                 max_tokens, temperature, concurrency, timeout,
             )  # fmt: skip
-            generation.run(load_queries(queries, limit=limit), responses)
-        cfg = EvalConfig(
-            queries=queries,
-            responses=responses,
-            out=out,
-            rubric=rubric,
-            requirement=requirement,
-            judge=_settings(
-                judge_base_url,
-                judge_model,
-                judge_api_key,
-                concurrency,
-                timeout,
-                retries,
-                max_tokens=judge_max_tokens,
-            ),
-            limit=limit,
-            criteria_cache=criteria_cache or DEFAULT_CACHE,
-            resamples=resamples,
-            report=report,
-            options={"generate_model": generate_model},
-        )
-        summary = _interruptible(run_eval, cfg)
-        typer.echo(
-            f"overall {summary['overall']['mean']:.3f} (95% CI {summary['overall']['ci95'][0]:.3f}-"
-            f"{summary['overall']['ci95'][1]:.3f}); results in {out}"
-        )
+            generation.run(load_queries(queries_file, limit=limit), responses)
+        with _judge_url(judge_base_url) as url:
+            cfg = EvalConfig(
+                queries=queries_file,
+                responses=responses,
+                out=out,
+                rubric=rubric,
+                requirement=requirement,
+                judge=_settings(url, judge_model, judge_api_key, concurrency, timeout, retries),
+                limit=limit,
+                criteria_cache=criteria_cache or DEFAULT_CACHE,
+                resamples=resamples,
+                report=report,
+                options={"generate_model": generate_model},
+                protocol=protocol,
+                judge_max_tokens=judge_max_tokens,
+                max_failed_share=max_failed_share,
+            )
+            summary = _interruptible(run_eval, cfg)
+        _echo_result(summary, out)
 
     @app.command("eval-generate")
     def eval_generate(
-        queries: Path = typer.Option(
-            ..., exists=True, dir_okay=False, help="WritingBench-format queries (JSONL)."
-        ),
+        queries: str = _QUERIES,
         out: Path = typer.Option(
             ..., dir_okay=False, help="Responses JSONL to write (resumes if it exists)."
         ),
         model: str = typer.Option(..., help="Model name (endpoint) or folder (transformers engine)."),
         base_url: str = typer.Option(None, help="OpenAI-compatible base URL (swift deploy, vLLM)."),
-        engine: str = typer.Option("openai", help="'openai' or 'transformers' (ms-swift in process)."),
-        model_type: str = typer.Option(None),
-        template: str = typer.Option(None),
-        limit: int = typer.Option(None, min=1),
-        max_tokens: int = typer.Option(2048),
-        temperature: float = typer.Option(0.7),
-        concurrency: int = typer.Option(8, min=1),
-        timeout: float = typer.Option(600.0),
+        engine: str = typer.Option(
+            "openai", help="'openai' (an endpoint) or 'transformers' (ms-swift in process)."
+        ),
+        model_type: str = typer.Option(
+            None, help="ms-swift model_type for --engine transformers (e.g. qwen3)."
+        ),
+        template: str = typer.Option(
+            None, help="ms-swift template for --engine transformers (e.g. qwen3_nothinking)."
+        ),
+        limit: int = typer.Option(None, min=1, help="Only the first N queries."),
+        max_tokens: int = typer.Option(2048, help="Max new tokens per response."),
+        temperature: float = typer.Option(0.7, help="Sampling temperature."),
+        concurrency: int = typer.Option(8, min=1, help="Requests in flight at once (openai engine)."),
+        timeout: float = typer.Option(600.0, help="Seconds per request (openai engine)."),
     ) -> None:
-        """Generate {index, response} lines for the queries."""
+        """Generate index/response lines (JSONL) for the queries."""
         from swift_scifi.eval.records import load_queries
 
         generation = _Generation(
             model, base_url, engine, model_type, template, max_tokens, temperature, concurrency, timeout
         )
-        generation.run(load_queries(queries, limit=limit), out)
+        generation.run(load_queries(_queries_path(queries), limit=limit), out)
         typer.echo(f"responses in {out}")
 
     @app.command("eval-pairwise")
     def eval_pairwise(
-        queries: Path = typer.Option(..., exists=True, dir_okay=False),
-        responses_a: Path = typer.Option(..., exists=True, dir_okay=False, help="Model A's responses."),
-        responses_b: Path = typer.Option(..., exists=True, dir_okay=False, help="Model B's responses."),
+        queries: str = _QUERIES,
+        responses_a: Path = typer.Option(
+            ..., exists=True, dir_okay=False, help="Model A's responses (JSONL)."
+        ),
+        responses_b: Path = typer.Option(
+            ..., exists=True, dir_okay=False, help="Model B's responses (JSONL)."
+        ),
         out: Path = typer.Option(..., help="Output folder (re-run into it to resume)."),
         judge_base_url: str = _JUDGE_URL,
         judge_model: str = _JUDGE_MODEL,
         judge_api_key: str = _JUDGE_KEY,
-        concurrency: int = typer.Option(16, min=1),
-        timeout: float = typer.Option(120.0),
-        retries: int = typer.Option(4, min=0),
-        limit: int = typer.Option(None, min=1),
+        concurrency: int = typer.Option(16, min=1, help="Judge calls in flight at once."),
+        timeout: float = typer.Option(120.0, help="Seconds per judge call attempt."),
+        retries: int = typer.Option(4, min=0, help="Extra attempts on timeouts, 5xx and malformed replies."),
+        limit: int = typer.Option(None, min=1, help="Only the first N queries."),
     ) -> None:
         """Compare two models' responses, judged in both orders; write pairwise.jsonl and pairwise_summary.json."""
         from swift_scifi.eval.runner import PairwiseConfig, run_pairwise_eval
 
-        _interruptible(
-            run_pairwise_eval,
-            PairwiseConfig(
-                queries=queries,
-                responses_a=responses_a,
-                responses_b=responses_b,
-                out=out,
-                judge=_settings(judge_base_url, judge_model, judge_api_key, concurrency, timeout, retries),
-                limit=limit,
-            ),
+        queries_file = _queries_path(queries)
+        with _judge_url(judge_base_url) as url:
+            summary = _interruptible(
+                run_pairwise_eval,
+                PairwiseConfig(
+                    queries=queries_file,
+                    responses_a=responses_a,
+                    responses_b=responses_b,
+                    out=out,
+                    judge=_settings(url, judge_model, judge_api_key, concurrency, timeout, retries),
+                    limit=limit,
+                ),
+            )
+        typer.echo(
+            f"wrote {out / 'pairwise.jsonl'}, {out / 'pairwise_summary.json'} and {out / 'manifest.json'} "
+            f"({summary['wins_a']} A wins, {summary['wins_b']} B wins, {summary['ties']} ties)"
         )

@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
             texts = [b.text for b in read_corpus(corpus)]
         path = _make(out_dir, texts, TinyConfig(vocab_size=vocab_size, seed=seed))
         typer.echo(f"tiny model written to {path}")
+        typer.echo(f"use it with: --model {path} --model_type qwen3 --template qwen3_nothinking")
         typer.echo(
-            f"use it with: --model {path} --model_type qwen3 --template qwen3_nothinking --check_model false"
+            "  training (swift sft / swift rlhf) may add --check_model false to skip the model-file check; "
+            "swift deploy, export and infer do not accept that flag"
         )

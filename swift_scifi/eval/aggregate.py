@@ -1,8 +1,10 @@
 """WritingBench-style aggregation: criterion scores → query means → overall / domain / requirement means.
 
-A query's score is the mean of its successfully scored criteria (1..10). Groups (overall, each
-``domain1``, ``domain2`` and requirement subset) average their queries' scores, with bootstrap 95% CIs
-resampled over queries. Failed criteria are counted, never scored.
+A query's score is the mean of its successfully scored criteria (1..10). Groups (each ``domain1``,
+``domain2`` and requirement subset) average their queries' scores. The overall score follows the protocol:
+``query_mean`` (mean of query means, the project's default) or ``criterion_weighted`` (every criterion score
+counts once, WritingBench's Overall); both are reported. Bootstrap 95% CIs resample queries. Failed criteria
+are counted, never scored.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from .bootstrap import summarize
 from .journal import select_final
+from .protocol import overall_mean
 
 GROUPS = ("domain1", "domain2", "requirement")
 
@@ -34,17 +39,47 @@ def query_scores(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]
     return acc
 
 
-def aggregate(records: Iterable[dict[str, Any]], *, resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """Summary dict: overall, per group with CIs, per query, and counts of scored/failed criteria.
+def weighted_summary(
+    means: list[float], counts: list[int], *, resamples: int = 2000, seed: int = 0
+) -> dict[str, Any]:
+    """``{"mean", "ci95", "n"}`` of the criterion-weighted mean; the CI resamples queries (clusters)."""
+    m, w = np.asarray(means, dtype=float), np.asarray(counts, dtype=float)
+    mean = overall_mean(zip(means, counts, strict=True), "criterion_weighted")
+    if m.size < 2:
+        return {"mean": mean, "ci95": [mean, mean], "n": int(m.size)}
+    idx = np.random.default_rng(seed).integers(0, m.size, size=(resamples, m.size))
+    boot = (m[idx] * w[idx]).sum(axis=1) / w[idx].sum(axis=1)
+    low, high = np.quantile(boot, [0.025, 0.975])
+    return {"mean": mean, "ci95": [float(low), float(high)], "n": int(m.size)}
+
+
+def aggregate(
+    records: Iterable[dict[str, Any]],
+    *,
+    resamples: int = 2000,
+    seed: int = 0,
+    aggregation: str = "query_mean",
+) -> dict[str, Any]:
+    """Summary dict: overall (by ``aggregation``), per group with CIs, per query, scored/failed counts.
 
     Records are deduplicated by (index, criterion) first, so a record repeated in the input counts once.
     """
     final = select_final(records, lambda r: (str(r["index"]), str(r["criterion"]))).values()
     per_query = query_scores(final)
     scored = {i: q for i, q in per_query.items() if q["score"] is not None}
+    by_query = summarize([q["score"] for q in scored.values()], resamples=resamples, seed=seed)
+    by_criterion = weighted_summary(
+        [q["score"] for q in scored.values()],
+        [q["n"] for q in scored.values()],
+        resamples=resamples,
+        seed=seed,
+    )
     summary: dict[str, Any] = {
         "scale": [1, 10],
-        "overall": summarize([q["score"] for q in scored.values()], resamples=resamples, seed=seed),
+        "aggregation": aggregation,
+        "overall": by_criterion if aggregation == "criterion_weighted" else by_query,
+        "overall_query_mean": by_query,
+        "overall_criterion_weighted": by_criterion,
         "criteria_scored": sum(q["n"] for q in per_query.values()),
         "criteria_failed": sum(q["failed"] for q in per_query.values()),
         "queries_unscored": sorted(i for i, q in per_query.items() if q["score"] is None),

@@ -48,23 +48,66 @@ def progress_bar(total: int, label: str = "judging"):
 
 
 def _fmt(g: dict[str, Any]) -> tuple[str, str, str]:
+    if g["n"] == 0 or g["mean"] != g["mean"]:
+        return "—", "—", str(g["n"])
     return f"{g['mean']:.2f}", f"{g['ci95'][0]:.2f} – {g['ci95'][1]:.2f}", str(g["n"])
 
 
 def summary_table(summary: dict[str, Any], title: str = "swift-scifi eval") -> Table:
-    """Overall, per-domain1 and per-requirement rows with 95% CIs; measured metrics below."""
-    table = Table(title=title)
-    for col in ("scope", "mean (1-10)", "95% CI", "n"):
+    """Judge scores (1-10): overall, per domain1 and per requirement, with 95% CIs and query counts."""
+    protocol = summary.get("protocol", "project")
+    table = Table(
+        title=f"{title} — judge scores (protocol {protocol}, judge {summary.get('judge_model', '?')})"
+    )
+    for col in ("scope", "mean (1-10)", "95% CI", "queries"):
         table.add_column(col)
-    table.add_row("overall", *_fmt(summary["overall"]), style="bold")
+    how = "criterion-weighted" if summary.get("aggregation") == "criterion_weighted" else "mean of queries"
+    table.add_row(f"overall ({how})", *_fmt(summary["overall"]), style="bold")
     for group in ("domain1", "requirement"):
         for name, g in (summary.get(f"per_{group}") or {}).items():
             table.add_row(f"{group}: {name}", *_fmt(g))
-    for name, g in (summary.get("metrics") or {}).items():
-        table.add_row(f"metric: {name}", *_fmt(g), style="dim")
     table.caption = f"criteria scored {summary['criteria_scored']}, failed {summary['criteria_failed']}"
     return table
 
 
+def metrics_table(summary: dict[str, Any]) -> Table | None:
+    """Measured metrics (0-1, higher is better) over responses; None when there are none."""
+    metrics = summary.get("metrics") or {}
+    if not metrics:
+        return None
+    table = Table(title="measured metrics (no judge)")
+    for col in ("metric", "mean (0-1)", "95% CI", "responses"):
+        table.add_column(col)
+    for name, g in metrics.items():
+        table.add_row(name, *_fmt(g))
+    return table
+
+
+def failures_table(summary: dict[str, Any]) -> Table | None:
+    """Failed judgements by kind, with an example error and a hint; None when nothing failed."""
+    failures = summary.get("failures") or {}
+    if not failures:
+        return None
+    table = Table(title="failed judgements by kind", title_style="bold red")
+    for col in ("kind", "count", "example", "what to do"):
+        table.add_column(col, overflow="fold")
+    for kind, f in failures.items():
+        table.add_row(kind, str(f["count"]), f["example"][:160], f.get("hint", ""))
+    return table
+
+
 def print_summary(summary: dict[str, Any], title: str = "swift-scifi eval") -> None:
+    """Summary, metrics, failures, the scripted-judge warning and the run's status, on stderr."""
+    from ..judge.scripted import SCRIPTED_BANNER
+
+    if summary.get("scripted_judge"):
+        console.print(SCRIPTED_BANNER, style="bold reverse yellow")
     console.print(summary_table(summary, title))
+    for table in (metrics_table(summary), failures_table(summary)):
+        if table is not None:
+            console.print(table)
+    status = summary.get("status") or {}
+    if status and not status.get("ok"):
+        console.print(f"EVALUATION FAILED: {status['reason']}", style="bold red")
+    if summary.get("scripted_judge"):
+        console.print(SCRIPTED_BANNER, style="bold reverse yellow")

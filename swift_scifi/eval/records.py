@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..text import strip_think
+
 logger = logging.getLogger("swift_scifi.eval")
 
 _SUBSET_RE = re.compile(r"(style|format|length)_subset")
@@ -29,6 +31,27 @@ class Query:
     requirement: str = ""
     criteria: list[dict[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def bundled_queries() -> dict[str, Path]:
+    """Query sets shipped in the package, by name (``scifi-example``)."""
+    from importlib import resources
+
+    folder = Path(str(resources.files("swift_scifi") / "data" / "eval"))
+    return {p.stem.replace("_", "-"): p for p in sorted(folder.glob("*.jsonl"))}
+
+
+def resolve_queries(value: str | Path) -> Path:
+    """A query file: an existing path, or the name of a bundled set; raises FileNotFoundError otherwise."""
+    path = Path(value)
+    if path.is_file():
+        return path
+    bundled = bundled_queries()
+    if str(value) in bundled:
+        return bundled[str(value)]
+    raise FileNotFoundError(
+        f"no query file {str(value)!r}: give a JSONL path or a bundled set ({', '.join(bundled)})"
+    )
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -117,10 +140,13 @@ class ResponseIndex:
         return len(self._offsets)
 
     def get(self, index: str) -> str | None:
-        """The response text for ``index``, or None when there is none."""
+        """The response text for ``index`` with any ``<think>`` block removed, or None when there is none.
+
+        Reasoning is never shown to the judge nor measured (WritingBench strips it too).
+        """
         offset = self._offsets.get(index)
         if offset is None:
             return None
         with open(self.path, "rb") as fh:
             fh.seek(offset)
-            return json.loads(fh.readline())["response"]
+            return strip_think(json.loads(fh.readline())["response"])

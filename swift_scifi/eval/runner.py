@@ -3,6 +3,8 @@
 Output folder: ``scores.jsonl`` (one line per (index, criterion)), ``summary.json``, ``report.html``,
 ``manifest.json``, ``criteria.jsonl`` (the criteria used), ``metrics.jsonl`` (measured metrics per response).
 Re-running into the same folder resumes: finished (index, criterion) pairs are not judged or counted again.
+``summary["status"]`` says whether the run failed as a whole (nothing scored, or too many failures); the
+CLI exits non-zero then.
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ from typing import Any
 
 from ..atomic_write import write_json
 from ..judge.client import ChatClient, ClientSettings
+from ..judge.scripted import SCRIPTED_BANNER, is_scripted_reason
 from .aggregate import aggregate, aggregate_metrics
 from .console import print_summary, progress_bar
 from .criteria import DEFAULT_CACHE, CriteriaCache, cache_version, fill_criteria
+from .failures import count_failures, run_status
 from .journal import Journal, read_final
 from .manifest import build_manifest, write_manifest
 from .metrics import measure
 from .pairwise import pair_key, run_pairwise, summarize_pairwise
+from .protocol import load_protocol
 from .records import Query, ResponseIndex, load_queries
 from .report import write_report
-from .scoring import count_pairs, run_scoring, score_key, skipped_queries
+from .scoring import count_pairs, run_scoring, sampling_body, score_key, skipped_queries
 
 logger = logging.getLogger("swift_scifi.eval")
 
@@ -53,6 +58,9 @@ class EvalConfig:
     progress: bool = True
     report: bool = True
     options: dict[str, Any] = field(default_factory=dict)
+    protocol: str = "project"  # a packaged protocol name (project | writingbench) or a YAML path
+    judge_max_tokens: int | None = None  # None: the protocol's budget
+    max_failed_share: float = 0.1  # 0..1; above it (or with nothing scored) the run has failed
 
 
 def _judge_info(settings: ClientSettings) -> dict[str, Any]:
@@ -68,20 +76,23 @@ def _write_jsonl(path: Path, rows) -> None:
 async def _judge_all(
     cfg: EvalConfig, queries: list[Query], responses: ResponseIndex, journal: Journal
 ) -> None:
+    protocol = load_protocol(cfg.protocol)
+    body = sampling_body(protocol, cfg.judge_max_tokens)
     async with ChatClient(cfg.judge) as client:
         cache = CriteriaCache(cfg.criteria_cache, cfg.judge.model)
         await fill_criteria(client, queries, cache, cfg.rubric)
         total = count_pairs(queries, responses, journal.done)
         if cfg.progress:
             with progress_bar(total) as advance:
-                await run_scoring(client, queries, responses, journal, advance)
+                await run_scoring(client, queries, responses, journal, advance, protocol, body)
         else:
-            await run_scoring(client, queries, responses, journal)
+            await run_scoring(client, queries, responses, journal, None, protocol, body)
 
 
 def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     """Run (or resume) an evaluation into ``cfg.out``; returns the summary dict also written to summary.json."""
     cfg.out.mkdir(parents=True, exist_ok=True)
+    protocol = load_protocol(cfg.protocol)
     queries = load_queries(cfg.queries, cfg.requirement, cfg.limit)
     responses = ResponseIndex(cfg.responses)
     scores_path = cfg.out / "scores.jsonl"
@@ -99,11 +110,17 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     _write_jsonl(cfg.out / "metrics.jsonl", metric_rows)
 
     final = list(read_final(scores_path, score_key).values())
-    summary = aggregate(final, resamples=cfg.resamples, seed=cfg.seed)
+    summary = aggregate(final, resamples=cfg.resamples, seed=cfg.seed, aggregation=protocol.aggregation)
+    summary["protocol"] = protocol.id
+    summary["judge_model"] = cfg.judge.model
     summary["queries_skipped"] = skipped_queries(queries, responses)
+    summary["failures"] = count_failures(final, len(summary["queries_skipped"]["no_criteria"]))
+    summary["status"] = run_status(summary, cfg.max_failed_share)
+    summary["scripted_judge"] = any(is_scripted_reason(r.get("reason")) for r in final)
     summary["metrics"] = aggregate_metrics(metric_rows, resamples=cfg.resamples, seed=cfg.seed)
     manifest = build_manifest(
-        judge=_judge_info(cfg.judge),
+        judge={**_judge_info(cfg.judge), "sampling": sampling_body(protocol, cfg.judge_max_tokens)},
+        prompt_ids=(protocol.prompt, "generate_criteria"),
         rubric=cfg.rubric,
         data={"queries": cfg.queries, "responses": cfg.responses},
         options={
@@ -113,15 +130,21 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
             "criteria_cache_version": cache_version(cfg.judge.model),
             "resamples": cfg.resamples,
             "seed": cfg.seed,
+            "max_failed_share": cfg.max_failed_share,
         },
     )
+    manifest["protocol"] = protocol.info()
     summary["manifest"] = "manifest.json"
     write_manifest(cfg.out / "manifest.json", manifest)
     write_json(cfg.out / "summary.json", summary, reason="nothing was scored")
     if cfg.report:
-        scores = [r["score"] for r in final if r.get("score") is not None]
         write_report(
-            cfg.out / "report.html", summary, scores, {r["index"]: r["length"] for r in metric_rows}, manifest
+            cfg.out / "report.html",
+            summary,
+            final,
+            {r["index"]: r["length"] for r in metric_rows},
+            manifest,
+            queries={q.index: q for q in queries},
         )
     if cfg.progress:
         print_summary(summary)
@@ -175,6 +198,8 @@ def run_pairwise_eval(cfg: PairwiseConfig) -> dict[str, Any]:
     if cfg.progress:
         from .console import console
 
+        if any(is_scripted_reason(r.get("reason")) for r in read_final(path, pair_key).values()):
+            console.print(SCRIPTED_BANNER, style="bold reverse yellow")
         console.print(
             f"A wins {summary['wins_a']}, B wins {summary['wins_b']}, ties {summary['ties']}; "
             f"win rate A {summary['win_rate_a']['mean']:.3f} (95% CI {summary['win_rate_a']['ci95'][0]:.3f}"

@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..judge.client import ChatClient
-from ..judge.parsing import parse_score_reply
 from ..judge.prompts import load_prompt
-from ..judge.rubrics import format_criterion
 from ..text import detect_lang
 from .journal import Journal
 from .pool import drain
+from .protocol import Protocol, load_protocol
 from .records import Query, ResponseIndex
 
 logger = logging.getLogger("swift_scifi.eval")
@@ -55,13 +54,36 @@ def iter_pairs(queries: list[Query], responses: ResponseIndex, done: set) -> Ite
                 yield q, c
 
 
-async def score_pair(client: ChatClient, query: Query, response: str, criterion: dict) -> dict[str, Any]:
-    """One scores.jsonl record: index, criterion, score (1..10 or None), reason, groups, attempts, error."""
-    prompt = load_prompt("score_criterion")
+def sampling_body(protocol: Protocol, judge_max_tokens: int | None = None) -> dict[str, Any]:
+    """Request fields for one judge call under ``protocol``; ``judge_max_tokens`` overrides its budget."""
+    body = dict(protocol.sampling)
+    if judge_max_tokens is not None:
+        body["max_tokens"] = judge_max_tokens
+    return body
+
+
+async def score_pair(
+    client: ChatClient,
+    query: Query,
+    response: str,
+    criterion: dict,
+    protocol: Protocol | None = None,
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One scores.jsonl record: index, criterion, score (1..10 or None), reason, groups, attempts, error.
+
+    ``protocol`` (default: the project's) picks the prompt, criterion text and score rule; ``body`` the
+    sampling fields sent with the request (default: the protocol's).
+    """
+    protocol = protocol or load_protocol("project")
+    prompt = load_prompt(protocol.prompt)
     messages = prompt.messages(
-        detect_lang(query.query), query=query.query, response=response, criterion=format_criterion(criterion)
+        detect_lang(query.query),
+        query=query.query,
+        response=response,
+        criterion=protocol.format_criterion(criterion),
     )
-    outcome = await client.call(messages, parse_score_reply)
+    outcome = await client.call(messages, protocol.parse_reply, **(body or sampling_body(protocol)))
     rec = _pair_record(query, criterion, outcome.error)
     rec.update(
         score=outcome.value["score"] if outcome.ok else None,
@@ -97,12 +119,14 @@ async def run_scoring(
     responses: ResponseIndex,
     journal: Journal,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    protocol: Protocol | None = None,
+    body: dict[str, Any] | None = None,
 ) -> int:
-    """Score all pairs not yet in ``journal``; returns how many records were written."""
+    """Score all pairs not yet in ``journal`` under ``protocol``; returns how many records were written."""
 
     async def work(pair: tuple[Query, dict]) -> dict[str, Any]:
         query, criterion = pair
-        return await score_pair(client, query, responses.get(query.index) or "", criterion)
+        return await score_pair(client, query, responses.get(query.index) or "", criterion, protocol, body)
 
     pairs = iter_pairs(queries, responses, set(journal.done))
     return await drain(pairs, work, journal, client.settings.concurrency, on_record, failed_pair)

@@ -2,6 +2,8 @@
 
 It answers ``POST /v1/chat/completions`` deterministically from the prompt: a criterion score is read
 from a ``[[score=N]]`` marker in the response text, or else derived from a hash of (response, criterion).
+Its scores are a plumbing test, not a judgement: every reason starts with :data:`SCRIPTED_MARK`, and
+``swift-scifi eval`` prints :data:`SCRIPTED_BANNER` (and the report shows it) when it sees one.
 Faults are scripted: ``script`` is consumed in request order, then ``every`` applies
 (``{"500": 7}`` = every 7th request fails with HTTP 500). Behaviours: ``ok``, ``500``, ``503``,
 ``malformed`` (no JSON), ``near_json`` (repairable), ``bad_score`` (score 42), ``hang`` (sleeps ``hang_s``),
@@ -19,6 +21,16 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 _MARK_RE = re.compile(r"\[\[score=(\d+(?:\.\d+)?)\]\]")
+SCRIPTED_MARK = "[scripted judge: plumbing test, not a judgement]"
+SCRIPTED_BANNER = (
+    "SCRIPTED JUDGE: these scores come from a hash of the text (or a [[score=N]] marker), not from reading "
+    "it. They test the plumbing only; they say nothing about quality. Use a real judge model for scores."
+)
+
+
+def is_scripted_reason(reason: object) -> bool:
+    """Whether a judge reason came from the scripted judge."""
+    return isinstance(reason, str) and reason.startswith(SCRIPTED_MARK)
 
 
 def _block(text: str, tag: str) -> str:
@@ -43,7 +55,27 @@ def _criterion_name(block: str) -> str:
     return block.split(":", 1)[0].strip()
 
 
+def _fenced(text: str, heading: str) -> str:
+    """The ```...``` body after ``** heading **`` (the WritingBench protocol's layout)."""
+    match = re.search(rf"\*\* {heading} \*\*\n```(.*?)```", text, re.DOTALL)
+    return match.group(1) if match else ""
+
+
+def _repr_name(block: str) -> str:
+    """The criterion name from a criterion written as a Python dict (``{'name': ...}``)."""
+    import ast
+
+    try:
+        return str(ast.literal_eval(block).get("name", block))
+    except (ValueError, SyntaxError, AttributeError):
+        return block
+
+
 def _answer(prompt: str) -> dict:
+    if "** Response **" in prompt:  # the writingbench protocol's critic prompt
+        response = _fenced(prompt, "Response")
+        name = _repr_name(_fenced(prompt, "Criteria"))
+        return {"score": scripted_score(response, name), "reason": f'{SCRIPTED_MARK} "{_quote(response)}"'}
     response = _block(prompt, "response") or _block(prompt, "story")
     if '"winner"' in prompt:
         a, b = _block(prompt, "response_A"), _block(prompt, "response_B")
@@ -52,7 +84,7 @@ def _answer(prompt: str) -> dict:
         return {
             "winner": winner,
             "margin": min(5, abs(sa - sb)),
-            "reason": f'A: "{_quote(a)}" B: "{_quote(b)}"',
+            "reason": f'{SCRIPTED_MARK} A: "{_quote(a)}" B: "{_quote(b)}"',
         }
     if '"criteria": [' in prompt:
         words = " ".join(_block(prompt, "query").split()[:6])
@@ -77,7 +109,7 @@ def _answer(prompt: str) -> dict:
                 {
                     "name": _criterion_name(b),
                     "score": scripted_score(response, _criterion_name(b)),
-                    "reason": f'"{_quote(response)}"',
+                    "reason": f'{SCRIPTED_MARK} "{_quote(response)}"',
                 }
                 for b in blocks
             ]
@@ -85,7 +117,7 @@ def _answer(prompt: str) -> dict:
     criterion = _block(prompt, "criterion") or prompt.split("\n", 1)[0]
     return {
         "score": scripted_score(response, _criterion_name(criterion)),
-        "reason": f'The response says "{_quote(response)}".',
+        "reason": f'{SCRIPTED_MARK} The response says "{_quote(response)}".',
     }
 
 
@@ -116,6 +148,7 @@ class ScriptedJudge:
         self.every = dict(every or {})
         self.counts: Counter[str] = Counter()
         self.requests = 0
+        self.bodies: list[dict] = []  # every request body received, in order (tests read what was sent)
         self.inflight = self.max_inflight = 0
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), self._handler())
@@ -149,6 +182,7 @@ class ScriptedJudge:
         """(HTTP status, body text) for one request; sleeps for the configured latency."""
         behaviour = self._next_behaviour()
         with self._lock:
+            self.bodies.append(body)
             self.inflight += 1
             self.max_inflight = max(self.max_inflight, self.inflight)
         try:

@@ -1,7 +1,8 @@
 """Build the ``swift``/``megatron`` command for a preset YAML, with the scifi plugin's absolute path filled in.
 
 A preset's first line names its command: ``# launch: swift sft`` (or ``swift rlhf``, ``swift rollout``,
-``megatron sft``). ms-swift reads the YAML itself when it is the first argument after the subcommand, and
+``swift export``, ``swift deploy``, ``megatron sft``). Presets name no plugin path: a relative one breaks
+outside the checkout, so :func:`build_command` always adds the installed shim's absolute path. ms-swift reads the YAML itself when it is the first argument after the subcommand, and
 flags after it override the YAML's values (``swift/cli/main.py: parse_yaml_args`` puts the YAML's flags
 first; argparse keeps the last occurrence).
 """
@@ -29,16 +30,22 @@ def configs_dir() -> Path:
     return (Path(__file__).resolve().parent.parent / "data" / "configs").resolve()
 
 
+def preset_names() -> list[str]:
+    """Every packaged preset by the name ``launch`` accepts: ``qwen3-8b-lora``, ``export/awq-4bit``, ..."""
+    root = configs_dir()
+    return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml"))
+
+
 def resolve_preset(preset: str) -> Path:
-    """A path to a YAML file, or a preset name found in ``configs/`` (``qwen3-8b-lora``)."""
+    """A path to a YAML file, or a packaged preset name (``qwen3-8b-lora``, ``deploy/vllm``)."""
     path = Path(preset)
     if path.is_file():
         return path.resolve()
-    named = configs_dir() / (preset if preset.endswith((".yaml", ".yml")) else f"{preset}.yaml")
+    name = preset.removeprefix("configs/")
+    named = configs_dir() / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
     if named.is_file():
         return named
-    known = sorted(p.stem for p in configs_dir().glob("*.yaml"))
-    raise PresetError(f"preset not found: {preset!r} (not a file; presets in {configs_dir()}: {known})")
+    raise PresetError(f"preset not found: {preset!r} (not a file, nor one of: {', '.join(preset_names())})")
 
 
 def read_launch_header(path: Path) -> tuple[str, str]:

@@ -46,7 +46,9 @@ def test_sizes_must_be_multiples_of_128():
 
 def test_make_tiny_model_command(tmp_path):
     proc = run_cli(["make-tiny-model", str(tmp_path / "m"), "--vocab-size", "2000"])
-    assert "--model_type qwen3 --template qwen3_nothinking" in proc.stdout
+    use = next(line for line in proc.stdout.splitlines() if line.startswith("use it with:"))
+    assert "--model_type qwen3 --template qwen3_nothinking" in use and "--check_model" not in use
+    assert "swift deploy, export and infer do not accept" in proc.stdout  # deploy rejects --check_model
     assert json.loads((tmp_path / "m" / "config.json").read_text())["vocab_size"] == 2000
 
 
@@ -85,3 +87,29 @@ def test_build_dataset_command_errors_are_clear(tmp_path):
     assert not (tmp_path / "x.jsonl").exists()  # nothing half-written
     proc = run_cli(["build-dataset", "scifi-nothing", "--out", str(tmp_path / "x.jsonl")], check=False)
     assert proc.returncode == 2 and "unknown dataset" in proc.stderr
+
+
+def test_build_dataset_refuses_unknown_languages(tmp_path):
+    out = tmp_path / "ja.jsonl"
+    proc = run_cli(["build-dataset", "scifi-grpo-prompts", "--lang", "ja", "--out", str(out)], check=False)
+    assert proc.returncode == 2 and "unsupported language 'ja'" in proc.stderr and not out.exists()
+
+
+def test_cli_version_and_help_without_artefacts():
+    """--version; every option of every command has help; no typer `<bool>`/`<str>`/`{name}` forms."""
+    import click
+    import typer
+    from typer.testing import CliRunner
+
+    from swift_scifi import __version__
+    from swift_scifi.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["--version"]).output.strip() == f"swift-scifi {__version__}"
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        for param in command.params:
+            assert isinstance(param, click.Argument) or param.help, f"{name} {param.name}: no help"
+        text = runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"}).output
+        for artefact in ("<bool>", "<str>", "<int>", "<path>", "<file>", "{"):
+            assert artefact not in text, f"{name} --help shows {artefact!r}"

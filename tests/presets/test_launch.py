@@ -4,11 +4,19 @@ import json
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from swift_scifi import plugin_path
-from swift_scifi.presets.launch import PresetError, build_command, read_launch_header
+from swift_scifi.presets.launch import (
+    PresetError,
+    build_command,
+    configs_dir,
+    preset_names,
+    read_launch_header,
+    resolve_preset,
+)
 from tests.conftest import REPO, SWIFT_FLAGS_TINY, run_cli, subprocess_env
 
 
@@ -22,6 +30,27 @@ def test_dry_run_prints_the_exact_command_and_runs_nothing(tmp_path):
     assert argv[2] == str(REPO / "configs" / "qwen3-32b-megatron-full.yaml")
     assert argv[3:] == ["--external_plugins", plugin_path(), "--output_dir", str(out), "--lr", "2e-5"]
     assert not out.exists()
+
+
+def test_every_preset_launches_by_name_with_the_absolute_plugin_path():
+    names = preset_names()
+    assert len(names) == len(list(configs_dir().rglob("*.yaml"))) >= 17
+    assert {"deploy/vllm", "deploy/transformers", "export/awq-4bit", "export/merge-lora"} <= set(names)
+    for name in names:
+        program, sub = read_launch_header(resolve_preset(name))
+        cmd = build_command(name)
+        assert Path(cmd[0]).name == program and cmd[1] == sub and Path(cmd[2]).is_absolute()
+        assert cmd[3:5] == ["--external_plugins", plugin_path()] and Path(cmd[4]).is_file()
+        assert "plugins/scifi_plugin.py" not in resolve_preset(name).read_text()
+
+
+def test_launch_help_lists_presets_and_runs_from_another_folder(tmp_path):
+    help_text = run_cli(["launch", "--help"], cwd=tmp_path, COLUMNS="200").stdout
+    assert all(name in help_text for name in preset_names())
+    proc = run_cli(["launch", "export/awq-4bit", "--dry-run", "--model", "m"], cwd=tmp_path)
+    argv = shlex.split(proc.stdout.strip().splitlines()[0])
+    assert argv[1:3] == ["export", str(configs_dir() / "export" / "awq-4bit.yaml")]
+    assert argv[3:] == ["--external_plugins", plugin_path(), "--model", "m"]
 
 
 def test_user_plugins_are_kept_beside_ours():

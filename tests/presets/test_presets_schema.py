@@ -46,8 +46,8 @@ def test_preset_keys_are_real_ms_swift_fields_with_right_types(path):
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_preset_uses_the_plugin_and_scifi_names(path):
     cfg = _cfg(path)
-    assert cfg["external_plugins"] == ["plugins/scifi_plugin.py"]
-    assert (configs_dir().parent / cfg["external_plugins"][0]).is_file()
+    # a relative plugin path breaks outside the checkout, so presets name none; `launch` adds the shim
+    assert "external_plugins" not in cfg
     if read_launch_header(path)[1] != "rollout":
         assert set(cfg["dataset"]) <= DATASETS
     assert set(cfg.get("reward_funcs", [])) <= REWARDS

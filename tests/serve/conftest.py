@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, SWIFT_FLAGS_TINY, run_swift, subprocess_env, swift_exe
+from tests.conftest import REPO, SWIFT_FLAGS_TINY, run_cli, subprocess_env, swift_exe
 
 TINY_TEMPLATE = SWIFT_FLAGS_TINY[
     :4
@@ -102,14 +102,14 @@ def start_server(
 def swift_deploy(
     request, workdir: Path, *args: str, preset: str | None = "transformers.yaml"
 ) -> ServerProcess:
-    """``swift deploy [configs/deploy/PRESET] ARGS`` on 127.0.0.1 at a free port, run from the checkout
-    (the presets name ``plugins/scifi_plugin.py``)."""
+    """``swift-scifi launch deploy/PRESET ARGS`` (or a bare ``swift deploy ARGS``) on 127.0.0.1 at a free
+    port; ``launch`` adds the plugin's absolute path, as a user's run would."""
     port = free_port()
-    config = [str(REPO / "configs" / "deploy" / preset)] if preset else ["--infer_backend", "transformers"]
+    launch = (
+        [sys.executable, "-m", "swift_scifi.cli", "launch", f"deploy/{Path(preset).stem}"] if preset else None
+    )
     cmd = [
-        swift_exe(),
-        "deploy",
-        *config,
+        *(launch or [swift_exe(), "deploy", "--infer_backend", "transformers"]),
         *TINY_TEMPLATE,
         "--host",
         "127.0.0.1",
@@ -144,11 +144,10 @@ def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> Server
 
 
 def swift_export(preset: str, *args: str, model: Path, max_tokens: int = 384) -> subprocess.CompletedProcess:
-    """``swift export configs/export/PRESET ARGS`` from the checkout; scifi-* windows are budgeted to
-    ``max_tokens`` of the tiny model's tokenizer."""
-    config = str(REPO / "configs" / "export" / preset)
+    """``swift-scifi launch export/PRESET ARGS``; scifi-* windows are budgeted to ``max_tokens`` of the tiny
+    model's tokenizer."""
     env = {"SCIFI_MAX_TOKENS": str(max_tokens), "SCIFI_TOKENIZER": str(model)}
-    return run_swift(["export", config, *args], REPO, **env)
+    return run_cli(["launch", f"export/{Path(preset).stem}", *args], REPO, **env)
 
 
 class ThreadServer:

@@ -28,9 +28,8 @@ def test_preset_keys_are_ms_swift_arguments(preset: Path):
     unknown = set(config) - _arguments(preset.parent.name) - {"ENV"}
     assert not unknown, f"{preset.name}: not ms-swift {preset.parent.name} arguments: {sorted(unknown)}"
     usage = preset.read_text().splitlines()[:6]
-    assert any(
-        f"swift {preset.parent.name} configs/{preset.parent.name}/{preset.name}" in line for line in usage
-    )
+    assert usage[0] == f"# launch: swift {preset.parent.name}"
+    assert any(f"swift-scifi launch {preset.parent.name}/{preset.stem}" in line for line in usage)
 
 
 def test_presets_cover_the_chain():

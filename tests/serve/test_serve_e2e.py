@@ -14,6 +14,7 @@ import openai
 import pytest
 from safetensors import safe_open
 
+import swift_scifi
 from tests.conftest import SWIFT_FLAGS_TINY, run_swift
 
 from .conftest import free_port, scifi_serve, swift_deploy, swift_export
@@ -147,7 +148,7 @@ def test_awq_export_with_scifi_calib_writes_4bit_gemm_weights(awq_model):
     assert any(k.endswith("mlp.down_proj.scales") for k in keys)
     args = json.loads((awq_model / "args.json").read_text())
     assert args["dataset"] == ["scifi-calib:en#16"] and args["external_plugins"] == [
-        "plugins/scifi_plugin.py"
+        swift_scifi.plugin_path()
     ]
 
 
