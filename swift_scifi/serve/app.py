@@ -1,16 +1,19 @@
 """The FastAPI app of ``swift-scifi serve``: OpenAI ``/v1/chat/completions`` with best-of-n reranking.
 
-Routes: ``POST /v1/chat/completions``, ``GET /v1/models`` (the backend's), ``GET /health`` (no auth).
+Routes: ``POST /v1/chat/completions``, ``GET /v1/models`` (the backend's), ``GET /health`` (no auth, no
+Host check), ``GET /openapi.json`` and ``GET /docs`` (same access rules as the API).
 Each returned choice carries ``"scifi": {"rank", "candidate_index", "score", "rewards"}`` (``rewards`` holds
 ``judge`` too when the server runs with ``judge``); the reply
 carries ``"scifi": {"n", "weights", "backend_ms", "scoring_ms"}``. Choices are ordered best first.
+Access rules (key, Host, Origin, Content-Type) are in :mod:`swift_scifi.serve.access`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import secrets
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,8 +22,11 @@ from functools import partial
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.requests import ClientDisconnect
 
+from .access import allowed_host_names, authorize, check_host, check_origin, require_json
 from .backend import Backend
 from .judging import Judge, make_judge
 from .ranking import RankedCandidate, Scorer, default_scorer, rank_texts
@@ -28,6 +34,12 @@ from .request import ChatOptions, backend_body, parse_options, read_json_body
 from .settings import ServeError, ServeSettings
 
 logger = logging.getLogger("swift_scifi.serve")
+SETTINGS_ENV = "SCIFI_SERVE_SETTINGS_JSON"  # how `swift-scifi serve` hands settings to its workers
+
+
+def app_from_env() -> FastAPI:
+    """The app for one worker process of ``swift-scifi serve --workers N`` (settings from the environment)."""
+    return create_app(ServeSettings.from_json(os.environ[SETTINGS_ENV]))
 
 
 def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI:
@@ -36,6 +48,13 @@ def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI
     score = scorer or default_scorer()
     judge = make_judge() if settings.judge else None
     backend = Backend(settings)
+    hosts = allowed_host_names(settings)
+
+    def guard(request: Request) -> None:
+        """Host, Origin and key checks of every route but /health."""
+        check_host(request.headers, hosts)
+        check_origin(request.headers, settings)
+        authorize(request.headers, settings.api_key)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -43,30 +62,60 @@ def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI
         yield
         await backend.aclose()
 
-    app = FastAPI(title="swift-scifi best-of-n", lifespan=lifespan)
+    app = FastAPI(
+        title="swift-scifi best-of-n", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.add_exception_handler(ServeError, _serve_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _internal_error)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+        )
 
     @app.get("/health")
     async def health() -> dict:
         return {"status": "ok"}
 
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        guard(request)
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        guard(request)
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title)
+
     @app.get("/v1/models")
     async def models(request: Request) -> dict:
-        _authorize(request, settings.api_key)
+        guard(request)
         return await backend.get_json("/models")
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request):
-        _authorize(request, settings.api_key)
-        body = await read_json_body(
-            request.stream(), request.headers.get("content-length"), settings.max_request_bytes
-        )
+        guard(request)
+        require_json(request.headers)
+        try:
+            with anyio.fail_after(settings.body_timeout_s):
+                body = await read_json_body(
+                    request.stream(), request.headers.get("content-length"), settings.max_request_bytes
+                )
+        except TimeoutError:
+            raise ServeError(
+                408, f"request body not received within {settings.body_timeout_s:g} s", close=True
+            ) from None
         options = parse_options(body, settings)
         forward = backend_body(body, settings, options)
+        deadline = backend.deadline()
         if options.stream and options.n == 1:
-            return StreamingResponse(await backend.stream(forward), media_type="text/event-stream")
-        reply = await _best_of_n(backend, score, judge, forward, options)
+            return StreamingResponse(await backend.stream(forward, deadline), media_type="text/event-stream")
+        reply = await _best_of_n(backend, score, judge, forward, options, deadline)
         if options.stream:
             return StreamingResponse(_sse_of(reply), media_type="text/event-stream")
         return reply
@@ -75,15 +124,20 @@ def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI
 
 
 async def _best_of_n(
-    backend: Backend, score: Scorer, judge: Judge | None, forward: dict, options: ChatOptions
+    backend: Backend, score: Scorer, judge: Judge | None, forward: dict, options: ChatOptions, deadline: float
 ) -> dict:
-    """Ask for ``options.n`` candidates, rank them (with the judge when on), and build the OpenAI reply."""
+    """Ask for ``options.n`` candidates, rank them (with the judge when on), and build the OpenAI reply.
+    The backend calls and the judge finish by ``deadline`` (``time.monotonic()`` seconds) or it is a 504."""
     start = time.perf_counter()
-    reply = await backend.complete(forward, options.n)
-    backend_ms = (time.perf_counter() - start) * 1000
-    texts = [_choice_text(choice) for choice in reply["choices"]]
-    start = time.perf_counter()
-    extra = [{"judge": value} for value in await judge(texts, forward["messages"])] if judge else None
+    try:
+        async with asyncio.timeout(max(deadline - time.monotonic(), 0.0)):
+            reply = await backend.complete(forward, options.n, deadline)
+            backend_ms = (time.perf_counter() - start) * 1000
+            texts = [_choice_text(choice) for choice in reply["choices"]]
+            start = time.perf_counter()
+            extra = [{"judge": v} for v in await judge(texts, forward["messages"])] if judge else None
+    except TimeoutError:
+        raise ServeError(504, "backend timed out: the request's deadline passed", "backend_timeout") from None
     ranked = await anyio.to_thread.run_sync(
         partial(rank_texts, texts, scorer=score, weights=options.weights, extra=extra, **options.columns)
     )
@@ -147,20 +201,20 @@ async def _sse_of(reply: dict) -> AsyncIterator[bytes]:
     yield b"data: [DONE]\n\n"
 
 
-def _authorize(request: Request, api_key: str | None) -> None:
-    if not api_key:
-        return
-    header = request.headers.get("authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else ""
-    if not secrets.compare_digest(token.encode(), api_key.encode()):
-        raise ServeError(401, "missing or wrong API key", "authentication_error")
-
-
 async def _serve_error(_: Request, exc: ServeError) -> JSONResponse:
     if exc.status >= 500:
         logger.warning("%d: %s", exc.status, exc.message)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    if exc.close:
+        headers["Connection"] = "close"
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers or None)
+
+
+async def _client_gone(request: Request, _: ClientDisconnect) -> Response:
+    """A client that hung up mid-body: one info line, no traceback (nobody is left to answer)."""
+    client = f"{request.client.host}:{request.client.port}" if request.client else "a client"
+    logger.info("%s disconnected before sending its whole request body", client)
+    return Response(status_code=400)
 
 
 async def _internal_error(_: Request, exc: Exception) -> JSONResponse:

@@ -10,12 +10,16 @@ The extension (all keys optional), sent by the openai client as ``extra_body={"s
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from .settings import ServeError, ServeSettings
 
 MAX_TERMS = 256
+MAX_DEPTH = 64  # nesting of lists/objects in a request body; chat requests need about 6
+MAX_TARGET_LENGTH = 1_000_000  # CJK characters + English words
+MAX_WEIGHT = 1e6
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,8 @@ class ChatOptions:
 
 
 async def read_json_body(chunks: AsyncIterator[bytes], content_length: str | None, limit: int) -> dict:
-    """The JSON object of a request body of at most ``limit`` bytes; 413 past it, 400 if not a JSON object."""
+    """The JSON object of a request body of at most ``limit`` bytes: 413 past it, 400 if it is not a
+    JSON object, nests deeper than ``MAX_DEPTH``, or holds ``NaN``/``Infinity`` or a number out of range."""
     if content_length and content_length.isdigit() and int(content_length) > limit:
         raise ServeError(413, f"request body is {content_length} bytes; the limit is {limit}")
     data = bytearray()
@@ -38,13 +43,45 @@ async def read_json_body(chunks: AsyncIterator[bytes], content_length: str | Non
         data += chunk
         if len(data) > limit:
             raise ServeError(413, f"request body is over the limit of {limit} bytes")
+    return parse_json_object(bytes(data))
+
+
+def parse_json_object(data: bytes) -> dict:
+    """Strictly parse a request body (see :func:`read_json_body`); every failure is a 400."""
     try:
-        body = json.loads(data)
-    except ValueError as exc:
+        body = json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError as exc:
+        raise ServeError(400, f"request body nests too deeply (the limit is {MAX_DEPTH} levels)") from exc
+    except ValueError as exc:  # includes UnicodeDecodeError
         raise ServeError(400, f"request body is not valid JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise ServeError(400, "request body must be a JSON object")
+    if _depth_over(body, MAX_DEPTH):
+        raise ServeError(400, f"request body nests too deeply (the limit is {MAX_DEPTH} levels)")
     return body
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+def _depth_over(obj, limit: int) -> bool:
+    """Whether ``obj`` nests lists/objects more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
 
 
 def parse_options(body: dict, settings: ServeSettings) -> ChatOptions:
@@ -62,7 +99,7 @@ def parse_options(body: dict, settings: ServeSettings) -> ChatOptions:
         raise ServeError(400, "`scifi` must be an object")
     return ChatOptions(
         n=n,
-        stream=bool(body.get("stream", False)),
+        stream=_stream(body.get("stream")),
         return_all=_return_all(ext.get("return"), settings.return_all),
         columns={**_columns(ext), "prompt": last_user_text(body["messages"])},
         weights=_weights(ext.get("weights")),
@@ -89,9 +126,17 @@ def last_user_text(messages: list) -> str | None:
         if isinstance(message, dict) and message.get("role") == "user":
             content = message.get("content")
             if isinstance(content, list):
-                return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+                return "".join(
+                    p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+                )
             return content if isinstance(content, str) else None
     return None
+
+
+def _stream(value) -> bool:
+    if value is not None and not isinstance(value, bool):
+        raise ServeError(400, f"`stream` must be true or false, got {value!r}")
+    return bool(value)
 
 
 def _return_all(value, default: bool) -> bool:
@@ -115,8 +160,8 @@ def _columns(ext: dict) -> dict:
         columns["terms"] = terms
     target = ext.get("target_length")
     if target is not None:
-        if not isinstance(target, int) or isinstance(target, bool) or target < 1:
-            raise ServeError(400, "`scifi.target_length` must be a positive integer")
+        if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target <= MAX_TARGET_LENGTH:
+            raise ServeError(400, f"`scifi.target_length` must be an integer from 1 to {MAX_TARGET_LENGTH}")
         columns["target_length"] = target
     lang = ext.get("lang")
     if lang is not None:
@@ -130,8 +175,9 @@ def _weights(value) -> dict[str, float]:
     if value is None:
         return {}
     ok = isinstance(value, dict) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values()
-    )
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= MAX_WEIGHT
+        for v in value.values()
+    )  # an int of 400 digits passes isinstance but not the range check (no overflow to inf later)
     if not ok:
-        raise ServeError(400, "`scifi.weights` must map reward names to non-negative numbers")
+        raise ServeError(400, f"`scifi.weights` must map reward names to numbers from 0 to {MAX_WEIGHT:g}")
     return {str(k): float(v) for k, v in value.items()}

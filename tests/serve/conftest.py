@@ -138,6 +138,8 @@ def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> Server
         str(port),
         "--log-level",
         "warning",
+        "--workers",
+        "1",
         *extra,
     ]
     return start_server(request, args, workdir / f"serve-{port}.log", port, workdir)
@@ -153,16 +155,22 @@ def swift_export(preset: str, *args: str, model: Path, max_tokens: int = 384) ->
 class ThreadServer:
     """An ASGI app served by uvicorn on 127.0.0.1 in a background thread (real HTTP, in this process)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, settings=None) -> None:
+        """``settings`` (a ServeSettings): serve ``app`` as ``swift-scifi serve`` does (guarded protocol,
+        timeouts, connection cap); else with uvicorn's defaults (for scripted backends)."""
         import threading
 
         import uvicorn
 
+        from swift_scifi.serve.server import uvicorn_config
+
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        )
+        if settings is not None:
+            config = uvicorn_config(settings, self.port, log_level="warning", app=app)
+        else:
+            config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 30

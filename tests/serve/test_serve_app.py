@@ -96,7 +96,7 @@ def serve(backend):
     settings = ServeSettings(
         backend_url=backend.url + "/v1", api_key=KEY, n=3, max_n=4, max_request_bytes=4000, timeout_s=1.0
     )
-    server = ThreadServer(create_app(settings))
+    server = ThreadServer(create_app(settings), settings)
     yield server
     server.stop()
 
@@ -193,7 +193,7 @@ def test_auth_limits_and_bad_requests(serve):
     chunked = httpx.post(
         serve.url + "/v1/chat/completions",
         content=(b"x" * 1000 for _ in range(5)),
-        headers={"Authorization": f"Bearer {KEY}"},
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
     )
     assert chunked.status_code == 413  # no Content-Length: counted while reading
     assert post(serve, "ok", messages=[{"role": "user", "content": "y" * 5000}]).status_code == 413
