@@ -1,38 +1,53 @@
-"""Per-GPU training memory: weights, gradients, optimizer states and activations. Units: bytes, or GiB.
+"""Per-GPU training memory: model states, activations, logits, MoE buffers and overheads. Units: bytes, or GiB.
 
-Sources (also in docs/presets.md):
-- Model states with Megatron's distributed optimizer, bf16 params with fp32 grads: 6 + 12/d bytes per
-  parameter (2 weight + 4 grad + 12/d for the fp32 master copy and both Adam moments), d = the parameter's
-  data-parallel group (DP·CP for dense, the expert data-parallel size for experts). Megatron-LM docs,
-  "Distributed Optimizer"; ms-swift sets ``accumulate_allreduce_grads_in_fp32`` for bf16.
-- Activations: the tensor-by-tensor accounting of Korthikanti et al. 2022, "Reducing Activation Recomputation
-  in Large Transformer Models" (Table 2: 34·s·b·h/t per GPT layer with tensor + sequence parallelism and
-  selective recompute; s·b·h·(34 + 5·a·s/h)/t without recompute; 2·s·b·h/t per layer with full recompute),
-  generalised here to GQA, q/k norm, gated MLPs, MoE and flash attention (no s² term). Output layer and loss:
-  4·s·b·(h + V)/t on the last stage (Megatron-LM ``theoretical_memory_usage.py``).
+The estimate is what ``nvidia-smi`` shows at the peak of a run (the figure ms-swift's examples record):
+
+    total = (weights + grads + optimizer + activations + logits + moe_buffers) · (1 + ALLOCATOR_SHARE)
+            + overhead
+
+Each term is a function below with its formula and the published case that fixed its constant
+(``swift_scifi/data/memory_measurements.yaml``; ``swift-scifi plan --calibration`` reprints the table).
+Sources for the parts that are not fitted:
+- Model states with Megatron's distributed optimizer: bf16 weight 2, fp32 main grad 4, and (fp32 master 4 +
+  Adam moments 4 + 4)/d bytes per parameter, d = the parameter's data-parallel group (DP·CP for dense
+  layers, the expert data-parallel size for experts). Megatron-LM docs, "Distributed Optimizer".
+- Activations: the tensor-by-tensor accounting of Korthikanti et al. 2022 (Table 2: 34·s·b·h/t per GPT layer
+  with tensor + sequence parallelism and selective recompute; s·b·h·(34 + 5·a·s/h)/t without; 2·s·b·h/t per
+  layer with full recompute), generalised to GQA, q/k norm, gated MLPs, MoE and flash attention.
 - 1F1B pipeline: stage i of p holds min(p − i, microbatches) microbatches in flight.
 - QLoRA (swift sft + bitsandbytes): NF4 with double quantisation costs 4.127 bits per quantised weight
   (Dettmers et al. 2023, §3); embeddings and lm_head stay bf16.
-A fixed ``CUDA_CONTEXT_GIB`` covers the CUDA context, NCCL and cuBLAS workspaces; allocator fragmentation
-is not modelled, so leave headroom.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .layouts import Layout
 from .model_config import ModelSpec
 
 GIB = 2**30
-CUDA_CONTEXT_GIB = 1.0
 NF4_BYTES = 4.127 / 8  # NF4 + double-quantised constants, bytes per quantised weight
-LOGIT_BYTES_HF = 10  # bf16 logits + fp32 copy for the loss + fp32 gradient, per logit (swift sft)
+RECOMPUTE_MODES = ("none", "selective", "full")
+
+# --- the constants; each is explained (formula + fixing case) in the function that uses it ---
+CUDA_CONTEXT_GIB = 1.0  # one process: CUDA context, cuBLAS/cuDNN workspaces
+NCCL_GIB = 1.0  # Megatron, more than one GPU: NCCL communicators of the TP/PP/DP/EP groups
+ALLOCATOR_SHARE = (
+    0.08  # memory the caching allocator reserves beyond the live tensors, share of the live peak
+)
+LOGIT_BYTES_MEGATRON = 8  # per logit: fp32 softmax kept for backward 4 + fp32 working copy / bf16 grad 4
+LOGIT_BYTES_HF = (
+    16  # per logit: bf16 logits 2 + fp32 upcast 4 + fp32 log-softmax 4 + fp32 grad 4 + bf16 grad 2
+)
+MOE_IMBALANCE = 1.0  # the busiest EP rank receives 1 + MOE_IMBALANCE·(1 − 1/EP) times the mean routed tokens
+DISPATCH_COPIES = 4  # h-wide bf16 copies of each routed token alive in the alltoall dispatcher at the peak
 
 
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """Peak per-GPU memory of the most loaded pipeline stage, in GiB."""
+    """Peak per-GPU memory of the most loaded pipeline stage, in GiB. ``act_no_recompute`` is also the
+    selective figure: with flash attention, recomputing ``core_attn`` frees no stored tensor."""
 
     weights: float
     grads: float
@@ -40,20 +55,53 @@ class MemoryEstimate:
     act_no_recompute: float
     act_full_recompute: float
     overhead: float
-    recompute: str  # "selective" (ms-swift default; with flash attention this stores everything) or "full"
+    recompute: str  # "none", "selective" (ms-swift's default) or "full"
+    logits: float = 0.0
+    moe_buffers: float = 0.0
 
     @property
     def activations(self) -> float:
         return self.act_full_recompute if self.recompute == "full" else self.act_no_recompute
 
     @property
+    def live(self) -> float:
+        """Live tensors at the peak (before allocator reserve and fixed overhead)."""
+        return self.weights + self.grads + self.optimizer + self.activations + self.logits + self.moe_buffers
+
+    @property
+    def allocator(self) -> float:
+        return allocator_reserve(self.live)
+
+    @property
     def total(self) -> float:
-        return self.weights + self.grads + self.optimizer + self.activations + self.overhead
+        return self.live + self.allocator + self.overhead
+
+    def with_recompute(self, mode: str) -> MemoryEstimate:
+        return replace(self, recompute=mode)
 
     def as_dict(self) -> dict[str, float | str]:
         out = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self).items()}
-        out.update(activations=round(self.activations, 3), total=round(self.total, 3))
+        out.update(activations=round(self.activations, 3), allocator=round(self.allocator, 3))
+        out["total"] = round(self.total, 3)
         return out
+
+
+def allocator_reserve(live_gib: float) -> float:
+    """Reserved-but-unallocated memory of PyTorch's caching allocator: ALLOCATOR_SHARE · live (GiB).
+
+    Even with ``expandable_segments:True`` (set by every ms-swift example and by our presets), blocks freed
+    by one phase (loading, forward, the loss, backward, the optimizer step) are kept and split for the next,
+    and nvidia-smi reports them. Proportional to the total because each phase's tensors are. Fixed on the
+    dense Megatron cases with exact token counts (Qwen2.5-7B TP 4 at 32k packed, 50 GiB; Qwen2.5-14B TP 4
+    at 8k packed, 65 GiB) after every other term was set from first principles."""
+    return ALLOCATOR_SHARE * live_gib
+
+
+def fixed_overhead(engine: str, world: int) -> float:
+    """CUDA context + library workspaces (CUDA_CONTEXT_GIB, ~1 GiB on an 80 GB card), plus NCCL_GIB for the
+    communicators of Megatron's process groups when more than one GPU runs. GiB. The 1 GiB NCCL share was
+    set on the Qwen2.5-7B LoRA TP 2 case (14 GiB), where the model states are only 7.1 GiB."""
+    return CUDA_CONTEXT_GIB + (NCCL_GIB if engine == "megatron" and world > 1 else 0.0)
 
 
 def attention_activation_bytes(spec: ModelSpec, seq_len: int, flash: bool = True) -> float:
@@ -69,36 +117,122 @@ def attention_activation_bytes(spec: ModelSpec, seq_len: int, flash: bool = True
     return stored + (h if spec.dropout else 0)  # dropout mask after the output projection
 
 
-def mlp_activation_bytes(spec: ModelSpec, moe: bool) -> float:
-    """Bytes per token stored by one MLP or MoE block for backward (no parallelism, bf16)."""
+def routed_row_bytes(spec: ModelSpec, etp: int = 1) -> float:
+    """Bytes stored for backward per routed token row (one token sent to one expert): the permuted input
+    (2h), gate/up output (4·f/ETP), SwiGLU output (2·f/ETP) and the expert output kept for the
+    probability gradient (2h). With ETP > 1 each rank sees ETP times the rows, with f/ETP columns."""
+    f = spec.moe_ffn / etp
+    return etp * (2 * spec.hidden + 2 * spec.hidden) + etp * 6 * f
+
+
+def mlp_activation_bytes(spec: ModelSpec, moe: bool, imbalance: float = 1.0, etp: int = 1) -> float:
+    """Bytes per token stored by one MLP or MoE block for backward (no parallelism, bf16). For MoE the routed
+    part is scaled by ``imbalance``, the busiest rank's multiple of the mean routed tokens."""
     h = spec.hidden
     stored = 2 * h + 2 * h + (h if spec.dropout else 0)  # norm input, MLP/router input, dropout mask
     if not moe:
         inner = (4 if spec.gated_mlp else 2) * spec.ffn + 2 * spec.ffn  # activation inputs, down-proj input
         return stored + inner
-    routed = spec.experts_per_token * (2 * h + 6 * spec.moe_ffn + 2 * h)  # permuted in, gate/up/down in, out
+    routed = spec.experts_per_token * imbalance * routed_row_bytes(spec, etp)
     shared = (2 * h + 6 * spec.shared_expert_ffn) if spec.shared_expert_ffn else 0
     return stored + 8 * spec.experts + routed + shared  # fp32 router logits and probabilities
 
 
-def layer_activation_bytes(spec: ModelSpec, seq_len: int, moe: bool = False, flash: bool = True) -> float:
+def layer_activation_bytes(
+    spec: ModelSpec, seq_len: int, moe: bool = False, flash: bool = True, imbalance: float = 1.0, etp: int = 1
+) -> float:
     """Bytes per token per layer with no recompute and no parallelism (divide by TP·CP to shard)."""
-    return attention_activation_bytes(spec, seq_len, flash) + mlp_activation_bytes(spec, moe)
+    return attention_activation_bytes(spec, seq_len, flash) + mlp_activation_bytes(spec, moe, imbalance, etp)
 
 
-def lora_params_per_layer(spec: ModelSpec, rank: int, moe: bool) -> int:
-    """LoRA A+B parameters for all linear layers of one transformer layer (``target_modules all-linear``)."""
+def moe_imbalance(ep: int, capacity_factor: float | None = None) -> float:
+    """Routed tokens on the busiest EP rank over the mean: 1 + MOE_IMBALANCE·(1 − 1/EP), capped at the
+    capacity factor when one is set (tokens beyond capacity are dropped).
+
+    EP = 1 has no imbalance (every expert is local). MOE_IMBALANCE = 1 (the busiest of many ranks takes
+    about twice the mean at the worst step of a fine-tune whose router starts from a pretrained
+    checkpoint with a 1e-3 auxiliary loss) was fixed on Qwen3-30B-A3B full PP 2 × EP 8 (60 GiB) and
+    checked on Qwen1.5-MoE PP 2 × EP 4 (57 GiB)."""
+    share = 1.0 + MOE_IMBALANCE * (1.0 - 1.0 / max(1, ep))
+    return min(share, capacity_factor) if capacity_factor else share
+
+
+def moe_dispatch_bytes(spec: ModelSpec, tokens: float, imbalance: float, etp: int = 1) -> float:
+    """Token-dispatcher buffers of one MoE layer on one GPU: DISPATCH_COPIES · 2h bytes per routed row.
+
+    The alltoall dispatcher holds, at the peak of a layer's backward, the permuted tokens, the all-to-all
+    receive buffer, the tokens sorted by local expert and the gradient of one of them (4 copies of
+    tokens·top-k·h in bf16), on top of what the layer stores for backward. Grouped-GEMM workspaces are
+    small beside them (cuBLAS workspace is in the fixed overhead). ``tokens``: tokens on this GPU."""
+    rows = tokens * spec.experts_per_token * imbalance * etp
+    return DISPATCH_COPIES * 2 * spec.hidden * rows
+
+
+def megatron_logits_bytes(spec: ModelSpec, tokens: float, tp: int) -> float:
+    """Output layer + fused vocab-parallel cross-entropy on the last stage: LOGIT_BYTES_MEGATRON · s · V/TP.
+
+    Megatron upcasts the bf16 logits to fp32 (4 bytes), turns that buffer into the softmax in place and
+    keeps it for backward; backward writes the gradient into it and casts it to bf16 (2) for the output
+    layer, while the bf16 logits (2) of the forward are still referenced: 8 bytes per logit. Checked on
+    Qwen2.5-7B TP 4 at 32k tokens (50 GiB, where the logits are 9.3 GiB); 4 bytes gave −19%, 16 gave +9%.
+    ``tokens``: tokens of one micro batch on this CP rank (the output layer gathers the sequence over TP)."""
+    return LOGIT_BYTES_MEGATRON * tokens * spec.vocab / tp
+
+
+def hf_logits_bytes(spec: ModelSpec, tokens: float) -> float:
+    """transformers' causal-LM loss (swift sft): LOGIT_BYTES_HF · s · V.
+
+    bf16 logits (2, kept in the output for ms-swift's token accuracy) + ``logits.float()`` (4) + the fp32
+    log-softmax saved by cross-entropy (4) + its fp32 gradient (4) + the bf16 gradient of the logits (2) =
+    16 bytes. The measured growth of single-GPU LoRA runs with sequence length is about 2.5 MB per token for
+    a 152k vocabulary (16 · 152064 = 2.4 MB); fixed on the ms-swift quick start (Qwen2.5-7B LoRA, 22 GB at
+    2048 tokens against 17.2 GiB for short self-cognition samples)."""
+    return LOGIT_BYTES_HF * tokens * spec.vocab
+
+
+def lora_params_per_layer(spec: ModelSpec, rank: int, moe: bool, targets: str = "all-linear") -> int:
+    """LoRA A+B parameters of one transformer layer for ``all-linear`` (or ``attention``: QKV and output
+    projection only)."""
     h = spec.hidden
     attn = rank * ((h + spec.q_dim) + 2 * (h + spec.kv_dim) + (spec.q_dim + h))
+    if targets == "attention":
+        return attn
     if not moe:
         return attn + (3 if spec.gated_mlp else 2) * rank * (h + spec.ffn)
     shared = 3 * rank * (h + spec.shared_expert_ffn) if spec.shared_expert_ffn else 0
     return attn + spec.experts * 3 * rank * (h + spec.moe_ffn) + shared
 
 
+def lora_split_per_layer(
+    spec: ModelSpec, rank: int, moe: bool, targets: str = "all-linear"
+) -> tuple[int, int]:
+    """(non-expert LoRA params, expert LoRA params) of one layer; the expert part is divided by EP·ETP."""
+    total = lora_params_per_layer(spec, rank, moe, targets)
+    experts = spec.experts * 3 * rank * (spec.hidden + spec.moe_ffn) if moe and targets != "attention" else 0
+    return total - experts, experts
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """Optimizer precision: main grads fp32|bf16, Adam moments fp32|bf16 (``use_precision_aware_optimizer``
+    with ``exp_avg_dtype``/``exp_avg_sq_dtype bf16``), and ``offload`` (``optimizer_cpu_offload`` with
+    fraction 1: master weights and moments live on the CPU)."""
+
+    grads: str = "fp32"
+    moments: str = "fp32"
+    offload: bool = False
+
+    def bytes_per_param(self, d: int) -> tuple[float, float, float]:
+        """(weight, grad, optimizer) bytes per trainable parameter on one GPU, d = its data-parallel group."""
+        grad = 4.0 if self.grads == "fp32" else 2.0
+        moments = 8.0 if self.moments == "fp32" else 4.0
+        optim = 0.0 if self.offload else (4.0 + moments) / d
+        return 2.0, grad, optim
+
+
 def megatron_state_bytes_per_param(d: int) -> tuple[float, float, float]:
     """(weight, grad, optimizer) bytes per trainable parameter: bf16 weight, fp32 grad, 12/d of fp32 states."""
-    return 2.0, 4.0, 12.0 / d
+    return Optimizer().bytes_per_param(d)
 
 
 @dataclass(frozen=True)
@@ -126,22 +260,27 @@ def _stage_params(spec: ModelSpec, layout: Layout, st: _Stage) -> tuple[float, f
     dense += st.moe_layers * spec.moe_nonexpert_params()
     embeddings = (st.first + st.last) if (layout.pp > 1 or not spec.tied_embeddings) else 1
     dense = (dense + embeddings * spec.embedding_params()) / layout.tp
-    experts = st.moe_layers * spec.experts * spec.expert_params() / layout.ep
+    experts = st.moe_layers * spec.experts * spec.expert_params() / (layout.ep * layout.etp)
     return dense, experts
 
 
-def _stage_activations(spec: ModelSpec, layout: Layout, st: _Stage, seq_len: int) -> tuple[float, float]:
-    """(no-recompute bytes, full-recompute bytes) of a stage's activations."""
-    tokens = seq_len / layout.cp / layout.tp  # per GPU, micro batch 1, sequence parallel when TP > 1
-    dense = layer_activation_bytes(spec, seq_len // layout.cp, moe=False)
-    moe = layer_activation_bytes(spec, seq_len // layout.cp, moe=True) if spec.is_moe else 0.0
+def _stage_activations(
+    spec: ModelSpec, layout: Layout, st: _Stage, tokens_mb: float, capacity_factor: float | None
+) -> tuple[float, float, float, float]:
+    """(no-recompute, full-recompute, logits, MoE dispatch) bytes of a stage; ``tokens_mb`` tokens per
+    micro batch (micro batch × sequence length)."""
+    seq = tokens_mb / layout.cp
+    tokens = seq / layout.tp  # per GPU, sequence parallel when TP > 1
+    imb = moe_imbalance(layout.ep, capacity_factor)
+    dense = layer_activation_bytes(spec, int(seq), moe=False)
+    moe = layer_activation_bytes(spec, int(seq), True, True, imb, layout.etp) if spec.is_moe else 0.0
     per_mb = (st.layers - st.moe_layers) * dense + st.moe_layers * moe
     no_rc = st.in_flight * per_mb * tokens
-    full_rc = (st.in_flight * st.layers * 2 * spec.hidden + max(dense, moe)) * tokens
-    if st.last:
-        logits = 4 * (spec.hidden + spec.vocab) * tokens
-        no_rc, full_rc = no_rc + logits, full_rc + logits
-    return no_rc, full_rc
+    working = moe if st.moe_layers else dense
+    full_rc = (st.in_flight * st.layers * 2 * spec.hidden + working) * tokens
+    dispatch = moe_dispatch_bytes(spec, tokens, imb, layout.etp) if st.moe_layers else 0.0
+    logits = megatron_logits_bytes(spec, seq, layout.tp) if st.last else 0.0
+    return no_rc, full_rc, logits, dispatch
 
 
 def estimate_megatron(
@@ -152,58 +291,95 @@ def estimate_megatron(
     global_batch: int = 16,
     lora_rank: int = 16,
     gpu_mem_gib: float | None = None,
+    micro_batch: int = 1,
+    recompute: str | None = None,
+    optimizer: Optimizer | None = None,
+    capacity_factor: float | None = None,
+    lora_targets: str = "all-linear",
+    tokens_per_micro_batch: float | None = None,
+    margin_gib: float = 0.0,
 ) -> MemoryEstimate:
     """Peak per-GPU memory of ``megatron sft`` (full or LoRA) with the distributed optimizer.
 
-    ``gpu_mem_gib`` picks the recompute mode: selective when it fits, else full. None: selective.
-    """
-    microbatches = max(1, global_batch // layout.dp)
+    ``recompute`` None picks the least recompute that fits ``gpu_mem_gib`` − ``margin_gib`` (selective,
+    ms-swift's default, else full; None card: selective). ``tokens_per_micro_batch`` overrides
+    micro batch × seq len (padding-free batches of short samples hold fewer tokens than that)."""
+    opt = optimizer or Optimizer()
+    microbatches = max(1, global_batch // (layout.dp * micro_batch))
+    tokens_mb = tokens_per_micro_batch or micro_batch * seq_len
     d_dense = layout.dp * layout.cp
-    d_expert = max(1, layout.tp * layout.dp * layout.cp // layout.ep)
-    best = None
+    d_expert = layout.expert_dp
+    world = layout.tp * layout.pp * layout.cp * layout.dp
+    stages = []
     for st in _stages(spec, layout, microbatches):
         dense, experts = _stage_params(spec, layout, st)
         if method == "full":
-            w_d, g_d, o_d = megatron_state_bytes_per_param(d_dense)
-            w_e, g_e, o_e = megatron_state_bytes_per_param(d_expert)
-            weights, grads, optim = (
-                w_d * dense + w_e * experts,
-                g_d * dense + g_e * experts,
-                o_d * dense + o_e * experts,
-            )
+            w_d, g_d, o_d = opt.bytes_per_param(d_dense)
+            w_e, g_e, o_e = opt.bytes_per_param(d_expert)
+            weights = w_d * dense + w_e * experts
+            grads, optim = g_d * dense + g_e * experts, o_d * dense + o_e * experts
         else:
-            dense_lora = (st.layers - st.moe_layers) * lora_params_per_layer(spec, lora_rank, False)
-            trainable = (
-                dense_lora + st.moe_layers * lora_params_per_layer(spec, lora_rank, True)
-            ) / layout.tp
-            w, g, o = megatron_state_bytes_per_param(d_dense)
-            weights, grads, optim = 2 * (dense + experts) + w * trainable, g * trainable, o * trainable
-        no_rc, full_rc = _stage_activations(spec, layout, st, seq_len)
-        est = _estimate(weights, grads, optim, no_rc, full_rc, gpu_mem_gib)
-        if best is None or est.total > best.total:
-            best = est
-    return best
+            non_exp, exp = _stage_lora(spec, st, lora_rank, lora_targets)
+            lora_dense, lora_exp = non_exp / layout.tp, exp / (layout.ep * layout.etp)
+            w_d, g_d, o_d = opt.bytes_per_param(d_dense)
+            _, g_e, o_e = opt.bytes_per_param(d_expert)
+            weights = 2 * (dense + experts) + w_d * (lora_dense + lora_exp)
+            grads, optim = g_d * lora_dense + g_e * lora_exp, o_d * lora_dense + o_e * lora_exp
+        no_rc, full_rc, logits, dispatch = _stage_activations(spec, layout, st, tokens_mb, capacity_factor)
+        stages.append(
+            MemoryEstimate(
+                weights / GIB,
+                grads / GIB,
+                optim / GIB,
+                no_rc / GIB,
+                full_rc / GIB,
+                fixed_overhead("megatron", world),
+                "selective",
+                logits / GIB,
+                dispatch / GIB,
+            )
+        )
+    return choose_recompute(stages, recompute, gpu_mem_gib, margin_gib)
 
 
-def _estimate(weights, grads, optim, no_rc, full_rc, gpu_mem_gib) -> MemoryEstimate:
-    est = MemoryEstimate(
-        weights / GIB, grads / GIB, optim / GIB, no_rc / GIB, full_rc / GIB, CUDA_CONTEXT_GIB, "selective"
-    )
-    if gpu_mem_gib is not None and est.total > gpu_mem_gib:
-        est = MemoryEstimate(**{**asdict(est), "recompute": "full"})
-    return est
+def _stage_lora(spec: ModelSpec, st: _Stage, rank: int, targets: str) -> tuple[int, int]:
+    dense_non, _ = lora_split_per_layer(spec, rank, False, targets)
+    moe_non, moe_exp = lora_split_per_layer(spec, rank, True, targets) if spec.is_moe else (0, 0)
+    dense_layers = st.layers - st.moe_layers
+    return dense_layers * dense_non + st.moe_layers * moe_non, st.moe_layers * moe_exp
+
+
+def choose_recompute(
+    stages: list[MemoryEstimate], recompute: str | None, gpu_mem_gib: float | None, margin_gib: float = 0.0
+) -> MemoryEstimate:
+    """The most loaded stage under ``recompute`` when given; else under selective when that fits
+    ``gpu_mem_gib − margin_gib``, otherwise under full."""
+    modes = [recompute] if recompute is not None else ["selective", "full"]
+    for mode in modes:
+        worst = max((s.with_recompute(mode) for s in stages), key=lambda e: e.total)
+        if recompute is not None or gpu_mem_gib is None or worst.total + margin_gib <= gpu_mem_gib:
+            return worst
+    return worst
 
 
 def estimate_swift_sft(
-    spec: ModelSpec, seq_len: int, method: str = "lora", lora_rank: int = 16, adapter_weight_bytes: int = 4
+    spec: ModelSpec,
+    seq_len: int,
+    method: str = "lora",
+    lora_rank: int = 16,
+    adapter_weight_bytes: int = 4,
+    micro_batch: int = 1,
+    gradient_checkpointing: bool = True,
+    tokens_per_micro_batch: float | None = None,
 ) -> MemoryEstimate:
-    """Per-GPU memory of ``swift sft`` (transformers + PEFT, DDP) for LoRA or QLoRA, micro batch 1.
+    """Per-GPU memory of ``swift sft`` (transformers + PEFT, DDP) for LoRA or QLoRA.
 
     Gradient checkpointing (ms-swift's default) stores each layer's input (2·h bytes per token) plus one
     layer's working set, so ``recompute`` is "full"; ``act_no_recompute`` is without checkpointing.
     Adapters: PEFT keeps them in fp32 (``adapter_weight_bytes`` 4; the QLoRA paper used bf16, 2), with
-    gradients of the same width and two fp32 Adam moments.
+    gradients of the same width and two fp32 Adam moments. Logits: :func:`hf_logits_bytes`.
     """
+    tokens = tokens_per_micro_batch or micro_batch * seq_len
     total = spec.total_params()
     emb = spec.embedding_params() * (1 if spec.tied_embeddings else 2)
     if method == "qlora":
@@ -214,9 +390,8 @@ def estimate_swift_sft(
     lora = dense_layers * lora_params_per_layer(spec, lora_rank, False)
     lora += spec.moe_layers * lora_params_per_layer(spec, lora_rank, True)
     per_layer = layer_activation_bytes(spec, seq_len, moe=spec.is_moe)
-    logits = LOGIT_BYTES_HF * spec.vocab * seq_len
-    no_rc = per_layer * spec.layers * seq_len + logits
-    full_rc = (2 * spec.hidden * spec.layers + per_layer) * seq_len + logits
+    no_rc = per_layer * spec.layers * tokens
+    full_rc = (2 * spec.hidden * spec.layers + per_layer) * tokens
     a = adapter_weight_bytes
     return MemoryEstimate(
         (weights + a * lora) / GIB,
@@ -224,6 +399,8 @@ def estimate_swift_sft(
         8 * lora / GIB,
         no_rc / GIB,
         full_rc / GIB,
-        CUDA_CONTEXT_GIB,
-        "full",
+        fixed_overhead("swift-sft", 1),
+        "full" if gradient_checkpointing else "none",
+        hf_logits_bytes(spec, tokens) / GIB,
+        0.0,
     )

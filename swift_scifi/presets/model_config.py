@@ -153,10 +153,40 @@ def read_model_config(path: str | Path) -> ModelSpec:
     return spec_from_dict(cfg, name=name)
 
 
+def bundled_configs() -> list[str]:
+    """Names of the shipped sample configs (``Qwen3-8B``, ``Qwen3-30B-A3B``, ...)."""
+    return sorted(p.stem for p in _SAMPLES.glob("*.json"))
+
+
+def resolve_model_config(arg: str | Path) -> Path:
+    """A ``--model-config`` value: an existing file or folder, else the name of a shipped sample config."""
+    path = Path(arg)
+    if path.exists():
+        return path
+    if (_SAMPLES / f"{arg}.json").is_file():
+        return _SAMPLES / f"{arg}.json"
+    raise ModelConfigError(
+        f"model config not found: {arg} (not a file or folder, and not a shipped config: {bundled_configs()})"
+    )
+
+
+def hub_id(path: str | Path) -> str | None:
+    """The hub id a config names in ``_name_or_path`` when it looks like ``org/name``; else None."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "config.json"
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("_name_or_path")
+    except (OSError, json.JSONDecodeError):
+        return None
+    if isinstance(value, str) and value.count("/") == 1 and not value.startswith(("/", ".")):
+        return value
+    return None
+
+
 def sample_config(name: str) -> Path:
-    """Path of a shipped sample ``config.json`` (``Qwen3-8B``, ``Qwen3-32B``, ``Qwen3-30B-A3B``)."""
+    """Path of a shipped sample ``config.json`` (see :func:`bundled_configs`)."""
     path = _SAMPLES / f"{name}.json"
     if not path.is_file():
-        known = sorted(p.stem for p in _SAMPLES.glob("*.json"))
-        raise ModelConfigError(f"no sample config {name!r}; shipped: {known}")
+        raise ModelConfigError(f"no sample config {name!r}; shipped: {bundled_configs()}")
     return path

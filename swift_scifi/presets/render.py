@@ -31,15 +31,24 @@ def megatron_config(req: PlanRequest, best: RankedLayout, model: str) -> dict:
         expert_model_parallel_size=lay.ep,
         sequence_parallel=lay.sequence_parallel,
     )
+    if req.spec.is_moe:
+        cfg["expert_tensor_parallel_size"] = lay.etp
     if lay.first_stage_layers is not None:
         cfg["decoder_first_pipeline_num_layers"] = lay.first_stage_layers
     if lay.last_stage_layers is not None:
         cfg["decoder_last_pipeline_num_layers"] = lay.last_stage_layers
-    cfg.update(micro_batch_size=1, global_batch_size=req.global_batch, max_length=req.seq_len, packing=True)
+    cfg.update(
+        micro_batch_size=req.micro_batch,
+        global_batch_size=req.global_batch,
+        max_length=req.seq_len,
+        packing=True,
+    )
     if best.memory.recompute == "full":
         cfg.update(recompute_granularity="full", recompute_method="uniform", recompute_num_layers=1)
     else:
-        cfg.update(recompute_granularity="selective")
+        cfg.update(recompute_granularity=best.memory.recompute)
+    if req.optimizer.moments == "bf16":
+        cfg.update(use_precision_aware_optimizer=True, exp_avg_dtype="bf16", exp_avg_sq_dtype="bf16")
     if req.spec.is_moe:
         cfg.update(moe_grouped_gemm=True, moe_permute_fusion=True, moe_aux_loss_coeff=1.0e-3)
     cfg.update(
@@ -60,29 +69,36 @@ def megatron_config(req: PlanRequest, best: RankedLayout, model: str) -> dict:
 
 
 def swift_sft_config(req: PlanRequest, model: str) -> dict:
-    """``swift sft`` QLoRA arguments (bitsandbytes NF4, data parallel)."""
+    """``swift sft`` LoRA arguments, with bitsandbytes NF4 for QLoRA (data parallel)."""
     cfg = {
         "model": model,
         "dataset": [SFT_DATASET],
         "external_plugins": [PLUGIN],
         "tuner_type": "lora",
-        "quant_method": "bnb",
-        "quant_bits": 4,
-        "bnb_4bit_quant_type": "nf4",
-        "bnb_4bit_use_double_quant": True,
-        "bnb_4bit_compute_dtype": "bfloat16",
-        "torch_dtype": "bfloat16",
-        "lora_rank": req.lora_rank,
-        "lora_alpha": 2 * req.lora_rank,
-        "target_modules": ["all-linear"],
-        "max_length": req.seq_len,
-        "per_device_train_batch_size": 1,
-        "gradient_accumulation_steps": max(1, req.global_batch // req.cluster.world),
-        "gradient_checkpointing": True,
-        "learning_rate": 1.0e-4,
-        "num_train_epochs": 1,
-        "output_dir": f"output/{req.spec.name}-qlora",
     }
+    if req.method == "qlora":
+        cfg.update(
+            quant_method="bnb",
+            quant_bits=4,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype="bfloat16",
+        )
+    cfg.update(
+        {
+            "torch_dtype": "bfloat16",
+            "lora_rank": req.lora_rank,
+            "lora_alpha": 2 * req.lora_rank,
+            "target_modules": ["all-linear"],
+            "max_length": req.seq_len,
+            "per_device_train_batch_size": req.micro_batch,
+            "gradient_accumulation_steps": max(1, req.global_batch // (req.cluster.world * req.micro_batch)),
+            "gradient_checkpointing": req.recompute in (None, "full"),
+            "learning_rate": 1.0e-4,
+            "num_train_epochs": 1,
+            "output_dir": f"output/{req.spec.name}-{req.method}",
+        }
+    )
     cfg["ENV"] = _env(req)
     return cfg
 

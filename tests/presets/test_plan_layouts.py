@@ -3,7 +3,14 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from swift_scifi.presets.layouts import Cluster, Layout, enumerate_layouts, pipeline_split, violations
+from swift_scifi.presets.layouts import (
+    Cluster,
+    Layout,
+    enumerate_layouts,
+    pipeline_split,
+    split_problem,
+    violations,
+)
 from swift_scifi.presets.memory import estimate_megatron
 from swift_scifi.presets.model_config import ModelSpec
 
@@ -50,7 +57,7 @@ def _is_valid(spec, cluster, tp, pp, cp, ep, seq_len, batch, method) -> bool:
         and pp <= spec.layers
         and (cp == 1 or seq_len % (2 * cp) == 0)
         and (ep == 1 or (spec.experts > 0 and spec.experts % ep == 0))
-        and (dp * cp) % ep == 0
+        and (tp * dp * cp) % ep == 0  # MoE parallel folding, ETP 1: EP may span TP
         and batch % dp == 0
         and (method != "qlora" or tp * pp * cp * ep == 1)
     )
@@ -66,7 +73,7 @@ def test_every_layout_satisfies_the_constraints(spec, cluster, seq_len, batch, m
         assert lay.tp <= cluster.gpus_per_node and cluster.gpus_per_node % lay.tp == 0
         assert lay.cp == 1 or seq_len % (2 * lay.cp) == 0
         assert lay.ep == 1 or spec.experts % lay.ep == 0
-        assert (lay.dp * lay.cp) % lay.ep == 0
+        assert (lay.tp * lay.dp * lay.cp) % (lay.ep * lay.etp) == 0
         assert batch % lay.dp == 0
         stages = lay.stage_layers(spec.layers)
         assert len(stages) == lay.pp and sum(stages) == spec.layers and min(stages) >= 1
@@ -100,7 +107,9 @@ def test_uneven_pipeline_split_covers_every_layer(layers, pp):
     ok, first, last = pipeline_split(layers, pp)
     assert ok == (pp <= layers)
     if ok:
-        stages = Layout(1, pp, 1, 1, 1, last, first).stage_layers(layers)
+        lay = Layout(1, pp, 1, 1, 1, last, first)
+        assert split_problem(layers, lay) is None
+        stages = lay.stage_layers(layers)
         assert len(stages) == pp and sum(stages) == layers and min(stages) >= 1
         assert len(set(stages[1:-1])) <= 1  # Megatron: the middle stages are even
         # optimal: no Megatron-expressible split (first, middle k each, last) has a smaller largest stage
