@@ -30,6 +30,11 @@ def register(app: typer.Typer) -> None:
         lang: list[str] = typer.Option(
             ["zh", "en"], help="Languages to keep: zh and/or en (repeat the flag: --lang zh --lang en)."
         ),
+        glossary: Path = typer.Option(
+            None,
+            help="Glossary file to use instead of each book's extracted one: one term per line, or the "
+            "output of `swift-scifi glossary`. Default: $SCIFI_GLOSSARY.",
+        ),
     ) -> None:
         """Build a dataset from a corpus and write it as .jsonl, ready for `--dataset OUT.jsonl`."""
         from rich.logging import RichHandler
@@ -48,7 +53,14 @@ def register(app: typer.Typer) -> None:
                 param_hint="--lang",
             )
         overrides = {
-            k: v for k, v in (("corpus", corpus), ("max_tokens", max_tokens), ("tokenizer", tokenizer)) if v
+            k: v
+            for k, v in (
+                ("corpus", corpus),
+                ("max_tokens", max_tokens),
+                ("tokenizer", tokenizer),
+                ("glossary", glossary),
+            )
+            if v
         }
         try:
             config = BuildConfig.from_env(**overrides)

@@ -15,7 +15,7 @@ from .budget import TokenCounter, fit_tail
 from .config import BuildConfig
 from .corpus import Book
 from .prompts import join_terms, render
-from .terms import GlossaryMatcher, cached_extract_terms
+from .terms import GlossaryMatcher, cached_extract_terms, load_glossary
 
 logger = logging.getLogger("swift_scifi.datasets")
 
@@ -55,6 +55,9 @@ class PreparedBook:
 
     @cached_property
     def glossary(self) -> list[str]:
+        """The user's glossary file (``config.glossary``) if given, else the book's extracted glossary."""
+        if self.config.glossary is not None:
+            return load_glossary(self.config.glossary)
         return cached_extract_terms(self.book.text, self.lang)
 
     @cached_property

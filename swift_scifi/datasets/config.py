@@ -24,6 +24,7 @@ class BuildConfig:
     response_share: float = 0.6  # share of max_tokens for the response; the prompt gets the rest
     min_chapter_length: int = 200  # 字 + words; shorter stretches between headings are front matter
     glossary_size: int = 20  # terms per sample, at most
+    glossary: Path | None = None  # user glossary file; None: each book's extracted glossary
 
     def __post_init__(self) -> None:
         if self.max_tokens < 128:
@@ -33,7 +34,7 @@ class BuildConfig:
 
     @classmethod
     def from_env(cls, **overrides) -> BuildConfig:
-        """Read SCIFI_CORPUS, SCIFI_MAX_TOKENS and SCIFI_TOKENIZER; keyword overrides win."""
+        """Read SCIFI_CORPUS, SCIFI_MAX_TOKENS, SCIFI_TOKENIZER and SCIFI_GLOSSARY; keyword overrides win."""
         env: dict = {}
         if os.environ.get("SCIFI_CORPUS"):
             env["corpus"] = Path(os.environ["SCIFI_CORPUS"])
@@ -44,4 +45,6 @@ class BuildConfig:
             env["max_tokens"] = int(raw)
         if os.environ.get("SCIFI_TOKENIZER"):
             env["tokenizer"] = Path(os.environ["SCIFI_TOKENIZER"])
+        if os.environ.get("SCIFI_GLOSSARY"):
+            env["glossary"] = Path(os.environ["SCIFI_GLOSSARY"])
         return replace(cls(), **{**env, **overrides})

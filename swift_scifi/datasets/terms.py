@@ -1,10 +1,11 @@
-"""Extract a book's recurring names and terms (its glossary) without any model.
+"""A book's glossary (recurring names and coined terms) without any model, cached on disk, user-editable.
 
-- English: capitalised words and capitalised multi-word names that recur mid-sentence and are (almost)
-  never written in lower case ("Time Traveller", "Weena", "Morlocks").
-- Chinese: words jieba's HMM finds outside its dictionary, or that its dictionary tags as person/place/
-  other proper nouns (nr, nrt, ns, nz, nt), that recur (孙悟空, 齐河县, 人瑞).
-Stopwords live in ``data/datasets/term_stopwords.yaml``.
+- Chinese: :mod:`.glossary_zh` (new-word discovery + dictionary, suffix and speaker rules).
+- English: :mod:`.glossary_en` (names, multi-word names, coined compounds and phrases).
+Each entry carries its count and the reason it was kept (``swift-scifi glossary BOOK.txt`` prints them).
+A user's own list (one term per line, or that command's output) replaces the extracted one: ``--glossary
+FILE`` on ``swift-scifi build-dataset``, ``SCIFI_GLOSSARY=FILE`` for ms-swift runs.
+Stopwords: ``data/datasets/term_stopwords.yaml``; Chinese rules: ``data/terms/zh_rules.yaml``.
 """
 
 from __future__ import annotations
@@ -13,35 +14,78 @@ import hashlib
 import json
 import logging
 import os
-import re
-from collections import Counter
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-_EN_NAME_RE = re.compile(r"(?<![.!?\"“]\s)(?<!^)\b([A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2})\b", re.MULTILINE)
-_ZH_WORD_RE = re.compile(r"[\u4e00-\u9fff]{2,5}")
-_ZH_NAME_TAGS = {"nr", "nrt", "ns", "nz", "nt", "nrfg"}
-_ZH_SPEECH_SUFFIX = ("道", "说", "笑")
+_DATA = Path(__file__).resolve().parent.parent / "data"
+_STOPWORDS = _DATA / "datasets" / "term_stopwords.yaml"
+_RULE_FILES = (_STOPWORDS, _DATA / "terms" / "zh_rules.yaml")
 
 
-_STOPWORDS = Path(__file__).resolve().parent.parent / "data" / "datasets" / "term_stopwords.yaml"
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One glossary term: its uses in the book, why it was kept, and the other entries that name the same
+    thing (a short form inside it, or the longer name it is part of)."""
+
+    term: str
+    count: int
+    reason: str
+    aliases: tuple[str, ...] = field(default_factory=tuple)
 
 
 @lru_cache(maxsize=1)
 def _stopwords() -> dict[str, frozenset[str]]:
     data = yaml.safe_load(_STOPWORDS.read_text(encoding="utf-8"))
-    return {lang: frozenset(map(str, words)) for lang, words in data.items()}
+    return {key: frozenset(map(str, words)) for key, words in data.items()}
+
+
+def extract_glossary(text: str, lang: str, top_k: int = 200, min_count: int = 3) -> list[GlossaryEntry]:
+    """Up to ``top_k`` glossary entries of ``text`` used ``min_count``+ times, most frequent first.
+    ``lang`` is 'zh' or 'en'."""
+    if lang == "zh":
+        from .glossary_zh import extract
+
+        rows = extract(text, min_count)
+    else:
+        from .glossary_en import extract
+
+        sw = _stopwords()
+        stop = (
+            sw["en"] | sw.get("en_titles", frozenset()) | {w.capitalize() for w in sw.get("en_function", ())}
+        )
+        rows = extract(text, stop, sw.get("en_hyphenated", frozenset()), min_count, sw.get("en_function"))
+    rows = rows[:top_k]
+    return _with_aliases(rows)
+
+
+def _with_aliases(rows: list[tuple[str, int, str]]) -> list[GlossaryEntry]:
+    """Link entries where one is a whole word (en) or a 2+ character part (zh) of another."""
+    terms = [t for t, _, _ in rows]
+    out = []
+    for t, n, why in rows:
+        al = []
+        for o in terms:
+            if o == t or len(min(o, t, key=len)) < 2:
+                continue
+            if " " in o or " " in t:
+                linked = f" {t} " in f" {o} " or f" {o} " in f" {t} "
+            else:
+                linked = (o in t or t in o) and not o.isascii()
+            if linked:
+                al.append(o)
+        out.append(GlossaryEntry(t, n, why, tuple(al)))
+    return out
 
 
 def extract_terms(text: str, lang: str, top_k: int = 200, min_count: int = 3) -> list[str]:
-    """Up to ``top_k`` recurring names/terms of ``text``, most frequent first. ``lang`` is 'zh' or 'en'."""
-    counts = _zh_candidates(text) if lang == "zh" else _en_candidates(text)
-    return [t for t, n in counts.most_common() if n >= min_count][:top_k]
+    """The terms of :func:`extract_glossary`, most frequent first."""
+    return [e.term for e in extract_glossary(text, lang, top_k, min_count)]
 
 
-_CACHE_VERSION = "1"  # bump when extraction changes
+_CACHE_VERSION = "2"  # bump when extraction changes
 
 
 def cache_dir() -> Path:
@@ -50,91 +94,76 @@ def cache_dir() -> Path:
     return Path(root) / "glossary"
 
 
-def cached_extract_terms(text: str, lang: str, top_k: int = 200, min_count: int = 3) -> list[str]:
-    """:func:`extract_terms`, memoised on disk by a hash of the text and the arguments.
+def cached_extract_glossary(
+    text: str, lang: str, top_k: int = 200, min_count: int = 3
+) -> list[GlossaryEntry]:
+    """:func:`extract_glossary`, memoised on disk by a hash of the text, the arguments and the rule files.
 
-    Chinese extraction runs jieba at about 0.2 MB/s, so every ms-swift launch on a large corpus would pay
-    it again; the cache makes the second launch free. An unwritable cache only costs the recomputation.
+    A second ms-swift launch on the same corpus reads the glossary back instead of recomputing it; an
+    unwritable cache only costs the recomputation.
     """
-    head = (
-        f"{_CACHE_VERSION}|{lang}|{top_k}|{min_count}|".encode() + _STOPWORDS.read_bytes()
-    )  # edits invalidate
+    head = f"{_CACHE_VERSION}|{lang}|{top_k}|{min_count}|".encode() + b"".join(
+        p.read_bytes() for p in _RULE_FILES
+    )
     key = hashlib.sha256(head + text.encode()).hexdigest()
     path = cache_dir() / f"{key}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return [GlossaryEntry(r["term"], r["count"], r["reason"], tuple(r["aliases"])) for r in rows]
+    except (OSError, ValueError, KeyError, TypeError):
         pass
-    terms = extract_terms(text, lang, top_k, min_count)
+    entries = extract_glossary(text, lang, top_k, min_count)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps([asdict(e) for e in entries], ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
     except OSError as err:
         logging.getLogger("swift_scifi.datasets").debug("glossary cache not written: %s", err)
-    return terms
+    return entries
 
 
-def _en_candidates(text: str) -> Counter[str]:
-    stop = _stopwords()["en"]
-    caps = Counter(m.group(1) for m in _EN_NAME_RE.finditer(text))
-    lower = Counter(re.findall(r"\b[a-z]+\b", text))
-    out: Counter[str] = Counter()
-    for name, n in caps.items():
-        words = re.split(r"[ \-]", name)
-        if words[0] in stop or words[-1] in stop:
+def cached_extract_terms(text: str, lang: str, top_k: int = 200, min_count: int = 3) -> list[str]:
+    """The terms of :func:`cached_extract_glossary`."""
+    return [e.term for e in cached_extract_glossary(text, lang, top_k, min_count)]
+
+
+class GlossaryFileError(ValueError):
+    """A user glossary file that cannot be read or holds no term."""
+
+
+def load_glossary(path: str | os.PathLike) -> list[str]:
+    """Terms of a user glossary file, in file order: one term per line, or the TSV that ``swift-scifi
+    glossary`` prints (the first column). Blank lines and lines starting with ``#`` are skipped."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise GlossaryFileError(f"glossary file {p}: cannot be read ({err})") from err
+    terms = []
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
-        if len(words) == 1 and lower[name.lower()] * 10 > n:
-            continue  # an ordinary word that happened to be capitalised
-        out[name] = n
-    return out
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba, jieba.posseg.dt.word_tag_tab
-
-
-def _zh_candidates(text: str) -> Counter[str]:
-    jieba, tags = _jieba()
-    stop = _stopwords()["zh"]
-    vocab = jieba.dt.FREQ
-    counts: Counter[str] = Counter()
-    for word in jieba.cut(text, HMM=True):
-        if (
-            _ZH_WORD_RE.fullmatch(word)
-            and word not in stop
-            and (tags.get(word) in _ZH_NAME_TAGS or word not in vocab)
-        ):
-            counts[word] += 1
-    # "子平道" (name + 道) is the name speaking: fold it into the name when the name is a candidate.
-    for word in [w for w in counts if w.endswith(_ZH_SPEECH_SUFFIX) and w[:-1] in counts]:
-        counts[word[:-1]] += counts.pop(word)
-    return counts
+        term = line.split("\t", 1)[0].strip()
+        if term and term.lower() != "term":
+            terms.append(term)
+    if not terms:
+        raise GlossaryFileError(f"glossary file {p}: no term in it (one term per line)")
+    return list(dict.fromkeys(terms))
 
 
 class GlossaryMatcher:
     """Finds which glossary terms occur in a text in one pass (Aho-Corasick), whatever the glossary size."""
 
     def __init__(self, glossary: list[str]) -> None:
-        import ahocorasick
+        from swift_scifi.rewards.phrase_index import PhraseIndex
 
         self.glossary = list(dict.fromkeys(t for t in glossary if t))
-        self._automaton = ahocorasick.Automaton()
-        for rank, term in enumerate(self.glossary):
-            self._automaton.add_word(term, rank)
-        if self.glossary:
-            self._automaton.make_automaton()
+        self._index = PhraseIndex(self.glossary, range(len(self.glossary)))
 
     def terms_in(self, text: str, limit: int = 20) -> list[str]:
         """The glossary terms that occur in ``text``, in glossary (frequency) order, at most ``limit``."""
         if not self.glossary or not text:
             return []
-        ranks = {rank for _, rank in self._automaton.iter(text)}
+        ranks = {k for k, _, _ in self._index.find(text)}
         return [self.glossary[r] for r in sorted(ranks)[:limit]]

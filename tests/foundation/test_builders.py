@@ -183,7 +183,8 @@ def test_glossary_cache_returns_the_same_terms_and_survives_corruption(tmp_path,
     files = list((tmp_path / "glossary").glob("*.json"))
     assert first == extract_terms(text, "zh") and len(files) == 1
     calls = []
-    monkeypatch.setattr(terms_mod, "extract_terms", lambda *a, **k: calls.append(a) or ["x"])
+    entry = terms_mod.GlossaryEntry("x", 3, "test")
+    monkeypatch.setattr(terms_mod, "extract_glossary", lambda *a, **k: calls.append(a) or [entry])
     assert terms_mod.cached_extract_terms(text, "zh") == first and not calls  # served from disk
     files[0].write_text("{corrupt")
     assert terms_mod.cached_extract_terms(text, "zh") == ["x"] and calls  # recomputed, not crashed

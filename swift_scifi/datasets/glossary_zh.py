@@ -1,0 +1,256 @@
+"""Chinese glossary: new-word discovery filtered and completed by dictionary, suffix and speaker rules.
+
+A term is kept for one of these reasons (the first that applies is reported):
+
+- ``name``: a 2-3 character new word (see :mod:`.newwords`) outside jieba's dictionary that starts with a
+  surname (程远舟, 林悦, 阿蒙);
+- ``proper noun (jieba nr|ns|nz|nt)``: a dictionary word tagged as a name that recurs with free boundaries
+  (孙悟空, 齐河县);
+- ``coined: …S``: the longest stable form ``X…S`` before a coining suffix S (曲率引擎, 启明号, 望舒城);
+- ``speaker``: the name before a speech verb at a quotation (“……”林悦说);
+- ``new word``: any other cohesive, freely bounded n-gram outside the dictionary (玄鲸, 相位锚).
+
+Left out: n-grams starting or ending with a function character (叫于, 本是, 舱里, 数到), common dictionary
+vocabulary (控制台, 警报: a jieba word with no name tag), and fragments. Rules: data/terms/zh_rules.yaml.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .newwords import NgramStats, discover, ngram_stats
+
+RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "terms" / "zh_rules.yaml"
+_NAME_TAGS = {"nr", "nrt", "nrfg", "ns", "nz", "nt"}
+# tags of a dictionary segment no term starts / ends with; a single-character segment is judged by the
+# character lists of zh_rules.yaml instead (names are made of characters with arbitrary tags: 闰土, 翠环)
+_BAD_FIRST_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "m", "q", "y", "e", "o", "f"}
+_BAD_LAST_TAGS = _BAD_FIRST_TAGS | {"v", "a", "ad", "vg", "ag", "zg", "t"}
+_NOT_KEY_TAGS = ("v", "i", "l", "p", "a", "d", "t", "m", "q", "r", "c", "u", "y", "e", "o", "f")  # no nouns
+_NUMERALS = frozenset("一二三四五六七八九十百千万两几")
+KEYNESS = 6.0  # log2 of (rate in the book / rate in jieba's dictionary corpus) for a key word
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Z\uff21-\uff3a"
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    data = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    return {
+        "surnames": frozenset(data["surnames"]),
+        "bad_first": frozenset(data["bad_first"]),
+        "bad_last": frozenset(data["bad_last"]),
+        "soft_last": frozenset(data["soft_last"]),
+        "suffixes": tuple(sorted(data["suffixes"], key=len, reverse=True)),
+        "speech_verbs": tuple(sorted(data["speech_verbs"], key=len, reverse=True)),
+        "not_names": frozenset(data["not_names"]),
+    }
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba.dt, jieba.posseg.dt.word_tag_tab
+
+
+def _dict_tag(word: str) -> str | None:
+    """jieba's tag of ``word`` when it is a dictionary word (frequency > 0), else None."""
+    dt, tags = _jieba()
+    if dt.FREQ.get(word):
+        return tags.get(word, "x")
+    return None
+
+
+def _segments(word: str) -> list[str]:
+    dt, _ = _jieba()
+    return list(dt.cut(word, HMM=False))
+
+
+def _name_like(word: str) -> bool:
+    """2-3 characters, a surname first that the dictionary does not join to the next character."""
+    return 2 <= len(word) <= 3 and word[0] in rules()["surnames"] and _segments(word)[0] == word[0]
+
+
+def keyness(count: int, book_chars: int, word: str) -> float:
+    """log2 of the word's rate in the book over its rate in jieba's dictionary corpus (per character)."""
+    dt, _ = _jieba()
+    f = dt.FREQ.get(word) or 1
+    return math.log2(count * dt.total / (max(book_chars, 1) * f))
+
+
+def junk_reason(word: str) -> str | None:
+    """Why ``word`` is no term (a function-character edge, a function-word or predicate end), or None.
+
+    Dictionary words are judged by :func:`dictionary_reason` instead."""
+    r = rules()
+    if word in r["not_names"]:
+        return "common vocabulary"
+    if word[-1] in r["bad_last"]:
+        return "ends with a function character"
+    if all(c in _NUMERALS for c in word):
+        return "a number"
+    name_like = _name_like(word)
+    if word[-1] in r["soft_last"] and not name_like:
+        return "ends with a verb complement"
+    if word[0] in r["bad_first"] and not name_like:
+        return "starts with a function character"
+    if _dict_tag(word) is not None:
+        return None
+    segs = _segments(word)
+    if len(segs) > 1 and not name_like:
+        first, last = _dict_tag(segs[0]), _dict_tag(segs[-1])
+        if len(segs[0]) > 1 and first in _BAD_FIRST_TAGS:
+            return f"starts with a function word ({segs[0]})"
+        if len(segs[-1]) > 1 and not word.endswith(r["suffixes"]):
+            if last in _BAD_LAST_TAGS:
+                return f"ends with a function word or predicate ({segs[-1]})"
+            if len(segs[0]) > 1 and len(segs) == 2:
+                return f"a phrase of two dictionary words ({segs[0]} {segs[1]})"
+    return None
+
+
+def speech_uses(stats: NgramStats, word: str) -> int:
+    """Uses of ``word`` right before a one-character speech verb (道 说 问 笑 叫 喊)."""
+    return sum(stats.count(word + v) for v in "道说问笑叫喊") if len(word) < 5 else 0
+
+
+def dictionary_reason(
+    word: str, count: int, book_chars: int, speaking: Callable[[], int] = lambda: 0
+) -> str | None:
+    """Why a jieba dictionary word is a term of this book, or None (common vocabulary).
+
+    A word used >= 10 times at >= 2**KEYNESS (64) times its general rate is a *key word* of the book
+    (行者, 三藏, 老残) when jieba tags it as a name, or it speaks (``speaking()``: uses before a speech verb,
+    >= 3 and >= 5% of its uses; 八戒道), or its rate is >= 1000x (七斤). A rarer word counts only when jieba
+    tags it as a person's name, it is rare in general (< 300 uses) and starts with a surname (孙悟空)."""
+    tag = _dict_tag(word)
+    if tag is None or word in rules()["not_names"]:
+        return None
+    k = keyness(count, book_chars, word)
+    if count >= 10 and k >= 10 and tag[0] not in "vpcudr":
+        return f"key word ({2**k:.0f}x its general rate)"
+    if count >= 10 and k >= KEYNESS and not tag.startswith(_NOT_KEY_TAGS):
+        speaks = tag not in _NAME_TAGS and speaking() >= max(3, 0.05 * count)
+        if tag in _NAME_TAGS or speaks:
+            return f"key word ({2**k:.0f}x its general rate{', speaks' if speaks else ''})"
+    dt, _ = _jieba()
+    if tag in ("nr", "nrt", "nrfg") and word[0] in rules()["surnames"] and dt.FREQ[word] < 300:
+        return f"proper noun (jieba {tag})"
+    return None
+
+
+def _keep_reason(word: str, nw) -> str:
+    if _name_like(word):
+        return "name"
+    return f"new word (pmi {nw.pmi:.1f}, entropy {nw.left_entropy:.1f}/{nw.right_entropy:.1f})"
+
+
+def suffix_terms(stats: NgramStats, min_count: int) -> Counter[str]:
+    """``X…S`` before each coining suffix S (3+ characters in all): the longest form ``X`` that keeps
+    >= 4/5 of the uses of the next shorter one, never starting with a function character."""
+    r = rules()
+    out: Counter[str] = Counter()
+    for suffix in r["suffixes"]:
+        heads = stats.ending_with(suffix, min_count)  # X -> count of X + suffix, X of 1..5-len(suffix) chars
+        for x1, c1 in heads.items():
+            if len(x1) != 1:
+                continue
+            best, best_c = x1, c1
+            while True:
+                ext = max(
+                    ((x, c) for x, c in heads.items() if len(x) == len(best) + 1 and x.endswith(best)),
+                    key=lambda p: p[1],
+                    default=None,
+                )
+                if ext is None or ext[1] < max(min_count, 0.8 * best_c) or ext[0][0] in r["bad_first"]:
+                    break
+                best, best_c = ext
+            if len(best) + len(suffix) >= 3 and best[0] not in r["bad_first"]:
+                out[best + suffix] = max(out[best + suffix], best_c)
+    return out
+
+
+def speaker_terms(text: str) -> Counter[str]:
+    """Names before a speech verb at a quotation: “……”林悦说 / 林悦道：“……”."""
+    verbs = "|".join(rules()["speech_verbs"])
+    pat = re.compile(
+        f"(?:[”」』]|^|[。！？\\n])\\s*([{_HAN}]{{2,4}}?)(?:{verbs})(?:[：:，,。]|\\s*[“「『])", re.MULTILINE
+    )
+    return Counter(m.group(1) for m in pat.finditer(text))
+
+
+def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> list[tuple[str, int, str]]:
+    """(term, count, reason) for the book ``text``, most frequent first."""
+    stats = stats or ngram_stats(text)
+    speakers = speaker_terms(text)
+    found: dict[str, tuple[int, str]] = {}
+    r = rules()
+    for nw in discover(
+        stats, min_count, -1e9, drop_last=r["bad_last"], drop_first=r["bad_first"] - r["surnames"]
+    ):
+        w = nw.word
+        if junk_reason(w):
+            continue
+        if _dict_tag(w) is not None:
+            why = dictionary_reason(w, nw.count, stats.total, lambda w=w: speech_uses(stats, w))
+            if why:
+                found[w] = (nw.count, why)
+        elif nw.pmi >= 3.0:
+            found[w] = (nw.count, _keep_reason(w, nw))
+    for w, c in suffix_terms(stats, min_count).items():
+        if w not in found and not junk_reason(w) and _dict_tag(w) is None:
+            found[w] = (c, f"coined: …{_suffix_of(w)}")
+    for w, c in speakers.items():
+        if w in found:
+            n, why = found[w]
+            found[w] = (n, why if "speaker" in why else why + "; speaker")
+            continue
+        n = stats.count(w) if len(w) < len(stats.keys) else text.count(w)
+        if n >= min_count and not junk_reason(w) and c >= 2 and _dict_tag(w) is None:
+            found[w] = (n, "speaker")
+    # a fragment always written inside one longer kept term (率引 inside 曲率引擎)
+    containers: dict[str, list[str]] = {}
+    for v in found:
+        for i in range(len(v)):
+            for j in range(i + 2, len(v) + 1):
+                if j - i < len(v):
+                    containers.setdefault(v[i:j], []).append(v)
+    for w in [w for w in found if w in containers]:
+        if any(found[v][0] >= 0.9 * found[w][0] for v in containers[w] if v in found):
+            found.pop(w)
+    # a term glued to a more frequent kept term (保唐僧, 伏侍唐僧), unless by a surname (孙悟空) or a suffix
+    suffixes = rules()["suffixes"]
+    for w in sorted(found, key=len, reverse=True):
+        parts = {w[i:j] for i in range(len(w)) for j in range(i + 2, len(w) + 1) if j - i < len(w)}
+        for v in sorted(parts & found.keys(), key=len):
+            if found[v][0] < 2 * found[w][0]:
+                continue
+            rest = w.replace(v, "", 1)
+            if (w.endswith(v) and len(rest) == 1 and rest in rules()["surnames"]) or (
+                w.startswith(v) and rest in suffixes
+            ):
+                continue
+            found.pop(w)
+            break
+    # a kept term followed by a speech verb is the name speaking (那人道, 行者道): drop the longer form
+    for w in list(found):
+        for verb in rules()["speech_verbs"]:
+            if w.endswith(verb) and w[: -len(verb)] in found:
+                found.pop(w, None)
+                break
+    return sorted(((w, n, why) for w, (n, why) in found.items()), key=lambda x: (-x[1], x[0]))
+
+
+def _suffix_of(word: str) -> str:
+    return next(s for s in rules()["suffixes"] if word.endswith(s))
