@@ -3,7 +3,10 @@
 Prints ratios against baselines measured in the same run:
 - scifi_term_consistency vs the naive ``[t for t in terms if t in text]`` (target: >= 10x faster);
 - the whole rule suite (all rewards + composite) on the batch (target: <= 100 ms on one core);
-- scifi_repetition on Chinese vs ms-swift's ``repetition`` ORM on English (target: ratio >= 1).
+- scifi_repetition on Chinese vs ms-swift's ``repetition`` ORM on English (target: ratio >= 1);
+- one GRPO step's five ``scifi_*`` ORM calls on the same completions, each completion prepared once per
+  batch (:mod:`swift_scifi.rewards.prepare`) vs prepared by every reward (the cache off): the shared-
+  preparation gain.
 
 Run: ``PYTHONPATH=. python benchmarks/bench_rewards.py`` (about 30 s). Uses the bundled corpus sample.
 """
@@ -22,7 +25,9 @@ from pathlib import Path  # noqa: E402
 from swift_scifi.rewards import score_batch  # noqa: E402
 from swift_scifi.rewards.config import DEFAULTS  # noqa: E402
 from swift_scifi.rewards.length import length_score  # noqa: E402
+from swift_scifi.rewards.prepare import VIEWS  # noqa: E402
 from swift_scifi.rewards.principles import principles_score  # noqa: E402
+from swift_scifi.rewards.registry import REWARD_NAMES  # noqa: E402
 from swift_scifi.rewards.repetition import repetition_score  # noqa: E402
 from swift_scifi.rewards.slop import slop_score  # noqa: E402
 from swift_scifi.rewards.term_consistency import matcher_for  # noqa: E402
@@ -125,7 +130,11 @@ def main() -> None:
         f"term consistency: naive {1000 * naive:.1f} ms, scifi {1000 * ours:.1f} ms -> {naive / ours:.1f}x faster (target >= 10x)"
     )
 
-    suite = best_of(lambda: score_batch(texts, terms=terms, target_length=2000))
+    def whole_suite():
+        VIEWS.clear()  # every run prepares its views afresh
+        score_batch(texts, terms=terms, target_length=2000)
+
+    suite = best_of(whole_suite)
     print(f"whole rule suite, {len(texts)} completions: {1000 * suite:.1f} ms (target <= 100 ms)")
 
     def prep():
@@ -164,6 +173,36 @@ def main() -> None:
     print(
         f"repetition: ms-swift on {len(en_texts)} en {1000 * base:.1f} ms, scifi on {len(zh_texts)} zh {1000 * zh_rep:.1f} ms"
         f" -> ratio {base / zh_rep:.2f} (target >= 1)"
+    )
+
+    five_reward_grpo_call(texts, terms)
+
+
+def five_reward_grpo_call(texts: list[str], terms: list[str]) -> None:
+    """The five ``scifi_*`` ORMs called in turn on one batch, as ms-swift's GRPO does each step, with the
+    columns GRPO passes (a prompt per row, repeated per generation); the cache is emptied before each run."""
+    from swift_scifi.integrations.ms_swift import REWARD_CLASSES
+
+    orms = [REWARD_CLASSES[f"scifi_{name}"]() for name in REWARD_NAMES]
+    n = len(texts)
+    prompt = [
+        {"role": "user", "content": "写一章约 2000 字的科幻小说。"},
+        {"role": "assistant", "content": ""},
+    ]
+    cols = {"terms": [terms] * n, "target_length": [2000] * n, "lang": [None] * n, "messages": [prompt] * n}
+
+    def step():
+        VIEWS.clear()
+        for orm in orms:
+            orm(texts, **cols)
+
+    VIEWS.enabled = False
+    per_reward = best_of(step)
+    VIEWS.enabled = True
+    shared = best_of(step)
+    print(
+        f"GRPO step, {len(orms)} scifi_* rewards on {n} completions: each reward prepares {1000 * per_reward:.1f} ms,"
+        f" prepared once per batch {1000 * shared:.1f} ms -> {per_reward / shared:.2f}x faster"
     )
 
 

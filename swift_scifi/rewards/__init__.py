@@ -4,7 +4,9 @@ Public API (used by training, evaluation and serving):
 - :func:`score_text` / :func:`score_batch`: every reward, 0-1, higher is better.
 - Breakdowns: :func:`term_report`, :func:`principles_report`, :func:`length_report`,
   :func:`repetition_report`, :func:`slop_report`, :func:`explain`.
-- ms-swift adapters live in :mod:`swift_scifi.rewards.ms_swift` (``register_rewards()``).
+- Every reward by name, with its scorer: :mod:`swift_scifi.rewards.registry` (add a reward there).
+- What "the prompt" and "the completion" are, for every caller: :mod:`swift_scifi.rewards.inputs`.
+- Adapters for ms-swift GRPO and ``swift sample``, TRL and verl: :mod:`swift_scifi.integrations`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 from .config import RewardConfig, RewardConfigError, get_config, load_config_file
 from .length import length_report, parse_target
 from .principles import load_principles, principles_report
+from .registry import ALL_KEYS, REWARD_NAMES, REWARDS
 from .repetition import repetition_report
-from .scoring import ALL_KEYS, score_batch, score_text
+from .scoring import score_batch, score_text
 from .slop import slop_report
 from .term_consistency import TermReport, term_report, term_variants
 from .view import TextView
@@ -30,12 +33,13 @@ def explain(
     prompt: str | None = None,
 ) -> dict[str, Any]:
     """Scores plus every per-reward breakdown for one completion (for reports and the reranker)."""
-    from .inputs import as_lang, as_text, prompt_text
+    from .inputs import prompt_text
+    from .prepare import prepare_view
     from .scoring import resolve_target, resolve_terms
 
     cfg = get_config()
     prompt = prompt_text(prompt)
-    view = TextView(as_text(text, cfg.max_chars), as_lang(lang))
+    view = prepare_view(text, lang, cfg.max_chars)
     terms_t = resolve_terms(terms, prompt, cfg)
     target = resolve_target(target_length, prompt)
     return {
@@ -51,6 +55,8 @@ def explain(
 
 __all__ = [
     "ALL_KEYS",
+    "REWARDS",
+    "REWARD_NAMES",
     "RewardConfig",
     "RewardConfigError",
     "TermReport",

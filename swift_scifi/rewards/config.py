@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 ENV_VAR = "SCIFI_REWARD_CONFIG"
-REWARD_NAMES = ("term_consistency", "principles", "length", "repetition", "slop")
 
 
 class RewardConfigError(ValueError):
@@ -26,8 +25,9 @@ class RewardConfigError(ValueError):
 class RewardConfig:
     """All reward options. Ranges are checked by :func:`validate`."""
 
-    # composite `writing`: weights of the sub-rewards (>= 0), renormalised over those that apply
-    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(REWARD_NAMES, 1.0))
+    # composite `writing`: weights of the sub-rewards (>= 0) overriding their defaults in the reward registry
+    # (:data:`registry.REWARDS`, 1 each), renormalised over those that apply
+    weights: dict[str, float] = field(default_factory=dict)
     # inputs
     max_chars: int = 200_000  # longer completions are cut to this many characters before scoring
     empty_score: float = 0.0  # score of an empty (or non-string) completion, every reward
@@ -49,8 +49,9 @@ class RewardConfig:
     # slop
     slop_scale: float = 4.0  # hits per 1,000 units at which the slop score is 0.5
 
-    def weight_of(self, name: str) -> float:
-        return float(self.weights.get(name, 0.0))
+    def weight_of(self, name: str, default: float = 1.0) -> float:
+        """The configured weight of reward ``name``, else ``default`` (the registry's weight)."""
+        return float(self.weights.get(name, default))
 
 
 DEFAULTS = RewardConfig()
@@ -80,10 +81,13 @@ def validate(cfg: RewardConfig) -> RewardConfig:
         raise RewardConfigError("reward config: term_extract_from_prompt must be true or false")
     for key in ("weights", "principle_weights"):
         _check_weights(key, getattr(cfg, key))
-    unknown = set(cfg.weights) - set(REWARD_NAMES)
+    from .registry import default_weights  # the registry imports the scorers, which import this module
+
+    weights = default_weights()
+    unknown = set(cfg.weights) - set(weights)
     if unknown:
         raise RewardConfigError(f"reward config: unknown reward(s) in weights: {sorted(unknown)}")
-    if not any(v > 0 for v in cfg.weights.values()):
+    if not any(v > 0 for v in {**weights, **cfg.weights}.values()):
         raise RewardConfigError("reward config: at least one weight must be positive")
     return cfg
 
@@ -97,16 +101,13 @@ def _check_weights(key: str, weights: Any) -> None:
 
 
 def config_from_dict(data: dict[str, Any]) -> RewardConfig:
-    """Defaults overridden by ``data``; ``weights`` merges into the default weights."""
+    """Defaults overridden by ``data``; ``weights`` overrides the registry's weight of the rewards it names."""
     if not isinstance(data, dict):
         raise RewardConfigError(f"reward config must be a mapping, got {type(data).__name__}")
     known = {f.name for f in fields(RewardConfig)}
     unknown = sorted(set(data) - known)
     if unknown:
         raise RewardConfigError(f"reward config: unknown option(s) {unknown}; known: {sorted(known)}")
-    data = dict(data)
-    if isinstance(data.get("weights"), dict):
-        data["weights"] = {**DEFAULTS.weights, **data["weights"]}
     return validate(replace(DEFAULTS, **data))
 
 

@@ -1,4 +1,16 @@
-"""Coerce untrusted reward inputs (completions and dataset columns) and warn once per kind of problem.
+"""The one input normaliser: what "the completion" and "the prompt" are, whatever the caller passes, and
+the coercion of untrusted columns. Used by the scorers (so GRPO, ``explain``, ``eval``), ``serve``, and the
+``swift sample``, TRL and verl adapters of :mod:`swift_scifi.integrations`.
+
+The rules (docs/rewards.md, "Input rules"):
+- **the completion** (:func:`completion_text`): a string as it is; a message dict's ``content``; a message list
+  (TRL conversational completions, a ``swift sample`` request) -> its last assistant turn; an object with
+  ``messages`` (ms-swift ``InferRequest``) -> the same; content given as OpenAI parts -> its text parts
+  joined. Any ``<think>...</think>`` block is then removed.
+- **the prompt** (:func:`prompt_text`): a string as it is; a message list -> every system turn and the last
+  user turn, in order, joined by a newline. Earlier user turns (chat history) and assistant turns (including
+  the completion when the list ends with it) are not part of it. Quoted names in the system turn therefore
+  count as terms in training, serving and eval alike.
 
 Rewards run inside training: nothing here raises. Bad values become ``None`` (meaning "not given"),
 and each kind of problem is logged once per process, not once per row.
@@ -11,6 +23,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from ..text import strip_think
+
 logger = logging.getLogger("swift_scifi.rewards")
 _warned: set[str] = set()
 
@@ -22,13 +36,57 @@ def warn_once(key: str, message: str) -> None:
         logger.warning("%s (logged once)", message)
 
 
-def as_text(value: Any, max_chars: int) -> str:
-    """A completion as a string: None/non-string -> '' (warned once); cut to ``max_chars`` (warned once)."""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, dict) and isinstance(value.get("content"), str):
-        text = value["content"]  # a message dict instead of its content
+def content_text(content: Any) -> str | None:
+    """A message's ``content`` as text: a string, or the ``text`` of OpenAI-style parts joined; else None."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, (list, tuple)):
+        parts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type", "text") == "text"]
+        parts = [p for p in parts if isinstance(p, str)]
+        return "".join(parts) if parts or not content else None
+    return None
+
+
+def _messages_of(value: Any) -> Any:
+    """The message list of an ms-swift ``InferRequest``-like object or a ``{"messages": [...]}`` row."""
+    if isinstance(value, dict) and "messages" in value and "role" not in value:
+        return value["messages"]
+    msgs = getattr(value, "messages", None)
+    return msgs if isinstance(msgs, (list, tuple)) else value
+
+
+def completion_text(value: Any) -> str | None:
+    """The completion in ``value`` (rules in the module docstring), think block removed; None if none."""
+    value = _messages_of(value)
+    if isinstance(value, dict):
+        text = content_text(value.get("content"))
+    elif isinstance(value, (list, tuple)) and value and all(isinstance(m, dict) for m in value):
+        turns = [m for m in value if m.get("role") == "assistant"] or [value[-1]]
+        text = content_text(turns[-1].get("content"))
     else:
+        text = value if isinstance(value, str) else None
+    return strip_think(text) if text else text
+
+
+def prompt_text(messages: Any) -> str | None:
+    """The prompt of a conversation (rules in the module docstring): system turns + the last user turn."""
+    messages = _messages_of(messages)
+    if isinstance(messages, str):
+        return messages
+    if not isinstance(messages, (list, tuple)):
+        return None
+    msgs = [m for m in messages if isinstance(m, dict)]
+    users = [i for i, m in enumerate(msgs) if m.get("role") == "user"]
+    keep = [m for i, m in enumerate(msgs) if m.get("role") == "system" or (users and i == users[-1])]
+    parts = [t for t in (content_text(m.get("content")) for m in keep) if t]
+    return "\n".join(parts) if parts else None
+
+
+def as_text(value: Any, max_chars: int) -> str:
+    """A completion as a string (:func:`completion_text`): none found -> '' (warned once); cut to
+    ``max_chars`` (warned once)."""
+    text = completion_text(value)
+    if text is None:
         warn_once(
             f"text-type-{type(value).__name__}",
             f"scifi rewards: completion of type {type(value).__name__} scored as empty",
@@ -129,16 +187,3 @@ def column(kwargs: dict[str, Any], name: str, n: int) -> Sequence[Any]:
         )
         return [None] * n
     return col
-
-
-def prompt_text(messages: Any) -> str | None:
-    """The prompt of a conversation: the user turns joined (the last assistant turn is the completion)."""
-    if isinstance(messages, str):
-        return messages
-    if not isinstance(messages, (list, tuple)):
-        return None
-    parts = [
-        m.get("content") for m in messages if isinstance(m, dict) and m.get("role") in ("user", "system")
-    ]
-    parts = [p for p in parts if isinstance(p, str)]
-    return "\n".join(parts) if parts else None

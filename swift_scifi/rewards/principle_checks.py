@@ -113,11 +113,13 @@ def mixed_marks(view: TextView, a: str = '"', b: str = "“”") -> float:
     return 1.0 - 2 * min(ca, cb) / (ca + cb) if ca + cb else 1.0
 
 
+def _narration_thirds(view: TextView) -> list[list[int]]:
+    return narration_thirds(view.codepoints, view.lang).tolist()
+
+
 def _thirds(view: TextView) -> list[list[int]]:
     """Per-third narration counts (see :mod:`narration`), computed once per view."""
-    if "_thirds" not in view.__dict__:
-        view.__dict__["_thirds"] = narration_thirds(view.codepoints, view.lang).tolist()
-    return view.__dict__["_thirds"]
+    return view.derive(_narration_thirds)
 
 
 def narrative_person(view: TextView, min_rate: float = 0.02, min_units: int = 75) -> float:

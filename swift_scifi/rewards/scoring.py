@@ -1,8 +1,10 @@
-"""``score_text`` / ``score_batch``: every reward for one or many completions, sharing compiled state.
+"""``score_text`` / ``score_batch``: every reward of :mod:`registry` for one or many completions.
 
-Keys: 'term_consistency', 'principles', 'length', 'repetition', 'slop', 'writing' (all 0-1, higher is
-better). 'term_consistency' is None without terms; 'length' is None without a target (column or parsed
-from the prompt). Bad input never raises: see :mod:`inputs` and docs/rewards.md.
+Keys: the registry's rewards ('term_consistency', 'principles', 'length', 'repetition', 'slop') and the
+composite 'writing' (all 0-1, higher is better). A reward whose ``needs`` is missing is None
+('term_consistency' without terms; 'length' without a target from the column or the prompt). Inputs are
+read by the one normaliser (:mod:`inputs`), each completion is prepared once per batch (:mod:`prepare`), and
+bad input never raises (docs/rewards.md).
 """
 
 from __future__ import annotations
@@ -11,17 +13,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from .composite import writing_score
-from .config import REWARD_NAMES, RewardConfig, get_config
-from .inputs import as_lang, as_target_length, as_terms, as_text, column, logger, prompt_text, warn_once
-from .length import Target, length_score, parse_target
-from .principles import principles_score
-from .repetition import repetition_score
-from .slop import slop_score
-from .term_consistency import matcher_for, terms_from_prompt
-from .view import TextView
+from .config import RewardConfig, get_config
+from .inputs import as_target_length, as_terms, column, logger, prompt_text, warn_once
+from .length import Target, parse_target
+from .prepare import VIEWS, prepare_view
+from .registry import ALL_KEYS, COMPOSITE, REWARD_NAMES, REWARDS, Prepared
+from .term_consistency import terms_from_prompt
+from .warmup import announce_compile
 
-ALL_KEYS = (*REWARD_NAMES, "writing")
 COLUMNS = ("terms", "target_length", "lang", "messages")
+
+__all__ = ["ALL_KEYS", "COLUMNS", "score_batch", "score_columns", "score_one", "score_text"]
 
 
 def resolve_terms(terms: Any, prompt: str | None, cfg: RewardConfig) -> tuple[str, ...] | None:
@@ -40,47 +42,29 @@ def resolve_target(target_length: Any, prompt: str | None) -> Target | int | Non
     return parse_target(prompt) if prompt else None
 
 
-def _score_view(
-    view: TextView, terms, target, cfg: RewardConfig, only: Sequence[str]
-) -> dict[str, float | None]:
+def _score_item(item: Prepared, cfg: RewardConfig, only: Sequence[str]) -> dict[str, float | None]:
+    """The scores of ``only`` (plus every sub-reward when the composite is asked) for one completion."""
+    need = REWARD_NAMES if COMPOSITE in only else tuple(k for k in only if k in REWARDS)
+    empty = not item.view.text.strip()
     out: dict[str, float | None] = {}
-    if "term_consistency" in only:
-        out["term_consistency"] = (
-            matcher_for(terms).report(view.text, view.lower, cfg.term_fuzzy_threshold).score(cfg)
-            if terms
-            else None
-        )
-    if "principles" in only:
-        out["principles"] = principles_score(view, cfg)
-    if "length" in only:
-        out["length"] = length_score(view.length, target, cfg) if target is not None else None
-    if "repetition" in only:
-        out["repetition"] = repetition_score(view, cfg)
-    if "slop" in only:
-        out["slop"] = slop_score(view, cfg)
-    return out
-
-
-def _score_prepared(
-    text: Any, lang: Any, terms_t, target, cfg: RewardConfig, only: Sequence[str]
-) -> dict[str, float | None]:
-    view = TextView(as_text(text, cfg.max_chars), as_lang(lang))
-    need = REWARD_NAMES if "writing" in only else tuple(only)
-    if not view.text.strip():
-        out = {k: cfg.empty_score for k in need}
-        out["term_consistency"] = cfg.empty_score if terms_t else None
-        out["length"] = cfg.empty_score if target is not None else None
-    else:
-        try:
-            out = _score_view(view, terms_t, target, cfg, need)
-        except Exception as e:  # a reward never throws into training
-            warn_once(
-                f"scorer-{type(e).__name__}", f"scifi rewards: scoring failed ({e!r}); scored as empty_score"
-            )
-            logger.debug("scorer failure", exc_info=True)
-            out = {k: cfg.empty_score for k in need}
-    if "writing" in only:
-        out["writing"] = writing_score(out, cfg)
+    for name in need:
+        reward = REWARDS[name]
+        if reward.needs and getattr(item, reward.needs) is None:
+            out[name] = None
+        elif empty:
+            out[name] = cfg.empty_score
+        else:
+            try:
+                out[name] = reward.scorer(item, cfg)
+            except Exception as e:  # a reward never throws into training
+                warn_once(
+                    f"scorer-{name}-{type(e).__name__}",
+                    f"scifi rewards: {name} failed ({e!r}); scored as empty_score",
+                )
+                logger.debug("scorer failure", exc_info=True)
+                out[name] = cfg.empty_score
+    if COMPOSITE in only:
+        out[COMPOSITE] = writing_score(out, cfg)
     return {k: out.get(k) for k in ALL_KEYS if k in only}
 
 
@@ -95,11 +79,12 @@ def score_one(
     only: Sequence[str] = ALL_KEYS,
 ) -> dict[str, float | None]:
     """Scores of one completion; never raises (a failing scorer gives ``empty_score``, warned once)."""
-    cfg = cfg or get_config()
-    prompt = prompt_text(prompt)
-    return _score_prepared(
-        text, lang, resolve_terms(terms, prompt, cfg), resolve_target(target_length, prompt), cfg, only
-    )
+    return score_columns(
+        [text],
+        {"terms": [terms], "target_length": [target_length], "lang": [lang], "messages": [prompt]},
+        cfg or get_config(),
+        only,
+    )[0]
 
 
 def score_columns(
@@ -111,8 +96,10 @@ def score_columns(
     """Score completions with aligned columns (``terms``, ``target_length``, ``lang``, ``messages``).
 
     Terms and targets are resolved once per distinct column value (GRPO repeats each prompt's columns for
-    every generation), and term automata are cached per term list.
+    every generation); each completion's view comes from the per-batch cache (:mod:`prepare`).
     """
+    announce_compile()
+    VIEWS.fit(len(completions))
     memo: dict[tuple[int, int, int], tuple] = {}
     out = []
     for i, text in enumerate(completions):
@@ -122,7 +109,12 @@ def score_columns(
             prompt = prompt_text(msgs)
             memo[key] = (resolve_terms(terms, prompt, cfg), resolve_target(target, prompt))
         terms_t, target_t = memo[key]
-        out.append(_score_prepared(text, cols["lang"][i], terms_t, target_t, cfg, only))
+        try:
+            view = prepare_view(text, cols["lang"][i], cfg.max_chars)
+        except Exception as e:  # a reward never throws into training
+            warn_once(f"prepare-{type(e).__name__}", f"scifi rewards: preparing a completion failed ({e!r})")
+            view = prepare_view("", cols["lang"][i], cfg.max_chars)
+        out.append(_score_item(Prepared(view, terms_t, target_t), cfg, only))
     return out
 
 

@@ -2,7 +2,7 @@
 
 Phrase lists live in ``swift_scifi/data/slop/{en,zh}.txt`` (provenance in the README there). Both lists
 are matched case-insensitively, ASCII-edged phrases as whole words, in the one pattern pass that also
-counts the principle checks (:func:`principles.rule_matches`).
+counts the principle checks (:func:`scan.scan`).
 ``density = hits * 1000 / max(length, 1)`` and score (0-1, higher is better) ``= s / (s + density)``
 with ``s = slop_scale`` (so the score is 0.5 at ``s`` hits per 1,000 units and 1 with no hits).
 """
@@ -10,25 +10,18 @@ with ``s = slop_scale`` (so the score is 0.5 at ``s`` hits per 1,000 units and 1
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from .config import DEFAULTS, RewardConfig
+from .scan import scan
+from .slop_lists import DATA_DIR, load_phrases
 from .view import TextView
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-
-def load_phrases(lang: str) -> list[str]:
-    """The bundled slop phrases for ``lang`` ('en' or 'zh'), lower-cased, without comments."""
-    raw = (DATA_DIR / "slop" / f"{lang}.txt").read_text(encoding="utf-8")
-    return [ln.strip().lower() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")]
+__all__ = ["DATA_DIR", "load_phrases", "slop_hits", "slop_report", "slop_score"]
 
 
 def slop_hits(view: TextView) -> list[str]:
     """Every slop phrase occurrence in the text, in order of its end."""
-    from .principles import rule_matches
-
-    return rule_matches(view)[1]
+    return scan(view).slop
 
 
 def slop_report(view: TextView, cfg: RewardConfig = DEFAULTS) -> dict:

@@ -3,12 +3,15 @@ units of :mod:`swift_scifi.text.profile` (word hashes, sentence lengths and open
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
 from ..text import profile, strip_think
+
+T = TypeVar("T")
 
 
 class Paragraphs(NamedTuple):
@@ -28,12 +31,19 @@ class Sentences(NamedTuple):
 
 
 class TextView:
-    """Lazily computed views of one completion. ``text`` has any ``<think>`` block removed."""
+    """Lazily computed views of one completion. ``text`` has any ``<think>`` block removed.
 
-    __slots__ = ("text", "lang", "__dict__")
+    The views below are declared here (``cached_property``); anything a scorer derives from the text and
+    wants to share with other scorers goes through :meth:`derive`, which keeps it in the explicit
+    ``derived`` cache (e.g. the one pattern scan of :mod:`scan`, the narration counts of
+    :mod:`principle_checks`), never in ad-hoc attributes.
+    """
+
+    __slots__ = ("text", "lang", "derived", "__dict__")  # __dict__ holds the cached_property values only
 
     def __init__(self, text: str, lang: str | None = None):
         self.text = strip_think(text) if text else ""
+        self.derived: dict[Callable[[TextView], Any], Any] = {}
         if lang:
             self.lang = lang
         else:  # detect_lang's rule on the first 1,000 characters, from the shared pass
@@ -84,6 +94,14 @@ class TextView:
     @cached_property
     def _marks(self) -> dict[str, int]:
         return dict(zip(profile.MARKS, profile.mark_counts(self.codepoints).tolist(), strict=True))
+
+    def derive(self, fn: Callable[[TextView], T]) -> T:
+        """``fn(self)``, computed once per view and shared by every scorer that asks for the same ``fn``."""
+        try:
+            return self.derived[fn]
+        except KeyError:
+            value = self.derived[fn] = fn(self)
+            return value
 
     def count(self, sub: str) -> int:
         """``text.count(sub)``; single punctuation marks of ``profile.MARKS`` come from one shared pass."""

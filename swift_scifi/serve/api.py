@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..rewards.inputs import prompt_text
 from .ranking import RankedCandidate, Scorer, rank_texts
-from .request import last_user_text
 
 
 def rerank(
@@ -73,7 +73,7 @@ def generate(
         texts += [choice.message.content or "" for choice in reply.choices]
     return rerank(
         texts[:n],
-        prompt=last_user_text(messages),
+        prompt=prompt_text(messages),
         terms=terms,
         target_length=target_length,
         lang=lang,

@@ -14,6 +14,7 @@ import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from ..rewards.inputs import prompt_text  # the one rule for "the prompt" (docs/rewards.md)
 from .settings import ServeError, ServeSettings
 
 MAX_TERMS = 256
@@ -101,7 +102,7 @@ def parse_options(body: dict, settings: ServeSettings) -> ChatOptions:
         n=n,
         stream=_stream(body.get("stream")),
         return_all=_return_all(ext.get("return"), settings.return_all),
-        columns={**_columns(ext), "prompt": last_user_text(body["messages"])},
+        columns={**_columns(ext), "prompt": prompt_text(body["messages"])},
         weights=_weights(ext.get("weights")),
     )
 
@@ -118,19 +119,6 @@ def backend_body(body: dict, settings: ServeSettings, options: ChatOptions) -> d
     if settings.backend_model:
         forward["model"] = settings.backend_model
     return forward
-
-
-def last_user_text(messages: list) -> str | None:
-    """Text of the last user message (text parts joined), or None."""
-    for message in reversed(messages):
-        if isinstance(message, dict) and message.get("role") == "user":
-            content = message.get("content")
-            if isinstance(content, list):
-                return "".join(
-                    p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
-                )
-            return content if isinstance(content, str) else None
-    return None
 
 
 def _stream(value) -> bool:

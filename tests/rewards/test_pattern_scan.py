@@ -9,6 +9,7 @@ import pytest
 
 from swift_scifi.rewards import TextView
 from swift_scifi.rewards import principles as P
+from swift_scifi.rewards import scan as S
 from swift_scifi.rewards.pattern_scan import (
     Pattern,
     PatternSet,
@@ -77,7 +78,7 @@ def _counts(patterns: PatternSet, text: str) -> list[tuple[int, int, int]]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_hyperscan_and_re_agree_on_real_corpus(shared_corpus, lang):
-    suite = P._suite(lang)
+    suite = S.scanner(lang)
     assert suite.patterns.engine == "hyperscan" == engine_name()
     fallback = PatternSet(suite.patterns.patterns, engine="re")
     texts = _windows(shared_corpus, lang, 150)
@@ -126,8 +127,9 @@ def test_principle_library_with_lookaround_fails_at_load(tmp_path):
 
 def test_slop_and_principles_share_one_scan():
     view = TextView("It was a testament to her courage. As an AI, I cannot.", "en")
-    counts, slop = P.rule_matches(view)
+    counts, slop = S.scan(view)
     assert slop == ["testament to"]
-    assert P.rule_matches(view) is view.__dict__[("_rule_matches", None)]
-    ai = next(i for i, p in enumerate(P._suite("en").principles) if p.id == "no-ai-identity")
+    assert S.scan(view) is P.rule_matches(view)  # one scan per view, shared by slop and principles
+    assert len(view.derived) == 1
+    ai = next(i for i, p in enumerate(S.scanner("en").principles) if p.id == "no-ai-identity")
     assert counts[ai] == 1

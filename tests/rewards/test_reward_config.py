@@ -8,6 +8,7 @@ import pytest
 
 from swift_scifi.rewards import RewardConfigError, get_config, score_text
 from swift_scifi.rewards.config import DEFAULTS, ENV_VAR, load_config_file
+from swift_scifi.rewards.registry import default_weights
 
 TEXT = "The ship turned. It was a tapestry of light."
 
@@ -15,7 +16,8 @@ TEXT = "The ship turned. It was a tapestry of light."
 def test_defaults_without_env(monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     assert get_config() is DEFAULTS
-    assert DEFAULTS.weights == dict.fromkeys(
+    assert DEFAULTS.weights == {}  # every reward at its registry weight
+    assert default_weights() == dict.fromkeys(
         ("term_consistency", "principles", "length", "repetition", "slop"), 1.0
     )
 
@@ -25,7 +27,7 @@ def test_yaml_file_overrides_weights_and_options(tmp_path, monkeypatch):
     path.write_text("weights: {slop: 0, principles: 0}\nslop_scale: 100\n", encoding="utf-8")
     monkeypatch.setenv(ENV_VAR, str(path))
     cfg = get_config()
-    assert cfg.weights["slop"] == 0 and cfg.weights["length"] == 1.0 and cfg.slop_scale == 100
+    assert cfg.weight_of("slop") == 0 and cfg.weight_of("length") == 1.0 and cfg.slop_scale == 100
     s = score_text(TEXT)
     assert s["writing"] == s["repetition"]  # only repetition applies with a positive weight
 

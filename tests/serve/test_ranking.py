@@ -62,7 +62,7 @@ def test_parse_options_defaults_and_limits():
     }
     opts = parse_options(body, SETTINGS)
     assert (opts.n, opts.stream, opts.return_all) == (3, False, True)
-    assert opts.columns == {"prompt": "Write."}
+    assert opts.columns == {"prompt": "s\nWrite."}  # the one prompt rule: system turns + last user turn
     forward = backend_body({**body, "scifi": {}, "n": 3}, SETTINGS, opts)
     assert forward == {**body, "temperature": 1.0}
     one = parse_options({**body, "n": 1, "stream": True}, SETTINGS)

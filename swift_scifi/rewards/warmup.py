@@ -1,0 +1,77 @@
+"""Compile the numba kernels of the scorers ahead of the first batch, and say so when it takes a while.
+
+The profile, repetition and narration passes are numba-compiled on first use and cached on disk (next to the
+sources, or in ``$NUMBA_CACHE_DIR``). A cold cache costs 15-30 s on the first scoring call. That call now
+prints one line first (:func:`announce_compile`), and :func:`warmup` (run by ``register_rewards()``, i.e. at
+ms-swift plugin load, and by ``swift-scifi warmup`` for an image build) pays the cost
+before training starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+_announced = False
+
+
+def _kernels() -> list:
+    """The numba dispatchers of the scorers (imported lazily: this module must stay cheap to import)."""
+    from ..text import profile
+    from . import narration, principle_checks, repetition
+
+    out = []
+    for mod in (profile, repetition, narration, principle_checks):
+        for value in vars(mod).values():
+            if (
+                hasattr(value, "py_func")
+                and hasattr(value, "_cache")
+                and not value.targetoptions.get("inline")
+            ):
+                out.append(value)
+    return out
+
+
+def cache_is_cold() -> bool:
+    """True when some scorer kernel has no compiled entry on disk yet (the next call compiles it)."""
+    for disp in _kernels():
+        if disp.overloads:
+            continue
+        try:
+            index = disp._cache._cache_file._index_path  # numba internals; on failure assume cold
+        except AttributeError:
+            return True
+        if not os.path.exists(index):
+            return True
+    return False
+
+
+def announce_compile() -> None:
+    """Print one line to stderr before the first scoring call of a process compiles the kernels."""
+    global _announced
+    if _announced:
+        return
+    _announced = True
+    try:
+        cold = cache_is_cold()
+    except Exception:  # never let a diagnostic break scoring
+        cold = False
+    if cold:
+        print(
+            "swift-scifi: compiling the reward kernels (numba, first use after install; about 15-30 s, "
+            "cached on disk afterwards)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def warmup() -> float:
+    """Score a short zh and en text once so every kernel is compiled (or loaded from disk); seconds taken."""
+    from .scoring import score_batch
+
+    zh = "\n\n".join(["曲率引擎启动了。“我们走吧？”她说。我看着舰队离开港口…… 他沉默了。"] * 6)
+    en = "\n\n".join(["The drive woke. “Go?” she asked. I watched the fleet leave... He said nothing."] * 6)
+    t0 = time.perf_counter()
+    score_batch([zh, en], terms=["曲率引擎", "Drive"], target_length=200)
+    return time.perf_counter() - t0
