@@ -1,4 +1,5 @@
-"""Calls to the OpenAI-compatible backend (``swift deploy``, vLLM, lmdeploy) over httpx.
+"""Calls to the OpenAI-compatible backend (``swift deploy``, vLLM, lmdeploy) over aiohttp (about 0.3 ms of
+CPU per call where httpx took 1.5-4 ms, measured for the judge client; it is an ms-swift dependency).
 
 Every call of one client request shares one deadline (``settings.timeout_s`` from the request's start):
 top-up calls and the retry come out of the same budget, and running out is a 504. A transient failure
@@ -19,17 +20,20 @@ import json
 import logging
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
-import httpx
+import aiohttp
 
 from .settings import ServeError, ServeSettings
 
 logger = logging.getLogger("swift_scifi.serve")
 TRANSIENT_STATUS = (502, 503)
 RETRY_PAUSE_S = (0.05, 0.25)
-_TRANSIENT_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+T = TypeVar("T")
+# refused, reset, or closed before the reply: worth one retry
+_TRANSIENT_ERRORS = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)
 
 
 class _Transient(Exception):
@@ -41,20 +45,27 @@ class _Transient(Exception):
 
 
 class Backend:
-    """One pooled httpx client to ``settings.backend_url``."""
+    """One pooled aiohttp session to ``settings.backend_url`` (opened on first use, in the serving loop)."""
 
     def __init__(self, settings: ServeSettings) -> None:
-        headers = {"Authorization": f"Bearer {settings.backend_api_key}"} if settings.backend_api_key else {}
         self.settings = settings
-        self.client = httpx.AsyncClient(
-            base_url=settings.backend_url.rstrip("/"),
-            headers=headers,
-            timeout=httpx.Timeout(settings.timeout_s, connect=min(10.0, settings.timeout_s)),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+        self.base = settings.backend_url.rstrip("/")
+        self.headers = (
+            {"Authorization": f"Bearer {settings.backend_api_key}"} if settings.backend_api_key else {}
         )
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                headers=self.headers, connector=aiohttp.TCPConnector(limit=0, limit_per_host=0)
+            )
+        return self._session
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     def deadline(self) -> float:
         """A new request's deadline (``time.monotonic()`` seconds)."""
@@ -66,9 +77,10 @@ class Backend:
 
         async def once() -> dict:
             async with _backend_errors():
-                response = await self.client.get(path, timeout=_timeout(deadline))
-            _raise_for_status(response.status_code, response.text)
-            return _json(response)
+                async with self._http().get(self.base + path, timeout=_timeout(deadline)) as response:
+                    status, data = response.status, await response.read()
+            _raise_for_status(status, data)
+            return _json(data)
 
         return await _with_retry(once, deadline)
 
@@ -90,13 +102,16 @@ class Backend:
         }
 
     async def _call(self, body: dict, deadline: float) -> dict:
+        url = self.base + "/chat/completions"
+
         async def once() -> dict:
             async with _backend_errors():
-                response = await self.client.post(
-                    "/chat/completions", json={**body, "stream": False}, timeout=_timeout(deadline)
-                )
-            _raise_for_status(response.status_code, response.text)
-            reply = _json(response)
+                async with self._http().post(
+                    url, json={**body, "stream": False}, timeout=_timeout(deadline)
+                ) as response:
+                    status, data = response.status, await response.read()
+            _raise_for_status(status, data)
+            reply = _json(data)
             if not isinstance(reply.get("choices"), list) or not reply["choices"]:
                 raise ServeError(502, "backend reply has no choices", "backend_error")
             return reply
@@ -105,24 +120,29 @@ class Backend:
 
     async def stream(self, body: dict, deadline: float) -> AsyncIterator[bytes]:
         """Open a streaming chat call by ``deadline``; raise before yielding anything if the backend refuses
-        it. The relay after the first byte is bounded per read by ``timeout_s``, not by the deadline."""
+        it. The relay after the reply's headers is bounded per read by ``timeout_s``, not by the deadline."""
+        url = self.base + "/chat/completions"
+        left = deadline - time.monotonic()
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=min(10.0, left), sock_read=self.settings.timeout_s
+        )
 
-        async def once() -> httpx.Response:
-            request = self.client.build_request(
-                "POST", "/chat/completions", json={**body, "stream": True}, timeout=_timeout(deadline)
-            )
+        async def once() -> aiohttp.ClientResponse:
             async with _backend_errors():
-                response = await self.client.send(request, stream=True)
-            if response.status_code >= 400:
-                text = (await response.aread()).decode("utf-8", "replace")
-                await response.aclose()
-                _raise_for_status(response.status_code, text)
+                response = await asyncio.wait_for(
+                    self._http().post(url, json={**body, "stream": True}, timeout=timeout),
+                    max(deadline - time.monotonic(), 0.001),
+                )
+                if response.status >= 400:
+                    data = await response.read()
+                    response.release()
+                    _raise_for_status(response.status, data)
             return response
 
         return _relay(await _with_retry(once, deadline))
 
 
-async def _with_retry(once, deadline: float):
+async def _with_retry(once: Callable[[], Awaitable[T]], deadline: float) -> T:
     """``await once()``, and once more after a jittered pause if it failed transiently and time is left."""
     try:
         return await once()
@@ -138,40 +158,41 @@ async def _with_retry(once, deadline: float):
         raise exc.error from None
 
 
-def _timeout(deadline: float) -> httpx.Timeout:
+def _timeout(deadline: float) -> aiohttp.ClientTimeout:
     left = deadline - time.monotonic()
     if left <= 0:
         raise ServeError(504, "backend timed out: the request's deadline passed", "backend_timeout")
-    return httpx.Timeout(left, connect=min(10.0, left))
+    return aiohttp.ClientTimeout(total=left, sock_connect=min(10.0, left))
 
 
-async def _relay(response: httpx.Response) -> AsyncIterator[bytes]:
+async def _relay(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
     try:
-        async for chunk in response.aiter_bytes():  # decoded: our reply carries no Content-Encoding
+        async for chunk in response.content.iter_any():  # decoded: our reply carries no Content-Encoding
             yield chunk
     finally:
-        await response.aclose()
+        response.release()
 
 
 @asynccontextmanager
 async def _backend_errors() -> AsyncIterator[None]:
-    """Map httpx transport errors to 502 (unreachable; transient ones retried) and 504 (timed out)."""
+    """Map transport errors to 502 (unreachable; transient ones retried) and 504 (timed out)."""
     try:
         yield
-    except httpx.TimeoutException as exc:
+    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise ServeError(504, f"backend timed out: {type(exc).__name__}", "backend_timeout") from exc
     except _TRANSIENT_ERRORS as exc:
         logger.warning("backend connection failed: %s: %s", type(exc).__name__, exc)
         error = ServeError(502, f"backend unreachable: {type(exc).__name__}", "backend_error")
         raise _Transient(error) from exc
-    except httpx.HTTPError as exc:
+    except aiohttp.ClientError as exc:
         logger.warning("backend call failed: %s: %s", type(exc).__name__, exc)
-        raise ServeError(502, f"backend unreachable: {type(exc).__name__}", "backend_error") from exc
+        raise ServeError(502, f"backend call failed: {type(exc).__name__}", "backend_error") from exc
 
 
-def _raise_for_status(status: int, text: str) -> None:
+def _raise_for_status(status: int, data: bytes) -> None:
     if status < 400:
         return
+    text = data.decode("utf-8", errors="replace")
     logger.warning("backend answered HTTP %d: %s", status, text[:500])
     if status >= 500 or status in (401, 403):  # the backend failed, or refused *our* credentials
         error = ServeError(502, f"backend failed with HTTP {status}", "backend_error")
@@ -195,14 +216,14 @@ def _error_message(text: str) -> str:
     return message[:200] if isinstance(message, str) else ""
 
 
-def _json(response: httpx.Response) -> dict:
+def _json(data: bytes) -> dict:
     try:
-        data = response.json()
-    except ValueError as exc:
+        reply = json.loads(data)
+    except ValueError as exc:  # includes invalid UTF-8
         raise ServeError(502, "backend reply is not JSON", "backend_error") from exc
-    if not isinstance(data, dict):
+    if not isinstance(reply, dict):
         raise ServeError(502, "backend reply is not a JSON object", "backend_error")
-    return data
+    return reply
 
 
 def _sum_usage(usages) -> dict:

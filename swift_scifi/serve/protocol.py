@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -35,6 +36,18 @@ def _raw_error(status: int, reason: str, message: str) -> bytes:
     return head.encode() + body
 
 
+def _no_delay(transport) -> None:
+    """TCP_NODELAY on the connection. asyncio sets it only on sockets whose ``proto`` is TCP, and a worker's
+    listening socket (handed over by uvicorn's supervisor) has proto 0: without this, Nagle's algorithm and
+    the client's delayed ACK add ~40 ms to every reply written in two parts."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+
+
 class GuardedH11Protocol(H11Protocol):
     """:class:`H11Protocol` plus header/body deadlines and a connection cap (see the module doc)."""
 
@@ -46,6 +59,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        _no_delay(transport)
         if len(self.connections) > self.scifi.max_connections:
             logger.warning("connection refused: %d connections open", len(self.connections) - 1)
             self._refuse(503, "Service Unavailable", "too many connections; retry later")
