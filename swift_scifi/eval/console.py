@@ -15,6 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 console = Console(stderr=True)
 
@@ -92,7 +93,7 @@ def failures_table(summary: dict[str, Any]) -> Table | None:
     for col in ("kind", "count", "example", "what to do"):
         table.add_column(col, overflow="fold")
     for kind, f in failures.items():
-        table.add_row(kind, str(f["count"]), f["example"][:160], f.get("hint", ""))
+        table.add_row(kind, str(f["count"]), Text(f["example"][:160]), Text(f.get("hint", "")))
     return table
 
 
@@ -101,13 +102,13 @@ def print_summary(summary: dict[str, Any], title: str = "swift-scifi eval") -> N
     from ..judge.scripted import SCRIPTED_BANNER
 
     if summary.get("scripted_judge"):
-        console.print(SCRIPTED_BANNER, style="bold reverse yellow")
+        console.print(SCRIPTED_BANNER, style="bold reverse yellow", markup=False)
     console.print(summary_table(summary, title))
     for table in (metrics_table(summary), failures_table(summary)):
         if table is not None:
             console.print(table)
     status = summary.get("status") or {}
     if status and not status.get("ok"):
-        console.print(f"EVALUATION FAILED: {status['reason']}", style="bold red")
+        console.print(f"EVALUATION FAILED: {status['reason']}", style="bold red", markup=False)
     if summary.get("scripted_judge"):
-        console.print(SCRIPTED_BANNER, style="bold reverse yellow")
+        console.print(SCRIPTED_BANNER, style="bold reverse yellow", markup=False)

@@ -199,7 +199,7 @@ def run_pairwise_eval(cfg: PairwiseConfig) -> dict[str, Any]:
         from .console import console
 
         if any(is_scripted_reason(r.get("reason")) for r in read_final(path, pair_key).values()):
-            console.print(SCRIPTED_BANNER, style="bold reverse yellow")
+            console.print(SCRIPTED_BANNER, style="bold reverse yellow", markup=False)
         console.print(
             f"A wins {summary['wins_a']}, B wins {summary['wins_b']}, ties {summary['ties']}; "
             f"win rate A {summary['win_rate_a']['mean']:.3f} (95% CI {summary['win_rate_a']['ci95'][0]:.3f}"

@@ -152,8 +152,30 @@ def test_cli_scripted_judge_on_the_example_set_says_it_is_a_plumbing_test(tmp_pa
     assert "overall 5.375" in proc.stdout and "protocol writingbench" in proc.stdout
     assert "WARNING: SCRIPTED JUDGE" in proc.stdout and "SCRIPTED JUDGE" in proc.stderr
     assert "mean (1-10)" in proc.stderr and "mean (0-1)" in proc.stderr  # judge and metric tables apart
+    assert "Warning" not in proc.stderr and "Glyph" not in proc.stderr  # no matplotlib noise
     report = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     assert "id='scripted'" in report and SCRIPTED_MARK in report
     assert "<dl class='manifest'>" in report and "writingbench v1" in report
     worst = report.index("<td>zh-3</td>")  # score 1: first row of the per-query table
     assert worst < report.index("<td>en-1</td>") < report.index("<td>zh-2</td>")
+
+
+def test_without_a_cjk_font_charts_fall_back_with_one_log_line(tmp_path, monkeypatch, caplog, recwarn):
+    """Chinese labels and no CJK font: no warning per glyph, one log line saying what to install."""
+    import logging
+
+    from swift_scifi.eval import plot_fonts
+    from swift_scifi.eval.report import write_report
+
+    monkeypatch.setattr(plot_fonts, "cjk_family", lambda: None)
+    plot_fonts._warn_no_font.cache_clear()
+    group = {"mean": 6.0, "ci95": [5.0, 7.0], "n": 2}
+    summary = {"overall": group, "criteria_scored": 4, "criteria_failed": 0, "per_query": {},
+               "per_domain2": {"科幻小说": group, "太空歌剧": group}}  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="swift_scifi.eval"):
+        for _ in range(2):
+            write_report(tmp_path / "r.html", summary, [], {}, {"judge": {}})
+    assert [r.getMessage() for r in caplog.records if "CJK" in r.getMessage()] == [
+        caplog.records[0].getMessage()
+    ] and "fonts-wqy-microhei" in caplog.records[0].getMessage()
+    assert not [w for w in recwarn if "matplotlib" in str(w.filename) or "Glyph" in str(w.message)]
