@@ -69,13 +69,14 @@ def test_preset_without_header_or_unknown_is_rejected(tmp_path):
 
 @pytest.mark.swift
 def test_lora_preset_runs_for_real_on_cpu(tiny_model, tmp_path):
-    """The shipped YAML loads in ms-swift: its values reach args.json, CLI flags override it, and the scifi
-    plugin path filled in by `launch` registers the real scifi-chapter-gen dataset."""
+    """The shipped YAML, launched by name from a folder outside the checkout, loads in ms-swift: its values
+    reach args.json, CLI flags override it, and the scifi plugin path filled in by `launch` registers the real
+    scifi-chapter-gen dataset."""
     out = tmp_path / "out"
     proc = run_cli(
         [
             "launch",
-            "configs/qwen3-8b-lora.yaml",
+            "qwen3-8b-lora",
             "--model",
             str(tiny_model),
             *SWIFT_FLAGS_TINY,
@@ -104,7 +105,7 @@ def test_lora_preset_runs_for_real_on_cpu(tiny_model, tmp_path):
             "--output_dir",
             str(out),
         ],
-        cwd=REPO,
+        cwd=tmp_path,
         CUDA_VISIBLE_DEVICES="",
         SCIFI_MAX_TOKENS="384",
         SCIFI_TOKENIZER=str(tiny_model),
