@@ -38,8 +38,9 @@ def register(app: typer.Typer) -> None:
         ),
         dry_run: bool = typer.Option(False, "--dry-run", help="Only print the command."),
     ) -> None:
+        import os
         import shlex
-        import subprocess
+        import sys
 
         from swift_scifi.presets.launch import PresetError, build_command
 
@@ -51,4 +52,12 @@ def register(app: typer.Typer) -> None:
         typer.echo(shlex.join(cmd))
         if dry_run:
             return
-        raise typer.Exit(subprocess.run(cmd).returncode)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:  # become the command: one process fewer between a signal and ms-swift
+            os.execvp(cmd[0], cmd)
+        except OSError as exc:
+            typer.echo(
+                f"error: cannot run {cmd[0]}: {exc} (is ms-swift installed in this environment?)", err=True
+            )
+            raise typer.Exit(127) from exc
