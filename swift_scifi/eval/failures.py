@@ -38,6 +38,8 @@ HINTS = {
     "stronger judge",
     "criteria_generation": "criteria could not be generated for some queries (the judge failed); give "
     "criteria in the query file or use --rubric",
+    "no_response": "these queries have no response: generation failed (see responses.jsonl) or the responses "
+    "file lacks their index; not counted in the failed share",
     "other": "see the 'error' field in scores.jsonl",
 }
 
@@ -51,8 +53,11 @@ def failure_kind(error: str) -> str:
     return "other"
 
 
-def count_failures(records: Iterable[dict[str, Any]], no_criteria: int = 0) -> dict[str, dict[str, Any]]:
-    """``{kind: {"count", "example"}}`` over final records with an error, plus ``criteria_generation``."""
+def count_failures(
+    records: Iterable[dict[str, Any]], no_criteria: int = 0, no_response: int = 0
+) -> dict[str, dict[str, Any]]:
+    """``{kind: {"count", "example", "hint"}}`` over final records with an error, plus ``criteria_generation``
+    (queries whose criteria could not be generated) and ``no_response`` (queries without a response)."""
     counts: Counter[str] = Counter()
     examples: dict[str, str] = {}
     for rec in records:
@@ -64,6 +69,9 @@ def count_failures(records: Iterable[dict[str, Any]], no_criteria: int = 0) -> d
     if no_criteria:
         counts["criteria_generation"] += no_criteria
         examples.setdefault("criteria_generation", f"{no_criteria} queries got no criteria")
+    if no_response:
+        counts["no_response"] += no_response
+        examples.setdefault("no_response", f"{no_response} queries have no response")
     return {
         k: {"count": n, "example": examples[k], "hint": HINTS.get(k, "")} for k, n in counts.most_common()
     }

@@ -114,7 +114,8 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     summary["protocol"] = protocol.id
     summary["judge_model"] = cfg.judge.model
     summary["queries_skipped"] = skipped_queries(queries, responses)
-    summary["failures"] = count_failures(final, len(summary["queries_skipped"]["no_criteria"]))
+    skipped = summary["queries_skipped"]
+    summary["failures"] = count_failures(final, len(skipped["no_criteria"]), len(skipped["no_response"]))
     summary["status"] = run_status(summary, cfg.max_failed_share)
     summary["scripted_judge"] = any(is_scripted_reason(r.get("reason")) for r in final)
     summary["metrics"] = aggregate_metrics(metric_rows, resamples=cfg.resamples, seed=cfg.seed)

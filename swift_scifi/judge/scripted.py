@@ -142,13 +142,15 @@ class ScriptedJudge:
         every: dict[str, int] | None = None,
         hang_s: float = 30.0,
         port: int = 0,
+        record_bodies: bool = False,
     ):
         self.latency_s, self.hang_s = latency_s, hang_s
         self.script = list(script or [])
         self.every = dict(every or {})
         self.counts: Counter[str] = Counter()
         self.requests = 0
-        self.bodies: list[dict] = []  # every request body received, in order (tests read what was sent)
+        self.record_bodies = record_bodies
+        self.bodies: list[dict] = []  # with record_bodies: every request body, in order (what was sent)
         self.inflight = self.max_inflight = 0
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), self._handler())
@@ -182,7 +184,8 @@ class ScriptedJudge:
         """(HTTP status, body text) for one request; sleeps for the configured latency."""
         behaviour = self._next_behaviour()
         with self._lock:
-            self.bodies.append(body)
+            if self.record_bodies:
+                self.bodies.append(body)
             self.inflight += 1
             self.max_inflight = max(self.max_inflight, self.inflight)
         try:

@@ -19,7 +19,7 @@ STYLE_SUBSET = WB / "v1_2025-03" / "requirement" / "style" / "style_subset.jsonl
 @pytest.fixture
 def judge():
     """A scripted OpenAI-compatible judge on 127.0.0.1 (no faults, no latency); tests tweak its script."""
-    with ScriptedJudge() as server:
+    with ScriptedJudge(record_bodies=True) as server:
         yield server
 
 

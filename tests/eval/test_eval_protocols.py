@@ -179,3 +179,14 @@ def test_without_a_cjk_font_charts_fall_back_with_one_log_line(tmp_path, monkeyp
         caplog.records[0].getMessage()
     ] and "fonts-wqy-microhei" in caplog.records[0].getMessage()
     assert not [w for w in recwarn if "matplotlib" in str(w.filename) or "Glyph" in str(w.message)]
+
+
+def test_cli_pairwise_prints_where_it_wrote(tmp_path):
+    a = _responses(tmp_path / "a.jsonl")
+    b = tmp_path / "b.jsonl"
+    b.write_text(a.read_text(encoding="utf-8").replace("hummed", "whined"), encoding="utf-8")
+    out = tmp_path / "ab"
+    proc = run_cli(["eval-pairwise", "--queries", "scifi-example", "--responses-a", str(a), "--responses-b",
+                    str(b), "--out", str(out), "--judge-base-url", "scripted", "--judge-model", "s"])  # fmt: skip
+    assert f"wrote {out / 'pairwise.jsonl'}, {out / 'pairwise_summary.json'}" in proc.stdout
+    assert (out / "pairwise_summary.json").is_file() and "SCRIPTED JUDGE" in proc.stderr
