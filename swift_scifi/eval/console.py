@@ -101,8 +101,6 @@ def print_summary(summary: dict[str, Any], title: str = "swift-scifi eval") -> N
     """Summary, metrics, failures, the scripted-judge warning and the run's status, on stderr."""
     from ..judge.scripted import SCRIPTED_BANNER
 
-    if summary.get("scripted_judge"):
-        console.print(SCRIPTED_BANNER, style="bold reverse yellow", markup=False)
     console.print(summary_table(summary, title))
     for table in (metrics_table(summary), failures_table(summary)):
         if table is not None:

@@ -180,7 +180,8 @@ def _query_table(
         excerpt = text if len(text) <= 240 else text[:240] + "…"
         score = per_query.get(i, {}).get("score")
         crits = []
-        for rec in by_query[i]:
+        worst_first = sorted(by_query[i], key=lambda r: -1.0 if r.get("score") is None else float(r["score"]))
+        for rec in worst_first:
             value = rec.get("score")
             cell = _num(value, "g") if value is not None else "<span class='failed'>failed</span>"
             body = rec.get("reason") if value is not None else rec.get("error", "")
