@@ -74,10 +74,12 @@ def write_manifest(path: str | Path, manifest: dict[str, Any]) -> None:
 
 
 def comparable(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """Reasons two manifests' scores are not comparable (different judge model, prompts or queries)."""
+    """Reasons two manifests' scores are not comparable (different judge model, protocol, prompts or queries)."""
     reasons = []
     if a["judge"].get("model") != b["judge"].get("model"):
         reasons.append("judge model differs")
+    if (a.get("protocol") or {}).get("sha256") != (b.get("protocol") or {}).get("sha256"):
+        reasons.append("protocol differs")
     for pid, info in a["prompts"].items():
         if b["prompts"].get(pid, {}).get("sha256") != info["sha256"]:
             reasons.append(f"prompt {pid} differs")

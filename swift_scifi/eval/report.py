@@ -261,14 +261,18 @@ def write_report(
     queries: dict[str, Any] | None = None,
 ) -> None:
     """Write the HTML report. ``records``: final scores.jsonl records; ``queries``: index → Query."""
-    import matplotlib
+    # matplotlib's log lines (font cache building, missing glyphs) and warnings stay out of the terminal
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import matplotlib
 
-    matplotlib.use("Agg")
-    labels = [str(k) for g in ("domain1", "domain2", "requirement") for k in (summary.get(f"per_{g}") or {})]
-    with plot_context(labels), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # matplotlib's glyph and layout warnings stay out of the terminal
-        logging.getLogger("matplotlib").setLevel(logging.ERROR)
-        plots = _plots(summary, records, lengths)
+        matplotlib.use("Agg")
+        labels = [
+            str(k) for g in ("domain1", "domain2", "requirement") for k in (summary.get(f"per_{g}") or {})
+        ]
+        with plot_context(labels):
+            plots = _plots(summary, records, lengths)
     parts = [
         "<!doctype html><html lang='en'><meta charset='utf-8'><title>swift-scifi eval</title>",
         f"<style>{_CSS}</style>",

@@ -91,6 +91,10 @@ def test_project_protocol_is_deterministic_and_strips_think(tmp_path, judge):  #
     assert manifest["protocol"]["id"] == "project" and manifest["judge"]["model"] == "scripted-judge"
     assert manifest["judge"]["sampling"] == {"temperature": 0.0, "max_tokens": 1024}
     assert "score_criterion" in manifest["prompts"]
+    from swift_scifi.eval.manifest import comparable
+
+    other = {**manifest, "protocol": load_protocol("writingbench").info()}
+    assert comparable(manifest, manifest) == [] and "protocol differs" in comparable(manifest, other)
 
 
 @pytest.mark.parametrize("bad", ["7.5", '"7"', '"7/10"', "true", "0", "11", "null"])
