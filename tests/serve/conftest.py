@@ -29,7 +29,7 @@ def free_port() -> int:
 class ServerProcess:
     """A server subprocess logging to a file; ``stop()`` terminates it (then kills) and is idempotent."""
 
-    def __init__(self, args: list[str], log: Path, port: int, cwd: Path) -> None:
+    def __init__(self, args: list[str], log: Path, port: int, cwd: Path, env: dict | None = None) -> None:
         self.log = log
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
@@ -38,7 +38,7 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             args,
             cwd=cwd,
-            env=subprocess_env(),
+            env=subprocess_env(**(env or {})),
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -91,10 +91,10 @@ def _wait_group_gone(pgid: int, timeout: float) -> None:
 
 
 def start_server(
-    request, args: list[str], log: Path, port: int, cwd: Path, path: str = "/health"
+    request, args: list[str], log: Path, port: int, cwd: Path, path: str = "/health", env: dict | None = None
 ) -> ServerProcess:
     """Start a server and register its stop() as a finalizer of ``request`` before waiting for it."""
-    server = ServerProcess(args, log, port, cwd)
+    server = ServerProcess(args, log, port, cwd, env)
     request.addfinalizer(server.stop)
     return server.wait_ready(path)
 
@@ -124,8 +124,11 @@ def swift_deploy(
     return start_server(request, cmd, workdir / f"deploy-{port}.log", port, REPO)
 
 
-def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> ServerProcess:
-    """``swift-scifi serve`` in front of ``backend_url`` on 127.0.0.1 at a free port."""
+def scifi_serve(
+    request, backend_url: str, workdir: Path, *extra: str, env: dict | None = None
+) -> ServerProcess:
+    """``swift-scifi serve`` in front of ``backend_url`` on 127.0.0.1 at a free port (one worker);
+    ``env``: extra environment (e.g. ``SCIFI_SERVE_API_KEY``)."""
     port = free_port()
     args = [
         sys.executable,
@@ -142,7 +145,7 @@ def scifi_serve(request, backend_url: str, workdir: Path, *extra: str) -> Server
         "1",
         *extra,
     ]
-    return start_server(request, args, workdir / f"serve-{port}.log", port, workdir)
+    return start_server(request, args, workdir / f"serve-{port}.log", port, workdir, env=env)
 
 
 def swift_export(preset: str, *args: str, model: Path, max_tokens: int = 384) -> subprocess.CompletedProcess:

@@ -117,14 +117,13 @@ def served(request, backend, workdir):
         request,
         backend.url + "/v1",
         workdir,
-        "--api-key",
-        KEY,
         "--n",
         "3",
         "--max-n",
         "4",
         "--max-request-bytes",
         "20000",
+        env={"SCIFI_SERVE_API_KEY": KEY},  # the documented way: never on the command line
     )
 
 
