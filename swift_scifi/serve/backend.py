@@ -218,7 +218,7 @@ def _error_message(text: str) -> str:
 
 def _json(data: bytes) -> dict:
     try:
-        reply = json.loads(data)
+        reply = json.loads(data, parse_constant=lambda name: None)  # NaN/Infinity: our reply stays JSON
     except ValueError as exc:  # includes invalid UTF-8
         raise ServeError(502, "backend reply is not JSON", "backend_error") from exc
     if not isinstance(reply, dict):

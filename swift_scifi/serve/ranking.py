@@ -8,6 +8,7 @@ apply (unlisted rewards weigh 0). Ties keep the backend's order.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -75,10 +76,18 @@ def rank_texts(
     for index, text in enumerate(texts):
         raw = score(strip_think(text), **columns)
         raw = {**raw, **(extra[index] if extra else {})}
-        rewards = {name: None if value is None else float(value) for name, value in raw.items()}
+        rewards = {name: _finite_or_none(value) for name, value in raw.items()}
         scored.append((index, text, total_score(rewards, weights), rewards))
     scored.sort(key=lambda item: (-item[2], item[0]))
     return [
         RankedCandidate(index=index, rank=rank, text=text, score=total, rewards=rewards)
         for rank, (index, text, total, rewards) in enumerate(scored)
     ]
+
+
+def _finite_or_none(value) -> float | None:
+    """A reward as a float, or None when missing or not finite (a reply must stay valid JSON)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None

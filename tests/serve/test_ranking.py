@@ -127,3 +127,11 @@ def test_backend_url_gets_v1_only_without_a_path():
     assert normalize_backend_url("http://127.0.0.1:8000") == "http://127.0.0.1:8000/v1"
     assert normalize_backend_url("http://127.0.0.1:8000/") == "http://127.0.0.1:8000/v1"
     assert normalize_backend_url("https://gw.example/openai/v1/") == "https://gw.example/openai/v1"
+
+
+def test_non_finite_reward_is_none_not_a_broken_reply():
+    ranked = rank_texts(
+        ["a", "b"], scorer=lambda text, **_: {"writing": float("nan") if text == "a" else 0.5}
+    )
+    assert [c.text for c in ranked] == ["b", "a"]
+    assert ranked[1].rewards["writing"] is None and ranked[1].score == 0.0

@@ -239,7 +239,7 @@ def test_key_docs_bearer_case_allowed_hosts_and_cors(backend):
 class FlappingBackend:
     """A raw HTTP/1.1 backend on 127.0.0.1 whose replies follow ``script`` in request order, then 'ok':
     'reset' (TCP RST, nothing sent), '503' (an error body with internal detail), 'slow' (0.6 s, then one
-    choice), 'ok' (``n`` choices). Each reply closes its connection."""
+    choice), 'nan' (a bare NaN in a choice), 'ok' (``n`` choices). Each reply closes its connection."""
 
     SECRET = "Traceback: /srv/models/secret-weights.bin"
 
@@ -278,6 +278,8 @@ class FlappingBackend:
                 else:
                     texts = [BAD, GOOD, BAD, BAD][: body.get("n", 1)]
                     reply = {"id": "f", "model": "m", "choices": [_choice(i, t) for i, t in enumerate(texts)]}
+                if what == "nan":  # Python's json writes a bare NaN; strict clients would choke on it
+                    reply["choices"][0]["logprobs"] = float("nan")
                 data = json.dumps(reply).encode()
                 reason = b"OK" if status == 200 else b"Service Unavailable"
                 self.wfile.write(
@@ -356,3 +358,11 @@ def test_client_hanging_up_mid_body_is_one_info_line(request, tmp_path, backend)
     log = server.log_text()
     assert log.count("disconnected before sending its whole request body") == 3, log[-3000:]
     assert "Traceback" not in log and "ERROR" not in log
+
+
+def test_backend_reply_with_nan_still_gets_a_valid_json_reply(flapping):
+    backend, server = flapping
+    backend.script = ["nan"]
+    reply = _post(server.url)
+    assert reply.status_code == 200
+    assert json.loads(reply.text, parse_constant=lambda name: pytest.fail(f"bare {name} in reply"))
