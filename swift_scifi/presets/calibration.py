@@ -51,12 +51,18 @@ def load_measurements(path: str | Path = MEASUREMENTS) -> dict:
 
 def tokens_per_micro_batch(case: dict, datasets: dict) -> float:
     """Tokens in the largest micro batch. Packing: micro batch × seq len. Otherwise the peak batch holds the
-    data set's longest sample and micro batch − 1 typical ones (padding-free), each at most seq len."""
+    data's longest sample and micro batch − 1 typical ones (padding-free), each at most seq len; a mix of
+    data sets (``dataset: [{name, samples}, ...]``) has the sample-weighted mean length."""
     mb, seq = int(case.get("micro_batch", 1)), int(case["seq_len"])
     if case.get("packing", False) or "dataset" not in case:
         return mb * seq
-    data = datasets[case["dataset"]]
-    return min(seq, data["longest_tokens"]) + (mb - 1) * min(seq, data["mean_tokens"])
+    parts = (
+        case["dataset"] if isinstance(case["dataset"], list) else [{"name": case["dataset"], "samples": 1}]
+    )
+    n = sum(p["samples"] for p in parts)
+    mean = sum(p["samples"] * min(seq, datasets[p["name"]]["mean_tokens"]) for p in parts) / n
+    longest = max(min(seq, datasets[p["name"]]["longest_tokens"]) for p in parts)
+    return longest + (mb - 1) * mean
 
 
 def estimate_case(case: dict, datasets: dict) -> MemoryEstimate:

@@ -104,6 +104,13 @@ def _moe_layer_count(cfg: dict, layers: int) -> int:
     return sum(1 for i in range(layers) if (i + 1) % step == 0 and i not in dense_only and i >= first_dense)
 
 
+def _shared_expert_ffn(cfg: dict) -> int:
+    """Qwen-MoE names the shared expert's size; DeepSeek/GLM-MoE give a count of expert-sized shared experts."""
+    if cfg.get("shared_expert_intermediate_size"):
+        return int(cfg["shared_expert_intermediate_size"])
+    return int(cfg.get("n_shared_experts") or 0) * int(cfg.get("moe_intermediate_size") or 0)
+
+
 def spec_from_dict(cfg: dict, name: str = "model") -> ModelSpec:
     """Build a :class:`ModelSpec` from a parsed ``config.json`` (``text_config`` is used when present)."""
     cfg = cfg.get("text_config") or cfg
@@ -133,7 +140,7 @@ def spec_from_dict(cfg: dict, name: str = "model") -> ModelSpec:
         experts=experts,
         experts_per_token=int(cfg.get("num_experts_per_tok") or 0) if experts else 0,
         moe_ffn=int(cfg.get("moe_intermediate_size") or 0) if experts else 0,
-        shared_expert_ffn=int(cfg.get("shared_expert_intermediate_size") or 0) if experts else 0,
+        shared_expert_ffn=_shared_expert_ffn(cfg) if experts else 0,
         moe_layers=_moe_layer_count(cfg, layers) if experts else 0,
     )
 
