@@ -308,3 +308,9 @@ def register(app: typer.Typer) -> None:
             f"wrote {out / 'pairwise.jsonl'}, {out / 'pairwise_summary.json'} and {out / 'manifest.json'} "
             f"({summary['wins_a']} A wins, {summary['wins_b']} B wins, {summary['ties']} ties)"
         )
+        if summary["judgements_failed"]:
+            typer.secho(f"{summary['judgements_failed']} judgements failed (see 'error' in pairwise.jsonl)",
+                        fg=typer.colors.YELLOW, err=True)  # fmt: skip
+        if not summary["queries"]:
+            typer.secho("error: evaluation failed: no pair was judged", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1)

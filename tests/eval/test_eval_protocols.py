@@ -146,6 +146,10 @@ def test_cli_exits_nonzero_when_the_judge_is_unreachable(tmp_path):
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["status"]["ok"] is False and summary["failures"]["unreachable"]["count"] == 24
     assert "EVALUATION FAILED: nothing was scored" in (tmp_path / "o" / "report.html").read_text()
+    pairwise = run_cli(["eval-pairwise", "--queries", "scifi-example", "--responses-a", str(responses),
+                        "--responses-b", str(responses), "--out", str(tmp_path / "ab"), "--judge-base-url",
+                        f"http://127.0.0.1:{port}/v1", "--judge-model", "x", "--retries", "0"], check=False)  # fmt: skip
+    assert pairwise.returncode == 1 and "no pair was judged" in pairwise.stderr
 
 
 def test_cli_scripted_judge_on_the_example_set_says_it_is_a_plumbing_test(tmp_path):
