@@ -198,3 +198,13 @@ def test_cli_pairwise_prints_where_it_wrote(tmp_path):
                     str(b), "--out", str(out), "--judge-base-url", "scripted", "--judge-model", "s"])  # fmt: skip
     assert f"wrote {out / 'pairwise.jsonl'}, {out / 'pairwise_summary.json'}" in proc.stdout
     assert (out / "pairwise_summary.json").is_file() and "SCRIPTED JUDGE" in proc.stderr
+
+
+def test_unknown_query_set_names_the_bundled_ones(tmp_path):
+    from swift_scifi.eval.records import resolve_queries
+
+    assert resolve_queries("scifi-example") == EXAMPLE and resolve_queries(EXAMPLE) == EXAMPLE
+    with pytest.raises(FileNotFoundError, match="scifi-example"):
+        resolve_queries(tmp_path / "missing.jsonl")
+    with pytest.raises(ValueError, match="writingbench"):
+        load_protocol("no-such-protocol")
