@@ -116,32 +116,20 @@ def test_eval_generates_through_real_swift_deploy(tmp_path, tiny_model, judge): 
 
 
 @pytest.mark.swift
-def test_eval_generate_in_process_with_ms_swift_engine(tmp_path, tiny_model):
-    queries = writingbench_sample(tmp_path, 2, max_chars=600)
-    out = tmp_path / "resp.jsonl"
-    run_cli(
-        [
-            "eval-generate",
-            "--queries",
-            str(queries),
-            "--out",
-            str(out),
-            "--engine",
-            "transformers",
-            "--model",
-            str(tiny_model),
-            "--model-type",
-            "qwen3",
-            "--template",
-            "qwen3_nothinking",
-            "--max-tokens",
-            "8",
-            "--temperature",
-            "0",
-        ]
-    )
-    rows = _lines(out)
-    assert [r["index"] for r in rows] == [
-        str(json.loads(q)["index"]) for q in queries.read_text().splitlines()
-    ]
+def test_documented_walk_tiny_model_writes_scripted_judge_scores(tmp_path, tiny_model):
+    """docs/evaluation.md's five-minute walk, from a folder outside the checkout: the bundled example queries,
+    the tiny model generating in process with ms-swift's engine, the built-in scripted judge."""
+    proc = run_cli(
+        ["eval", "--queries", "scifi-example", "--out", "walk", "--generate-engine", "transformers",
+         "--generate-model", str(tiny_model), "--model-type", "qwen3", "--template", "qwen3_nothinking",
+         "--max-tokens", "8", "--temperature", "0", "--judge-base-url", "scripted", "--judge-model", "scripted",
+         "--criteria-cache", str(tmp_path / "cache")],
+        cwd=tmp_path,
+    )  # fmt: skip
+    rows = _lines(tmp_path / "walk" / "responses.jsonl")
+    assert [r["index"] for r in rows] == ["en-1", "en-2", "en-3", "zh-1", "zh-2", "zh-3"]
     assert all(isinstance(r["response"], str) for r in rows)
+    summary = json.loads((tmp_path / "walk" / "summary.json").read_text())
+    assert summary["criteria_scored"] == 24 and summary["status"]["ok"] and summary["scripted_judge"]
+    assert "overall" in proc.stdout and "WARNING: SCRIPTED JUDGE" in proc.stdout
+    assert (tmp_path / "walk" / "report.html").is_file()
