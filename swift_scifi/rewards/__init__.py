@@ -2,7 +2,8 @@
 
 Public API (used by training, evaluation and serving):
 - :func:`score_text` / :func:`score_batch`: every reward, 0-1, higher is better.
-- Breakdowns: :func:`term_report`, :func:`principles_report`, :func:`length_report`,
+- Breakdowns: :func:`term_report`, :func:`principles_report` (adherence by id),
+  :func:`principle_violations` (each violation's span, text and weight), :func:`length_report`,
   :func:`repetition_report`, :func:`slop_report`, :func:`explain`.
 - Every reward by name, with its scorer: :mod:`swift_scifi.rewards.registry` (add a reward there).
 - What "the prompt" and "the completion" are, for every caller: :mod:`swift_scifi.rewards.inputs`.
@@ -15,7 +16,7 @@ from typing import Any
 
 from .config import RewardConfig, RewardConfigError, get_config, load_config_file
 from .length import length_report, parse_target
-from .principles import load_principles, principles_report
+from .principles import load_principles, principle_violations, principles_report
 from .registry import ALL_KEYS, REWARD_NAMES, REWARDS
 from .repetition import repetition_report
 from .scoring import score_batch, score_text
@@ -47,6 +48,7 @@ def explain(
         "lang": view.lang,
         "terms": term_report(view.text, list(terms_t), cfg).rows() if terms_t else None,
         "principles": principles_report(view),
+        "principle_violations": principle_violations(view, cfg),
         "length": length_report(view.length, target, cfg) if target is not None else None,
         "repetition": repetition_report(view, cfg),
         "slop": slop_report(view, cfg),
@@ -67,6 +69,7 @@ __all__ = [
     "load_config_file",
     "load_principles",
     "parse_target",
+    "principle_violations",
     "principles_report",
     "repetition_report",
     "score_batch",

@@ -102,6 +102,35 @@ def narration_codepoints(cp):
 
 
 @njit(cache=True)
+def quoted_mask(cp):
+    """True at every code point inside a quoted span (marks included), the spans of
+    :func:`narration_codepoints`."""
+    mask = np.zeros(cp.size, np.bool_)
+    i = 0
+    no_close = np.zeros(3, np.bool_)
+    while i < cp.size:
+        c = cp[i]
+        j = -1
+        if c == 0x201C and not no_close[0]:
+            j = _closing(cp, i, 0x201D, False)
+            no_close[0] = j < 0
+        elif c == 0x300C and not no_close[1]:
+            j = _closing(cp, i, 0x300D, False)
+            no_close[1] = j < 0
+        elif c == 0x300E and not no_close[2]:
+            j = _closing(cp, i, 0x300F, False)
+            no_close[2] = j < 0
+        elif c == 0x22:
+            j = _closing(cp, i, 0x22, True)
+        if j >= 0:
+            mask[i : j + 1] = True
+            i = j + 1
+        else:
+            i += 1
+    return mask
+
+
+@njit(cache=True)
 def _token_end(nc, i):
     while i < nc.size and _is_token_char(nc[i]):
         i += 1

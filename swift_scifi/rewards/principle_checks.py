@@ -1,5 +1,11 @@
 """Rule checkers for the principle library. Each takes a TextView and the params from the data file and
-returns adherence in [0, 1] (1 = follows the principle). Counting checkers return counts; see principles.py.
+returns adherence in [0, 1] (1 = follows the principle); see principles.py for the counting checks.
+
+No dilution: appending or prepending violation-free text never raises a checker's adherence. Counts of
+violations (quote errors, question runs, long paragraphs, lone marks) only grow with more text; rates are
+judged in windows (``window_excess``: hits beyond the allowance of any stretch of ``window`` characters;
+variety: the worst window of ``window`` sentences or paragraphs, texts shorter than one window not judged),
+so a bad stretch stays visible however much clean text surrounds it.
 """
 
 from __future__ import annotations
@@ -7,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .narration import narration_thirds
+from .narration import narration_thirds, quoted_mask
 from .view import TextView
 
 
@@ -25,13 +31,28 @@ def _openings(view: TextView) -> np.ndarray:
     return ops[ops != 0]
 
 
-def sentence_opening_variety(view: TextView, max_share: float = 0.3, min_sentences: int = 8) -> float:
-    """Share of sentences opening with the most common first word (en) or first two characters (zh)."""
+def sentence_opening_variety(view: TextView, max_share: float = 0.3, window: int = 20) -> float:
+    """Worst share, over every run of ``window`` sentences, of sentences opening with the run's most common
+    first word (en) or first two characters (zh); 1 at ``max_share`` or below, 0 at 2.5x. Texts with fewer
+    than ``window`` sentences with an opening are not judged."""
     ops = _openings(view)
-    if len(ops) < min_sentences:
+    if len(ops) < window:
         return 1.0
-    share = _mode_count(ops) / len(ops)
+    share = _window_mode(_dense_ids(ops), window) / window
     return _ramp(share, max_share, min(1.0, max_share * 2.5))
+
+
+@njit(cache=True)
+def _dense_ids(values):
+    """``values`` renumbered 0..k-1 (equal values, equal ids)."""
+    order = np.argsort(values)
+    ids = np.empty(values.size, np.int64)
+    k = -1
+    for j in range(order.size):
+        if j == 0 or values[order[j]] != values[order[j - 1]]:
+            k += 1
+        ids[order[j]] = k
+    return ids
 
 
 def consecutive_openings(view: TextView, run: int = 4) -> float:
@@ -40,14 +61,26 @@ def consecutive_openings(view: TextView, run: int = 4) -> float:
 
 
 @njit(cache=True)
-def _mode_count(values):
-    """How often the most common value occurs (0 for none)."""
-    best = 0
-    v = np.sort(values)
-    streak = 0
-    for i in range(v.size):
-        streak = streak + 1 if i and v[i] == v[i - 1] else 1
-        best = max(best, streak)
+def _window_mode(ids, window):
+    """Largest count of one value within any ``window`` consecutive entries of ``ids`` (dense ints >= 0)."""
+    counts = np.zeros(ids.max() + 1, np.int64)
+    freq = np.zeros(window + 2, np.int64)  # freq[c]: values with count c in the current window
+    best = cur = 0
+    for i in range(ids.size):
+        v = ids[i]
+        freq[counts[v]] -= 1
+        counts[v] += 1
+        freq[counts[v]] += 1
+        cur = max(cur, counts[v])
+        if i >= window:
+            u = ids[i - window]
+            freq[counts[u]] -= 1
+            if counts[u] == cur and freq[counts[u]] == 0:
+                cur -= 1
+            counts[u] -= 1
+            freq[counts[u]] += 1
+        if i >= window - 1:
+            best = max(best, cur)
     return best
 
 
@@ -74,23 +107,35 @@ def _cv(values):
     return (var / values.size) ** 0.5 / m
 
 
-def paragraph_length_variety(view: TextView, min_cv: float = 0.25, min_paragraphs: int = 5) -> float:
-    """Coefficient of variation of paragraph lengths (chars); uniform blocks read as generated."""
+@njit(cache=True)
+def _min_window_cv(values, window):
+    """Smallest coefficient of variation over every ``window`` consecutive values (``values.size >= window``)."""
+    best = np.inf
+    for s in range(values.size - window + 1):
+        best = min(best, _cv(values[s : s + window].astype(np.float64)))
+    return best
+
+
+def paragraph_length_variety(view: TextView, min_cv: float = 0.25, window: int = 5) -> float:
+    """Coefficient of variation of paragraph lengths (chars) in the most uniform run of ``window``
+    paragraphs, over ``min_cv`` (capped at 1); uniform blocks read as generated. Fewer paragraphs: not
+    judged."""
     lengths = view.paragraphs.lengths
-    if len(lengths) < min_paragraphs:
+    if len(lengths) < window:
         return 1.0
-    return min(1.0, _cv(lengths) / min_cv)
+    return min(1.0, _min_window_cv(lengths, window) / min_cv)
 
 
-def sentence_length_variety(view: TextView, min_cv: float = 0.3, min_sentences: int = 8) -> float:
-    """Coefficient of variation of sentence lengths (chars)."""
+def sentence_length_variety(view: TextView, min_cv: float = 0.3, window: int = 8) -> float:
+    """Coefficient of variation of sentence lengths (chars) in the most uniform run of ``window``
+    sentences, over ``min_cv`` (capped at 1). Fewer sentences: not judged."""
     lengths = view.sentences.lengths
-    if len(lengths) < min_sentences:
+    if len(lengths) < window:
         return 1.0
-    return min(1.0, _cv(lengths) / min_cv)
+    return min(1.0, _min_window_cv(lengths, window) / min_cv)
 
 
-def wall_of_text(view: TextView, max_units_zh: int = 500, max_units_en: int = 350) -> float:
+def wall_of_text(view: TextView, max_units_zh: int = 1200, max_units_en: int = 450) -> float:
     """Paragraphs longer than the limit (zh: characters, en: words); adherence 1/(1+count)."""
     paras = view.paragraphs
     if view.lang == "zh":
@@ -100,10 +145,56 @@ def wall_of_text(view: TextView, max_units_zh: int = 500, max_units_en: int = 35
     return 1.0 / (1 + over)
 
 
+@njit(cache=True)
+def _quote_errors(cp, op, cl):
+    """Offsets of quotation errors for one pair of marks: an opening mark never closed, or a closing mark
+    with nothing open. A quotation that runs over several paragraphs may leave each paragraph open if the
+    next one starts with an opening mark (the Chinese and English convention): that is not an error."""
+    errors = []
+    open_at = -1
+    carried = False
+    line_start = True
+    for i in range(cp.size):
+        c = cp[i]
+        if c == 0x0A:
+            carried = open_at >= 0
+            line_start = True
+            continue
+        if line_start and (c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0D):
+            continue
+        line_start = False
+        if carried:
+            carried = False
+            if c == op:  # the same quotation goes on in this paragraph
+                continue
+            errors.append(open_at)
+            open_at = -1
+        if c == op:
+            if open_at >= 0:
+                errors.append(open_at)
+            open_at = i
+        elif c == cl:
+            if open_at < 0:
+                errors.append(i)
+            else:
+                open_at = -1
+    if open_at >= 0:
+        errors.append(open_at)
+    return np.array(errors, np.int64)
+
+
+def quote_errors(view: TextView, pairs: tuple[str, ...] = ("“”", "「」", "『』")) -> list[int]:
+    """Character offsets of the quotation errors of every pair (see :func:`_quote_errors`), sorted."""
+    out: list[int] = []
+    for p in pairs:
+        if view.count(p[0]) or view.count(p[1]):
+            out += _quote_errors(view.codepoints, ord(p[0]), ord(p[1])).tolist()
+    return sorted(out)
+
+
 def quote_balance(view: TextView, pairs: tuple[str, ...] = ("“”", "「」", "『』")) -> float:
-    """Opening and closing quotation marks pair up; adherence 1/(1+unpaired)."""
-    unpaired = sum(abs(view.count(p[0]) - view.count(p[1])) for p in pairs)
-    return 1.0 / (1 + unpaired)
+    """Quotations open and close; adherence 1/(1+errors) (see :func:`quote_errors`)."""
+    return 1.0 / (1 + len(quote_errors(view, pairs)))
 
 
 def mixed_marks(view: TextView, a: str = '"', b: str = "“”") -> float:
@@ -169,28 +260,105 @@ def mark_forms(view: TextView, lone: str = "…", wrong: tuple[str, ...] = ()) -
 
 
 @njit(cache=True)
-def _question_runs(questions, lengths, run, max_chars):
-    """Runs of ``run``+ consecutive question sentences, each after the first at most ``max_chars`` long."""
+def _question_runs(cp, quoted, run, max_chars):
+    """Runs of ``run``+ consecutive questions in the narration (quoted spans skipped): question marks (a run
+    of marks counts once) with no other sentence end (。！!.) between them, each question after the first
+    at most ``max_chars`` non-space characters long."""
     runs = 0
     streak = 0
-    for i in range(questions.size):
-        if questions[i] and (streak == 0 or lengths[i] <= max_chars):
-            streak += 1
-            runs += streak == run
-        else:
-            streak = 1 if questions[i] else 0
+    seg = 0
+    prev_q = False
+    for i in range(cp.size):
+        if quoted[i]:
+            continue
+        c = cp[i]
+        if c == 0x3F or c == 0xFF1F:  # ? ？
+            if not prev_q:
+                streak = streak + 1 if streak == 0 or seg <= max_chars else 1
+                runs += streak == run
+            seg = 0
+            prev_q = True
+            continue
+        prev_q = False
+        if c == 0x3002 or c == 0xFF01 or c == 0x21 or c == 0x2E:  # 。！!.
+            streak = 0
+            seg = 0
+        elif not (c == 0x20 or c == 0x0A or c == 0x09 or c == 0x3000 or c == 0x0D):
+            seg += 1
     return runs
 
 
+def _quoted_mask(view: TextView) -> np.ndarray:
+    return quoted_mask(view.codepoints)
+
+
+def quoted(view: TextView) -> np.ndarray:
+    """True at every character inside quoted dialogue (marks included); computed once per view."""
+    return view.derive(_quoted_mask)
+
+
 def question_pileup(view: TextView, run: int = 3, max_chars: int = 80) -> float:
-    """Rhetorical questions piled up: runs of ``run`` or more short question sentences in a row;
-    adherence 1/(1+runs)."""
-    s = view.sentences
-    return 1.0 / (1 + _question_runs(s.questions, s.lengths, run, max_chars))
+    """Rhetorical questions piled up in the narration: runs of ``run`` or more short questions in a row,
+    dialogue left out (questions traded between speakers are not rhetorical); adherence 1/(1+runs)."""
+    if view.count("?") + view.count("？") < run:
+        return 1.0
+    return 1.0 / (1 + _question_runs(view.codepoints, quoted(view), run, max_chars))
+
+
+@njit(cache=True)
+def window_excess(positions, allow, window):
+    """Hits beyond the allowance: the hits (sorted offsets) with more than ``allow`` hits, themselves
+    included, in the ``window`` characters that end at them. Text before or after the hits never changes
+    the count, and a text shorter than ``window`` gets ``max(0, hits - allow)``."""
+    excess = 0
+    lo = 0
+    for i in range(positions.size):
+        while positions[i] - positions[lo] >= window:
+            lo += 1
+        if i - lo + 1 > allow:
+            excess += 1
+    return excess
+
+
+@njit(cache=True)
+def _unquoted_positions(cp, quoted, marks):
+    """Offsets of the code points in ``marks`` where ``quoted`` is False."""
+    out = np.empty(cp.size, np.int64)
+    k = 0
+    for i in range(cp.size):
+        if not quoted[i]:
+            c = cp[i]
+            for m in marks:
+                if c == m:
+                    out[k] = i
+                    k += 1
+                    break
+    return out[:k]
+
+
+def narration_mark_positions(view: TextView, marks: tuple[str, ...]) -> np.ndarray:
+    """Character offsets of ``marks`` (single characters) outside quoted dialogue."""
+    if not any(view.count(m) for m in marks):
+        return np.zeros(0, np.int64)
+    return _unquoted_positions(view.codepoints, quoted(view), np.array([ord(m) for m in marks], np.uint32))
+
+
+def narration_marks(
+    view: TextView, marks: tuple[str, ...] = ("!",), allow: float = 6, window: int = 1200
+) -> float:
+    """Marks (e.g. exclamation marks) in the narration, dialogue left out: at most ``allow`` in any
+    ``window`` characters; adherence 1/(1+excess)."""
+    if sum(view.count(m) for m in marks) <= allow:
+        return 1.0
+    pos = narration_mark_positions(view, tuple(marks))
+    if pos.size <= allow:
+        return 1.0
+    return 1.0 / (1 + window_excess(pos, allow, window))
 
 
 CHECKERS = {
     "mark_forms": mark_forms,
+    "narration_marks": narration_marks,
     "question_pileup": question_pileup,
     "sentence_opening_variety": sentence_opening_variety,
     "consecutive_openings": consecutive_openings,

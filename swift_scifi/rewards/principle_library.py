@@ -3,7 +3,7 @@ into the patterns its rule checks count. No scoring here (that is :mod:`principl
 the shared pattern scan (:mod:`scan`) can import it.
 
 Each principle has an id, domain, langs, a description, one example that follows it, one that violates it,
-and a check (``check.type``): ``phrases``, ``regex``, ``line_regex`` (a regex matched at the start of a line,
+``observed`` (true or a list of languages: checked and reported, weight 0 in the score), and a check (``check.type``): ``phrases``, ``regex``, ``line_regex`` (a regex matched at the start of a line,
 after spaces), ``chars``, ``custom`` (a function in :mod:`principle_checks`) or ``judge`` (LLM-judge side).
 """
 
@@ -32,6 +32,7 @@ class Principle:
     violates: str
     check: dict[str, Any]
     weight: float = 1.0
+    observed: tuple[str, ...] = ()  # languages where it is reported and logged but weighs 0 in the score
 
     @property
     def is_rule(self) -> bool:
@@ -58,6 +59,29 @@ class Principle:
 def per_lang(value: Any, lang: str) -> Any:
     """``value[lang]`` for a per-language mapping, else ``value`` itself."""
     return value.get(lang) if isinstance(value, dict) else value
+
+
+def lang_param(value: Any, lang: str) -> Any:
+    """A check parameter for ``lang``: a ``{zh: .., en: ..}`` mapping is resolved, anything else kept."""
+    return value.get(lang) if isinstance(value, dict) and value and set(value) <= {"zh", "en"} else value
+
+
+@lru_cache(maxsize=4)
+def library_info(path: str | None = None) -> dict[str, Any]:
+    """The library's ``version``, counting window (``window_chars`` per language), path and SHA-256."""
+    import hashlib
+
+    import yaml
+
+    p = Path(path) if path else PRINCIPLES_FILE
+    raw = p.read_bytes()
+    data = yaml.safe_load(raw.decode("utf-8")) or {}
+    return {
+        "path": str(p),
+        "version": data.get("version"),
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "window_chars": dict(data.get("window_chars") or {"zh": 1200, "en": 5600}),
+    }
 
 
 @lru_cache(maxsize=4)
@@ -111,4 +135,14 @@ def _principle(item: dict, where: str) -> Principle:
         violates=item["violates"],
         check=check,
         weight=float(item.get("weight", 1.0)),
+        observed=_observed(item.get("observed", False), tuple(item["langs"]), f"{where} ({item['id']})"),
     )
+
+
+def _observed(value: Any, langs: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """``observed``: true (every language of the principle), false, or a list of its languages."""
+    if isinstance(value, bool):
+        return langs if value else ()
+    if isinstance(value, list) and set(value) <= set(langs):
+        return tuple(value)
+    raise ValueError(f"{where}: `observed` must be true, false or a list of its langs, not {value!r}")

@@ -110,6 +110,26 @@ def markdown_list(text: str, lang: str, rng: random.Random) -> str:
     return "\n\n".join(paras)
 
 
+QUESTIONS = {
+    "zh": ["他到底是谁？", "他从哪里来？", "他想要什么？", "这一切有什么意义？", "我们还能相信谁？"],
+    "en": [
+        "Who was he?",
+        "Where had he come from?",
+        "What did he want?",
+        "What did any of it mean?",
+        "Who could they trust?",
+    ],
+}
+
+
+def question_pileup(text: str, lang: str, rng: random.Random) -> str:
+    """Three rhetorical questions in a row, as a paragraph of narration after a random paragraph."""
+    paras = text.split("\n\n")
+    i = rng.randrange(len(paras))
+    paras.insert(i + 1, (" " if lang == "en" else "").join(rng.sample(QUESTIONS[lang], 3)))
+    return "\n\n".join(paras)
+
+
 def off_length(text: str, k: int) -> str:
     """Far from the target (= the clean length): a quarter of the text, or the text three times over."""
     return text[: len(text) // 4] if k % 2 == 0 else "\n\n".join([text] * 3)
@@ -128,7 +148,7 @@ def quality_table(corpus: Path, per_file: int = 40) -> dict[tuple[str, str], tup
                 ("duplicated paragraph", "repetition", duplicate_paragraph(clean, rng), {}),
                 ("slop injected", "slop", inject_slop(clean, lang, rng), {}),
                 ("length off target", "length", off_length(clean, k), {"target_length": n}),
-                ("markdown list", "principles", markdown_list(clean, lang, rng), {}),
+                ("rhetorical questions piled up", "principles", question_pileup(clean, lang, rng), {}),
             ]
             term = pick_term(clean, lang)
             if term:

@@ -58,6 +58,10 @@ def test_explain_gives_breakdowns():
     assert e["terms"][0]["variants"] == 1 and e["terms"][0]["correct"] == 1
     assert e["length"]["target"] == [25, 25]
     assert "no-markdown-list" in e["principles"]
+    assert e["principle_violations"] == []  # clean prose: nothing to point at
+    e = explain("Firstly, the hull held. Secondly, the air ran out!!")
+    spans = [(v["principle"], v["text"], v["weight"]) for v in e["principle_violations"]]
+    assert ("no-stacked-punctuation", "!!", 1.0) in spans
     assert set(e["repetition"]) >= {"ngram_rate", "dup_share", "score"}
 
 

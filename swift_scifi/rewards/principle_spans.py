@@ -1,0 +1,101 @@
+"""Where each violation of a principle is in the text: character spans for ``explain()`` and the positions
+the windowed counting of :mod:`principles` needs.
+
+Phrase and regex checks are re-run with Python ``re`` on the patterns the shared scan counts (only when a
+check has hits, so never on the hot path of a clean text): an ``overlap`` pattern gives every start with its
+greedy match, others the non-overlapping matches of ``re.finditer`` (the counts the scan is tested to give).
+``chars`` checks give every occurrence; custom checks give the spans their checker can name (quotation
+errors, exclamation marks in the narration, over-long paragraphs) and otherwise none.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+from .principle_checks import narration_mark_positions, quote_errors
+from .view import TextView
+
+
+class Span(NamedTuple):
+    """One violation: character offsets ``[start, end)`` in the scored text and the text matched."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _in_scope(pos: int, n: int, scope: str) -> bool:
+    if scope == "start":
+        return pos < max(200, n * 0.15)
+    if scope == "end":
+        return pos >= n - max(200, n * 0.15)
+    return True
+
+
+@lru_cache(maxsize=512)
+def _compiled(regex: str, caseless: bool, overlap: bool) -> re.Pattern:
+    flags = re.ASCII | re.MULTILINE | (re.IGNORECASE if caseless else 0)
+    return re.compile(f"(?=({regex}))" if overlap else f"({regex})", flags)
+
+
+def pattern_spans(text: str, patterns, scope: str = "all") -> list[Span]:
+    """Spans of every match of ``patterns`` (:class:`pattern_scan.Pattern`) in ``text``, by start."""
+    out = []
+    for p in patterns:
+        for m in _compiled(p.regex, p.caseless, p.overlap).finditer(text):
+            s, e = m.span(1)
+            if _in_scope(s, len(text), scope):
+                out.append(Span(s, e, text[s:e]))
+    out.sort()
+    return out
+
+
+def chars_spans(text: str, subs) -> list[Span]:
+    """Spans of every occurrence of each substring in ``subs``, by start."""
+    out = []
+    for sub in subs:
+        i = text.find(sub)
+        while i >= 0:
+            out.append(Span(i, i + len(sub), sub))
+            i = text.find(sub, i + len(sub))
+    out.sort()
+    return out
+
+
+def _paragraph_spans(view: TextView, params: dict) -> list[Span]:
+    limit = params.get("max_units_zh", 1200) if view.lang == "zh" else params.get("max_units_en", 450)
+    out, pos = [], 0
+    parts = re.split(r"(\n\s*\n)", view.text)
+    if sum(1 for b in parts if b.strip()) < 2:  # one block: its lines are the paragraphs
+        parts = re.split(r"(\n)", view.text)
+    for block in parts:
+        size = len(block) if view.lang == "zh" else len(block.split())
+        if block.strip() and size > limit:
+            out.append(Span(pos, pos + len(block), block[:80] + "…"))
+        pos += len(block)
+    return out
+
+
+def custom_spans(view: TextView, name: str, params: dict) -> list[Span]:
+    """Spans a custom checker can point at (empty where its verdict is about the whole text)."""
+    text = view.text
+    if name == "quote_balance":
+        return [
+            Span(i, i + 1, text[i])
+            for i in quote_errors(view, tuple(params.get("pairs", ("“”", "「」", "『』"))))
+        ]
+    if name == "narration_marks":
+        pos = narration_mark_positions(view, tuple(params.get("marks", ("!",))))
+        return [Span(int(i), int(i) + 1, text[i]) for i in pos]
+    if name == "wall_of_text":
+        return _paragraph_spans(view, params)
+    return []
+
+
+def starts(spans: list[Span]) -> np.ndarray:
+    """The start offsets of ``spans`` as a sorted int64 array."""
+    return np.array(sorted(s.start for s in spans), np.int64)
