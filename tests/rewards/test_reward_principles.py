@@ -155,7 +155,9 @@ def test_ai_style_violations_are_caught(pid):
 def test_dream_endings_are_caught_in_english_only_near_the_end():
     dream = "She woke in her bed on Earth, sunlight on the sheets. It had all been nothing but a dream."
     assert _report(dream, "en")["no-dream-ending"] < 1.0
-    early = dream + " " + " ".join(["The next day she went back to the launch site and signed up again."] * 20)
+    early = (
+        dream + " " + " ".join(["The next day she went back to the launch site and signed up again."] * 20)
+    )
     assert _report(early, "en")["no-dream-ending"] == 1.0
 
 
