@@ -236,6 +236,22 @@ class Optimizer:
         return 2.0, grad, optim
 
 
+def optimizer_from_args(cfg: dict) -> Optimizer:
+    """The :class:`Optimizer` a ``megatron sft`` config asks for: bf16 moments only with
+    ``use_precision_aware_optimizer`` and both ``exp_avg_dtype`` and ``exp_avg_sq_dtype`` bf16 (fp16/fp8
+    moments are counted as fp32, an upper bound); offload with ``optimizer_cpu_offload`` at fraction 1."""
+    aware = bool(cfg.get("use_precision_aware_optimizer", False))
+    bf16 = aware and cfg.get("exp_avg_dtype") == "bf16" and cfg.get("exp_avg_sq_dtype") == "bf16"
+    offload = (
+        bool(cfg.get("optimizer_cpu_offload", False)) and float(cfg.get("optimizer_offload_fraction", 1)) == 1
+    )
+    return Optimizer(
+        grads="bf16" if cfg.get("main_grads_dtype") == "bf16" else "fp32",
+        moments="bf16" if bf16 else "fp32",
+        offload=offload,
+    )
+
+
 def megatron_state_bytes_per_param(d: int) -> tuple[float, float, float]:
     """(weight, grad, optimizer) bytes per trainable parameter: bf16 weight, fp32 grad, 12/d of fp32 states."""
     return Optimizer().bytes_per_param(d)

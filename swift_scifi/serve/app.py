@@ -5,6 +5,7 @@ Host check), ``GET /openapi.json`` and ``GET /docs`` (same access rules as the A
 Each returned choice carries ``"scifi": {"rank", "candidate_index", "score", "rewards"}`` (``rewards`` holds
 ``judge`` too when the server runs with ``judge``); the reply
 carries ``"scifi": {"n", "weights", "backend_ms", "scoring_ms"}``. Choices are ordered best first.
+A request without ``model`` goes to the backend's served model (its first ``/v1/models`` id).
 Access rules (key, Host, Origin, Content-Type) are in :mod:`swift_scifi.serve.access`.
 """
 
@@ -112,6 +113,10 @@ def create_app(settings: ServeSettings, scorer: Scorer | None = None) -> FastAPI
             ) from None
         options = parse_options(body, settings)
         forward = backend_body(body, settings, options)
+        if forward.get("model") is None:  # the served model, as the OpenAI client cannot leave it out
+            forward.pop("model", None)
+            if model := await backend.served_model():
+                forward["model"] = model
         deadline = backend.deadline()
         if options.stream and options.n == 1:
             return StreamingResponse(await backend.stream(forward, deadline), media_type="text/event-stream")

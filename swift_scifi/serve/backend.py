@@ -54,6 +54,7 @@ class Backend:
             {"Authorization": f"Bearer {settings.backend_api_key}"} if settings.backend_api_key else {}
         )
         self._session: aiohttp.ClientSession | None = None
+        self._model: str | None = None  # the backend's served model, for requests that name none
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -83,6 +84,19 @@ class Backend:
             return _json(data)
 
         return await _with_retry(once, deadline)
+
+    async def served_model(self) -> str | None:
+        """The first model id of the backend's ``/models`` (asked once, then remembered); None when the
+        backend lists none or cannot answer (the request then goes without ``model``)."""
+        if self._model is None:
+            try:
+                data = (await self.get_json("/models")).get("data")
+            except ServeError as exc:
+                logger.warning("backend /models: %s; forwarding the request without `model`", exc.message)
+                return None
+            ids = [m.get("id") for m in data if isinstance(m, dict)] if isinstance(data, list) else []
+            self._model = next((i for i in ids if isinstance(i, str) and i), None)
+        return self._model
 
     async def complete(self, body: dict, n: int, deadline: float) -> dict:
         """A chat completion reply with ``n`` choices for ``body``, all calls done by ``deadline``.

@@ -14,6 +14,7 @@ import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from ..rewards import registry  # the reward names `weights` may use (read per request, never copied)
 from ..rewards.inputs import prompt_text  # the one rule for "the prompt" (docs/rewards.md)
 from .settings import ServeError, ServeSettings
 
@@ -21,6 +22,7 @@ MAX_TERMS = 256
 MAX_DEPTH = 64  # nesting of lists/objects in a request body; chat requests need about 6
 MAX_TARGET_LENGTH = 1_000_000  # CJK characters + English words
 MAX_WEIGHT = 1e6
+ROLES = ("system", "developer", "user", "assistant", "tool", "function")  # OpenAI chat roles
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,14 @@ def _depth_over(obj, limit: int) -> bool:
 
 
 def parse_options(body: dict, settings: ServeSettings) -> ChatOptions:
-    """Validate ``n``, ``stream`` and the ``scifi`` extension of a chat request (400 on bad values)."""
+    """Validate ``model``, ``messages``, ``n``, ``stream`` and the ``scifi`` extension of a chat request
+    (400 on bad values, so that the backend never sees a request it would fail with a 5xx or 422)."""
     if not isinstance(body.get("messages"), list) or not body["messages"]:
         raise ServeError(400, "`messages` must be a non-empty list")
+    for i, message in enumerate(body["messages"]):
+        _check_message(i, message)
+    if body.get("model") is not None and not (isinstance(body["model"], str) and body["model"]):
+        raise ServeError(400, f"`model` must be a non-empty string, got {body['model']!r}")
     n = body.get("n")
     n = settings.n if n is None else n
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -103,7 +110,7 @@ def parse_options(body: dict, settings: ServeSettings) -> ChatOptions:
         stream=_stream(body.get("stream")),
         return_all=_return_all(ext.get("return"), settings.return_all),
         columns={**_columns(ext), "prompt": prompt_text(body["messages"])},
-        weights=_weights(ext.get("weights")),
+        weights=_weights(ext.get("weights"), _weight_names(settings)),
     )
 
 
@@ -159,7 +166,34 @@ def _columns(ext: dict) -> dict:
     return columns
 
 
-def _weights(value) -> dict[str, float]:
+def _check_message(i: int, message) -> None:
+    """400 unless ``message`` is an object with a known ``role`` and a ``content`` that is a string, null
+    or a list of content-part objects (what every OpenAI-style backend accepts)."""
+    if not isinstance(message, dict):
+        raise ServeError(400, f"`messages[{i}]` must be an object with `role` and `content`")
+    role = message.get("role")
+    if role not in ROLES:
+        raise ServeError(400, f"`messages[{i}].role` must be one of {', '.join(ROLES)}; got {role!r}")
+    content = message.get("content")
+    if not (
+        content is None
+        or isinstance(content, str)
+        or (isinstance(content, list) and all(isinstance(part, dict) for part in content))
+    ):
+        raise ServeError(
+            400, f"`messages[{i}].content` must be a string, null or a list of content-part objects"
+        )
+
+
+def _weight_names(settings: ServeSettings) -> tuple[str, ...]:
+    """Reward names a request's ``weights`` may use: the reward registry's keys (the composite included),
+    and ``judge`` when the server runs with the judge."""
+    return (*registry.ALL_KEYS, *(("judge",) if settings.judge else ()))
+
+
+def _weights(value, names: tuple[str, ...]) -> dict[str, float]:
+    """``weights`` as floats: 400 for a name not in ``names``, a value outside [0, MAX_WEIGHT], or all
+    weights 0 (every candidate would score 0.0 and the ranking would mean nothing)."""
     if value is None:
         return {}
     ok = isinstance(value, dict) and all(
@@ -168,4 +202,11 @@ def _weights(value) -> dict[str, float]:
     )  # an int of 400 digits passes isinstance but not the range check (no overflow to inf later)
     if not ok:
         raise ServeError(400, f"`scifi.weights` must map reward names to numbers from 0 to {MAX_WEIGHT:g}")
+    unknown = [str(k)[:40] for k in value if k not in names]
+    if unknown:
+        raise ServeError(
+            400, f"`scifi.weights` names unknown rewards {unknown[:5]}; known: {', '.join(names)}"
+        )
+    if value and not any(value.values()):
+        raise ServeError(400, "`scifi.weights` are all 0; give at least one reward a positive weight")
     return {str(k): float(v) for k, v in value.items()}

@@ -136,6 +136,8 @@ def test_judge_score_joins_the_ranking(backend, monkeypatch):
     try:
         body = {"model": "ok", "messages": [{"role": "user", "content": "Tell it."}]}
         choices = httpx.post(server.url + "/v1/chat/completions", json=body, timeout=60).json()["choices"]
+        body["scifi"] = {"weights": {"judge": 1.0}}
+        weighted = httpx.post(server.url + "/v1/chat/completions", json=body, timeout=60)
     finally:
         server.stop()
     assert choices[0]["message"]["content"] == GOOD
@@ -144,6 +146,8 @@ def test_judge_score_joins_the_ranking(backend, monkeypatch):
     for c in choices:
         rewards = c["scifi"]["rewards"]
         assert c["scifi"]["score"] == pytest.approx((rewards["writing"] + rewards["judge"]) / 2)
+    assert weighted.status_code == 200  # `judge` is a reward name that weights may use when it is on
+    assert [c["scifi"]["score"] for c in weighted.json()["choices"]] == [1.0, 0.0, 0.0]
 
 
 def test_fanout_asks_one_candidate_per_call(backend, calls):
@@ -210,3 +214,61 @@ def test_stream_with_n_1_is_relayed_unchanged(serve):
         body = b"".join(reply.iter_raw())
     assert reply.status_code == 200
     assert body == b'data: {"id":"s1","choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: [DONE]\n\n'
+
+
+def _chat(serve, body: dict) -> httpx.Response:
+    return httpx.post(
+        serve.url + "/v1/chat/completions",
+        json=body,
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=30,
+    )
+
+
+def test_weights_must_name_known_rewards_and_not_all_be_zero(serve, calls):
+    from swift_scifi.rewards import registry
+
+    before = len(calls)
+    unknown = post(serve, "ok", scifi={"weights": {"slop": 1.0, "no_such_reward": 2.0}})
+    assert unknown.status_code == 400
+    message = unknown.json()["error"]["message"]
+    assert "no_such_reward" in message and all(name in message for name in registry.ALL_KEYS)
+    assert post(serve, "ok", scifi={"weights": {"judge": 1.0}}).status_code == 400  # judge is off here
+    zeros = post(serve, "ok", scifi={"weights": dict.fromkeys(registry.ALL_KEYS, 0)})
+    assert zeros.status_code == 400 and "all 0" in zeros.json()["error"]["message"]
+    assert len(calls) == before  # refused before the backend was asked
+    # every name the registry holds today is accepted, and a positive weight ranks by that reward
+    every = post(serve, "ok", scifi={"weights": {**dict.fromkeys(registry.ALL_KEYS, 0), "repetition": 1}})
+    assert every.status_code == 200
+    best = every.json()["choices"][0]["scifi"]
+    assert best["score"] == pytest.approx(best["rewards"]["repetition"]) and best["score"] > 0
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["Tell it."],
+        [{"content": "Tell it."}],
+        [{"role": "narrator", "content": "Tell it."}],
+        [{"role": "user", "content": 42}],
+        [{"role": "user", "content": {"text": "Tell it."}}],
+        [{"role": "user", "content": ["Tell it."]}],
+        [{"role": "user", "content": "Tell it."}, None],
+    ],
+)
+def test_malformed_messages_are_400_from_serve_not_502(serve, calls, messages):
+    before = len(calls)
+    reply = post(serve, "ok", messages=messages)
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["error"]["message"].startswith("`messages[")
+    assert len(calls) == before  # never forwarded
+
+
+def test_request_without_model_uses_the_served_model(serve, calls):
+    reply = _chat(serve, {"messages": [{"role": "user", "content": "Tell it."}]})
+    assert reply.status_code == 200, reply.text
+    assert calls[-1]["model"] == "ok"  # the first id of the backend's /v1/models
+    assert reply.json()["model"] == "ok" and reply.json()["choices"][0]["message"]["content"] == GOOD
+    assert _chat(serve, {"model": None, "messages": [{"role": "user", "content": "x"}]}).status_code == 200
+    assert calls[-1]["model"] == "ok"
+    assert _chat(serve, {"model": 7, "messages": [{"role": "user", "content": "x"}]}).status_code == 400
