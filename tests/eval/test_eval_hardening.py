@@ -94,7 +94,9 @@ def test_ctrl_c_says_how_far_it_got_and_resume_finishes(tmp_path):
     responses = write_responses(tmp_path / "r.jsonl", queries)
     out = tmp_path / "out"
     scores = out / "scores.jsonl"
-    with ScriptedJudge(latency_s=0.05) as server:
+    # 50 judgements at 0.4 s, 2 at a time, take ~10 s: the SIGINT after 10 records lands mid-run even
+    # on a loaded machine (at 0.05 s the whole run could end before the signal arrived).
+    with ScriptedJudge(latency_s=0.4) as server:
         args = [sys.executable, "-m", "swift_scifi.cli",
                 *_eval_args(tmp_path, server, queries, responses, out, 2), "--no-report"]  # fmt: skip
         proc = subprocess.Popen(args, cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE,
