@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
         ),
         vocab_size: int = typer.Option(6000, help="BPE vocabulary size before special tokens."),
         seed: int = typer.Option(0, help="Seed of the random weights."),
+        layers: int = typer.Option(
+            2, min=1, help="Decoder layers (GPTQ export through ms-swift needs at least 10)."
+        ),
     ) -> None:
         """Write a randomly initialised Qwen3-architecture model with a corpus-trained BPE tokenizer."""
         from swift_scifi.model.tiny import TinyConfig
@@ -26,7 +29,7 @@ def register(app: typer.Typer) -> None:
             from swift_scifi.datasets.corpus import read_corpus
 
             texts = [b.text for b in read_corpus(corpus)]
-        path = _make(out_dir, texts, TinyConfig(vocab_size=vocab_size, seed=seed))
+        path = _make(out_dir, texts, TinyConfig(vocab_size=vocab_size, seed=seed, num_hidden_layers=layers))
         typer.echo(f"tiny model written to {path}")
         typer.echo(f"use it with: --model {path} --model_type qwen3 --template qwen3_nothinking")
         typer.echo(
