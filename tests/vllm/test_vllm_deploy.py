@@ -44,8 +44,7 @@ def _chat(base_url: str, **kwargs):
 
 
 def test_preset_serves_the_tiny_model_with_vllm(backend):
-    log = backend.log_text()
-    assert "infer_backend='vllm'" in log or "infer_backend: vllm" in log or "vllm" in log.lower()
+    assert "infer_backend='vllm'" in backend.log_text()
     models = httpx.get(backend.url + "/v1/models", timeout=10).json()
     assert [m["id"] for m in models["data"]] == ["scifi"]
     reply = _chat(backend.url, n=2, temperature=1.0, seed=0)
@@ -54,12 +53,33 @@ def test_preset_serves_the_tiny_model_with_vllm(backend):
     assert reply.usage.completion_tokens > 0
 
 
-def test_stream_n2_gives_text_to_both_choices(backend):
-    """Each choice index of a streamed n=2 request receives text (an empty-content chunk may carry only the
-    role or the finish reason; it must not be the only thing a choice gets)."""
-    client = openai.OpenAI(base_url=backend.url + "/v1", api_key="none", max_retries=0, timeout=120)
+@pytest.mark.xfail(
+    strict=True,
+    reason="ms-swift 4.6 upstream: VllmEngine._prepare_generation_config sets RequestOutputKind.FINAL_ONLY "
+    "when n > 1, so a stream gets one result per choice, and InferStreamer drops the tokens of its first "
+    "call (first_token): every choice streams ''. Not CPU-specific. swift-scifi serve avoids it (below).",
+)
+def test_stream_n2_straight_from_swift_deploy_gives_text(backend):
+    """Upstream bug, kept visible: the day ms-swift fixes it this xfail turns into a failure to remove it."""
+    text, finish = _stream(backend.url, n=2)
+    assert sorted(finish) == [0, 1] and all(finish[i] in {"length", "stop"} for i in (0, 1)), finish
+    assert all(text[i] for i in (0, 1)), text
+
+
+def test_scifi_serve_streams_the_best_of_n_from_vllm(request, backend, workdir):
+    """swift-scifi serve asks the backend for n candidates without streaming, ranks them, then streams the
+    best: text arrives even though the backend's own n > 1 stream is empty."""
+    served = scifi_serve(request, backend.url + "/v1", workdir, "--n", "2", "--max-n", "4")
+    text, finish = _stream(served.url, n=2)
+    assert list(text) == [0] and text[0], text
+    assert finish[0] in {"length", "stop"}
+
+
+def _stream(base_url: str, n: int) -> tuple[dict[int, str], dict[int, str | None]]:
+    """Text and finish reason per choice index of a streamed chat completion."""
+    client = openai.OpenAI(base_url=base_url + "/v1", api_key="none", max_retries=0, timeout=120)
     stream = client.chat.completions.create(
-        model="scifi", messages=MESSAGES, max_tokens=12, n=2, temperature=1.0, stream=True
+        model="scifi", messages=MESSAGES, max_tokens=12, n=n, temperature=1.0, stream=True
     )
     text: dict[int, str] = {}
     finish: dict[int, str | None] = {}
@@ -67,9 +87,7 @@ def test_stream_n2_gives_text_to_both_choices(backend):
         for choice in chunk.choices:
             text[choice.index] = text.get(choice.index, "") + (choice.delta.content or "")
             finish[choice.index] = choice.finish_reason or finish.get(choice.index)
-    assert sorted(text) == [0, 1], text
-    assert all(text[i] for i in (0, 1)), text
-    assert all(finish[i] in {"length", "stop"} for i in (0, 1)), finish
+    return text, finish
 
 
 def test_scifi_serve_ranks_vllm_candidates_for_openai_client(request, backend, workdir):
