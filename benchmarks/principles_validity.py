@@ -81,7 +81,7 @@ def measure(n: int, chars: int, seed: int, root: Path = SHARED) -> dict:
     llm = llm_texts(root)
     per_model = {m: fire_rates(texts, "en") for m, texts in llm.items()}
     en = result["langs"]["en"]
-    en["llm_models"] = {m: {"rates": r, "score": s} for m, (r, s) in per_model.items()}
+    en["llm_models"] = {m: {"rates": r, "score": s, "n": len(llm[m])} for m, (r, s) in per_model.items()}
     all_texts = sum(len(v) for v in llm.values())
     en["llm"] = {
         pid: sum(r[pid] * len(llm[m]) for m, (r, _) in per_model.items()) / all_texts for pid in en["human"]
@@ -131,6 +131,17 @@ def table(result: dict) -> str:
     return "\n".join(rows)
 
 
+def model_table(result: dict) -> str:
+    """Markdown table: mean ``principles`` score and the share of texts where any scored principle fires,
+    per model, best first, with human prose for reference."""
+    en = result["langs"]["en"]
+    rows = ["| source | mean `principles` | texts |", "|---|---:|---:|"]
+    rows.append(f"| human (en windows) | {en['human_score']:.3f} | {result['windows']} |")
+    ranked = sorted(en["llm_models"].items(), key=lambda kv: -kv[1]["score"])
+    rows += [f"| {m} | {v['score']:.3f} | {v['n']} |" for m, v in ranked]
+    return "\n".join(rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--windows", type=int, default=400)
@@ -140,6 +151,8 @@ def main() -> None:
     args = ap.parse_args()
     result = measure(args.windows, args.chars, args.seed)
     print(table(result))
+    print()
+    print(model_table(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
 
