@@ -1,13 +1,29 @@
 """Test-only ms-swift plugin: around every colocated weight sync, record what the vLLM rollout engine
 generates (greedy, with logprobs) for one fixed prompt before and after the sync, and the trainer model's
-own logprobs of the tokens vLLM generated after it. Appends one JSON line per sync to $SCIFI_SYNC_PROBE."""
+own logprobs of the tokens vLLM generated after it. Appends one JSON line per sync to $SCIFI_SYNC_PROBE.
+
+Also registers ``probe_vary``, a reward that differs between completions (a hash of the text). On the
+random-weight tiny model every scifi_* reward gives the same score to every gibberish completion of a group,
+so GRPO's advantages, and with them the gradient, would be zero and the weights would never change."""
 
 import json
 import os
+import zlib
 
 import torch
 from swift.infer_engine import InferRequest, RequestConfig
+from swift.rewards import ORM, orms
 from swift.rlhf_trainers import rollout_mixin
+
+
+class ProbeVary(ORM):
+    """A score in [0, 1) that differs between different completions (no meaning beyond that)."""
+
+    def __call__(self, completions, **kwargs):
+        return [(zlib.crc32(str(c).encode("utf-8")) % 1000) / 1000 for c in completions]
+
+
+orms["probe_vary"] = ProbeVary
 
 PROMPT = [{"role": "user", "content": "Write about Mars."}]
 _original = rollout_mixin.RolloutTrainerMixin._move_model_to_vllm
