@@ -24,7 +24,9 @@ from pathlib import Path  # noqa: E402
 
 from swift_scifi.rewards import score_batch  # noqa: E402
 from swift_scifi.rewards.config import DEFAULTS  # noqa: E402
-from swift_scifi.rewards.length import length_score  # noqa: E402
+from swift_scifi.rewards.fluency import fluency_score  # noqa: E402
+from swift_scifi.rewards.format import format_score  # noqa: E402
+from swift_scifi.rewards.length import length_score, view_units  # noqa: E402
 from swift_scifi.rewards.prepare import VIEWS  # noqa: E402
 from swift_scifi.rewards.principles import principles_score  # noqa: E402
 from swift_scifi.rewards.registry import REWARD_NAMES  # noqa: E402
@@ -158,9 +160,11 @@ def main() -> None:
     scorers = {
         "term_consistency": lambda v: matcher.report(v.text, v.lower).score(),
         "principles": lambda v: principles_score(v),
-        "length": lambda v: length_score(v.length, 2000),
+        "length": lambda v: length_score(view_units(v), 2000),  # the fluency pass counts the units
         "repetition": lambda v: repetition_score(v),
         "slop": lambda v: slop_score(v),
+        "format": lambda v: format_score(v),
+        "fluency": lambda v: fluency_score(v),
     }
     parts = {"shared prep (think strip, lang, lower, length, paragraphs, sentences)": best_of(prep)}
     parts.update({k: on_fresh_views(f) for k, f in scorers.items()})

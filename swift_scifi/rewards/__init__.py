@@ -4,7 +4,8 @@ Public API (used by training, evaluation and serving):
 - :func:`score_text` / :func:`score_batch`: every reward, 0-1, higher is better.
 - Breakdowns: :func:`term_report`, :func:`principles_report` (adherence by id),
   :func:`principle_violations` (each violation's span, text and weight), :func:`length_report`,
-  :func:`repetition_report`, :func:`slop_report`, :func:`explain`.
+  :func:`repetition_report`, :func:`slop_report`, :func:`format_report`, :func:`fluency_report`,
+  :func:`explain`.
 - Every reward by name, with its scorer: :mod:`swift_scifi.rewards.registry` (add a reward there).
 - What "the prompt" and "the completion" are, for every caller: :mod:`swift_scifi.rewards.inputs`.
 - Adapters for ms-swift GRPO and ``swift sample``, TRL and verl: :mod:`swift_scifi.integrations`.
@@ -15,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from .config import RewardConfig, RewardConfigError, get_config, load_config_file
-from .length import length_report, parse_target
+from .fluency import fluency_report
+from .format import format_report
+from .length import full_units, length_report, parse_target
 from .principles import load_principles, principle_violations, principles_report
 from .registry import ALL_KEYS, REWARD_NAMES, REWARDS
 from .repetition import repetition_report
@@ -49,9 +52,11 @@ def explain(
         "terms": term_report(view.text, list(terms_t), cfg).rows() if terms_t else None,
         "principles": principles_report(view),
         "principle_violations": principle_violations(view, cfg),
-        "length": length_report(view.length, target, cfg) if target is not None else None,
+        "length": length_report(view.derive(full_units), target, cfg) if target is not None else None,
         "repetition": repetition_report(view, cfg),
         "slop": slop_report(view, cfg),
+        "format": format_report(view, cfg),
+        "fluency": fluency_report(view),
     }
 
 
@@ -64,6 +69,8 @@ __all__ = [
     "TermReport",
     "TextView",
     "explain",
+    "fluency_report",
+    "format_report",
     "get_config",
     "length_report",
     "load_config_file",

@@ -1,22 +1,44 @@
-"""The composite ``writing`` reward: a weighted mean of the sub-rewards that apply.
+"""The composite ``writing`` reward: hard gates times a weighted mean of the soft rewards.
 
-``writing = sum(w_k * s_k) / sum(w_k)`` over the rewards k of :data:`registry.REWARDS` with a score (not
-None) and ``w_k > 0``; ``w_k`` is the registry's weight (1 each) unless ``RewardConfig.weights`` overrides it.
-Range [0, 1]; None when nothing applies.
+``writing = Π_g s_g × Σ_k w_k·s_k / Σ_k w_k`` (range [0, 1]; None when no soft reward applies), where
+- the gates ``g`` are the registry's rewards with ``role='gate'``: ``format`` (``(1 - format_penalty) **
+  failures``, :mod:`format`: one assistant preamble, heading, list, bold, label or closing offer gives 0.4 by
+  default) and ``fluency`` (1 for language, ~0 for gibberish, :mod:`fluency`); a missing gate counts 1;
+- the soft rewards ``k`` are the registry's rewards with ``role='soft'`` that apply (score not None) and have
+  ``w_k > 0``; ``w_k`` is the registry's weight (1 each) unless ``RewardConfig.weights`` overrides it.
+So one format failure costs more than any amount of slop: slop is one soft part of at least three (with the
+default weights it can lower the mean by at most 1/3, to 0.67), a failure multiplies by 0.4. The gates are
+counts and classifications, not densities, so padding a text never dilutes them.
 """
 
 from __future__ import annotations
 
 from .config import DEFAULTS, RewardConfig
-from .registry import REWARDS
+from .registry import GATES, REWARDS, SOFT
 
 
-def writing_score(scores: dict[str, float | None], cfg: RewardConfig = DEFAULTS) -> float | None:
-    """Weighted mean of the available sub-scores in ``scores`` (keys of the reward registry)."""
+def soft_mean(scores: dict[str, float | None], cfg: RewardConfig = DEFAULTS) -> float | None:
+    """Weighted mean of the available soft sub-scores in ``scores``; None when none applies."""
     num = den = 0.0
-    for name, reward in REWARDS.items():
-        s, w = scores.get(name), cfg.weight_of(name, reward.weight)
+    for name in SOFT:
+        s, w = scores.get(name), cfg.weight_of(name, REWARDS[name].weight)
         if s is not None and w > 0:
             num += w * s
             den += w
     return num / den if den else None
+
+
+def gate_product(scores: dict[str, float | None]) -> float:
+    """Product of the gate scores present in ``scores`` (a missing gate counts 1)."""
+    g = 1.0
+    for name in GATES:
+        s = scores.get(name)
+        if s is not None:
+            g *= s
+    return g
+
+
+def writing_score(scores: dict[str, float | None], cfg: RewardConfig = DEFAULTS) -> float | None:
+    """``gate_product × soft_mean`` in [0, 1]; None when no soft reward applies."""
+    soft = soft_mean(scores, cfg)
+    return None if soft is None else gate_product(scores) * soft

@@ -25,8 +25,9 @@ class RewardConfigError(ValueError):
 class RewardConfig:
     """All reward options. Ranges are checked by :func:`validate`."""
 
-    # composite `writing`: weights of the sub-rewards (>= 0) overriding their defaults in the reward registry
-    # (:data:`registry.REWARDS`, 1 each), renormalised over those that apply
+    # composite `writing`: weights of the soft sub-rewards (>= 0) overriding their defaults in the reward
+    # registry (:data:`registry.REWARDS`, 1 each), renormalised over those that apply; the gates (format,
+    # fluency) multiply the composite and take no weight (rewards/composite.py)
     weights: dict[str, float] = field(default_factory=dict)
     # inputs
     max_chars: int = 200_000  # longer completions are cut to this many characters before scoring
@@ -42,12 +43,18 @@ class RewardConfig:
     # length (LongWriter S_l)
     length_over_scale: float = 3.0  # S_l = 1 - (len/target - 1)/3 above the target
     length_under_scale: float = 2.0  # S_l = 1 - (target/len - 1)/2 below the target
+    length_bound_slack: float = 0.25  # "at most N" -> (N(1-s), N); "at least N" -> (N, N(1+s))
     # repetition
     repetition_n_zh: int = 4  # character n-gram size for Chinese
     repetition_n_en: int = 3  # word n-gram size for English
     repetition_baseline: float = 0.05  # repeated n-gram share treated as natural (not penalised)
+    repetition_window_zh: int = 1000  # an n-gram repeats only within this many characters (0: anywhere)
+    repetition_window_en: int = 250  # an n-gram repeats only within this many words (0: anywhere)
+    repetition_dup_window: int = 2000  # a paragraph repeats only within this many characters (0: anywhere)
     # slop
     slop_scale: float = 4.0  # hits per 1,000 units at which the slop score is 0.5
+    # gates of the composite (rewards/composite.py)
+    format_penalty: float = 0.6  # each format/meta failure category multiplies scifi_format by 1 - this
 
     def weight_of(self, name: str, default: float = 1.0) -> float:
         """The configured weight of reward ``name``, else ``default`` (the registry's weight)."""
@@ -64,10 +71,15 @@ _RANGES = {
     "term_fuzzy_threshold": (0.0, 1.0),
     "length_over_scale": (0.1, 100.0),
     "length_under_scale": (0.1, 100.0),
+    "length_bound_slack": (0.0, 0.9),
     "repetition_n_zh": (1, 16),
     "repetition_n_en": (1, 16),
     "repetition_baseline": (0.0, 0.9),
+    "repetition_window_zh": (0, 10_000_000),
+    "repetition_window_en": (0, 10_000_000),
+    "repetition_dup_window": (0, 1_000_000_000),
     "slop_scale": (0.01, 1000.0),
+    "format_penalty": (0.0, 1.0),
 }
 
 

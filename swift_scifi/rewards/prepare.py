@@ -14,7 +14,8 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from .inputs import as_lang, as_text
+from .inputs import as_lang, as_text, completion_text
+from .length import full_units, longwriter_count
 from .view import TextView
 
 BASE_ENTRIES = 1024  # views kept at least (about 50 KB each for a 4,000-character completion)
@@ -38,7 +39,7 @@ class ViewCache:
     def get(self, completion: Any, lang: Any, max_chars: int) -> TextView:
         """The view of ``completion`` (normalised by :func:`inputs.as_text`), from the cache when there."""
         if not self.enabled:
-            return TextView(as_text(completion, max_chars), as_lang(lang))
+            return _new_view(completion, lang, max_chars)
         # a string completion is its own key: no normalising on a hit (the language is read as given);
         # anything else (and a string to be cut, so the cut is warned) is keyed by its normalised text
         raw = isinstance(completion, str) and len(completion) <= max_chars
@@ -49,7 +50,7 @@ class ViewCache:
                 self._views.move_to_end(key)
                 self.hits += 1
                 return view
-        view = TextView(as_text(completion, max_chars), as_lang(lang))
+        view = _new_view(completion, lang, max_chars)
         with self._lock:
             self.misses += 1
             self._views[key] = view
@@ -61,6 +62,16 @@ class ViewCache:
         with self._lock:
             self._views.clear()
             self.hits = self.misses = 0
+
+
+def _new_view(completion: Any, lang: Any, max_chars: int) -> TextView:
+    """A view of the completion cut to ``max_chars``; when cut, the length reward still sees the length of the
+    whole completion (LongWriter units, recorded under :func:`length.full_units`)."""
+    view = TextView(as_text(completion, max_chars), as_lang(lang))
+    full = completion_text(completion)
+    if full is not None and len(full) > max_chars:
+        view.derived[full_units] = longwriter_count(full)
+    return view
 
 
 VIEWS = ViewCache()

@@ -3,8 +3,14 @@
 A scorer takes a :class:`Prepared` completion (its :class:`TextView`, resolved terms and length target) and
 the :class:`RewardConfig`, and returns a score in [0, 1] (higher is better). ``needs`` names the input
 without which the reward does not apply (it is then None, and left out of the composite). The entry also
-names the ms-swift ORM class (``--reward_funcs scifi_<name>`` logs ``rewards/<orm>/mean``) and the default
-weight of the reward in the composite ``writing`` (``weights`` in the reward config overrides it).
+names the ms-swift ORM class (``--reward_funcs scifi_<name>`` logs ``rewards/<orm>/mean``), its ``role``
+in the composite ``writing`` and, for a soft reward, its default weight there (``weights`` in the reward
+config overrides it).
+
+The composite (:mod:`composite`), with the weights and gates of this table in one place:
+``writing = format × fluency × Σ w_k·s_k / Σ w_k`` over the soft rewards that apply. A gate is a hard
+constraint (an assistant's wrapper, gibberish), not one more weighted term; the soft rewards are also
+multiplied by ``fluency`` when reported (gibberish is good at nothing).
 
 To add a reward: write its scorer as a pure function of the view in a module named after it, and add a
 :class:`Reward` line to :data:`REWARDS`. Scoring, the composite, ``explain``, the ms-swift ORMs, ``swift
@@ -18,7 +24,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .config import RewardConfig
-from .length import Target, length_score
+from .fluency import fluency_score
+from .format import format_score
+from .length import Target, full_units, length_score
 from .principles import principles_score
 from .repetition import repetition_score
 from .slop import slop_score
@@ -39,7 +47,8 @@ Scorer = Callable[[Prepared, RewardConfig], float]
 
 @dataclass(frozen=True)
 class Reward:
-    """A reward: key, scorer, the input it needs (``'terms'`` / ``'target'`` / None), ORM class, weight."""
+    """A reward: key, scorer, the input it needs (``'terms'`` / ``'target'`` / None), ORM class, its role
+    in the composite (``'soft'``: weighted mean; ``'gate'``: multiplies it) and its weight (soft only)."""
 
     name: str
     scorer: Scorer
@@ -47,6 +56,7 @@ class Reward:
     doc: str
     needs: str | None = None
     weight: float = 1.0
+    role: str = "soft"
 
 
 def _term_consistency(item: Prepared, cfg: RewardConfig) -> float:
@@ -67,7 +77,7 @@ def _matcher(terms: tuple[str, ...]):
 
 
 def _length(item: Prepared, cfg: RewardConfig) -> float:
-    return length_score(item.view.length, item.target, cfg)
+    return length_score(item.view.derive(full_units), item.target, cfg)
 
 
 def _principles(item: Prepared, cfg: RewardConfig) -> float:
@@ -80,6 +90,14 @@ def _repetition(item: Prepared, cfg: RewardConfig) -> float:
 
 def _slop(item: Prepared, cfg: RewardConfig) -> float:
     return slop_score(item.view, cfg)
+
+
+def _format(item: Prepared, cfg: RewardConfig) -> float:
+    return format_score(item.view, cfg)
+
+
+def _fluency(item: Prepared, cfg: RewardConfig) -> float:
+    return fluency_score(item.view)
 
 
 REWARDS: dict[str, Reward] = {
@@ -118,15 +136,38 @@ REWARDS: dict[str, Reward] = {
             "ScifiSlop",
             "Density of overused AI phrasing per 1,000 字/words. 0-1 (1 = none).",
         ),
+        Reward(
+            "format",
+            _format,  # -> format.format_score
+            "ScifiFormat",
+            "Hard format/meta failures: assistant preamble or closing, AI talk, markdown headings/lists/bold, "
+            "moral or summary labels. (1 - format_penalty) ** failures; 0-1 (1 = reads as a story).",
+            weight=0.0,
+            role="gate",
+        ),
+        Reward(
+            "fluency",
+            _fluency,  # -> fluency.fluency_score
+            "ScifiFluency",
+            "Is it language at all: random tokens, lorem ipsum, mixed-script soup, U+FFFD and endless "
+            "punctuation score ~0. 0-1 (1 = language).",
+            weight=0.0,
+            role="gate",
+        ),
     )
 }
 REWARD_NAMES: tuple[str, ...] = tuple(REWARDS)
+SOFT: tuple[str, ...] = tuple(n for n, r in REWARDS.items() if r.role == "soft")
+GATES: tuple[str, ...] = tuple(n for n, r in REWARDS.items() if r.role == "gate")
+FLUENCY = "fluency"  # the gate that also multiplies every soft reward
 COMPOSITE = "writing"
 COMPOSITE_ORM = "ScifiWriting"
-COMPOSITE_DOC = "Weighted composite of the rewards above (weights in the reward config). 0-1."
+COMPOSITE_DOC = (
+    "format × fluency × weighted mean of the soft rewards (weights in the reward config). 0-1."
+)
 ALL_KEYS: tuple[str, ...] = (*REWARD_NAMES, COMPOSITE)
 
 
 def default_weights() -> dict[str, float]:
-    """Weight of each reward in the composite before the reward config overrides any."""
-    return {name: r.weight for name, r in REWARDS.items()}
+    """Weight of each soft reward in the composite before the reward config overrides any."""
+    return {name: REWARDS[name].weight for name in SOFT}

@@ -1,12 +1,17 @@
-"""Repetition: n-gram loops (Chinese character n-grams, English word n-grams) and duplicated paragraphs.
+"""Repetition: n-gram loops (Chinese character n-grams, English word n-grams) and duplicated paragraphs,
+measured locally so that the score does not fall with length (ordinary prose reuses words over pages).
 
-``ngram_rate = 1 - unique n-grams / n-grams`` (whitespace ignored for Chinese).
+``ngram_rate`` = share of n-grams (whitespace ignored for Chinese) that repeat one starting fewer than
+``repetition_window_zh`` characters / ``repetition_window_en`` words earlier (a loop repeats close by;
+vocabulary reuse over pages is not a loop).
 ``ngram_penalty = clip((ngram_rate - baseline) / (1 - baseline), 0, 1)``: the first ``repetition_baseline``
 of repeats is what ordinary prose has and costs nothing.
-``dup_share`` = share of characters in paragraphs (10+ chars) that repeat an earlier paragraph exactly.
+``dup_share`` = share of characters in paragraphs (20+ chars) that exactly repeat one that ended fewer than
+``repetition_dup_window`` characters earlier.
 Score (0-1, higher is better) = ``(1 - ngram_penalty) * (1 - dup_share)``. Text shorter than n units scores 1.
-N-grams are hashed to 64 bits and counted in an open-addressing table by a numba-compiled loop, so one text
-costs one pass (the chance of any hash collision among a few thousand n-grams is about 1e-12).
+N-grams are hashed to 64 bits and counted in an open-addressing table (with each n-gram's last position)
+by a numba-compiled loop, so one text costs one pass (the chance of any hash collision among a few
+thousand n-grams is about 1e-12).
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from ..text.profile import FNV_OFFSET, codepoints, mix
 from .config import DEFAULTS, RewardConfig
 from .view import TextView
 
-_MIN_PARA = 10
+_MIN_PARA = 20  # shorter lines are refrains and formulae (“是。”他说。), not paragraph loops
 
 
 @njit(cache=True)
-def _distinct_ngrams(ids, n):
-    """(distinct, total) windows of ``n`` consecutive uint64 ids, via an open-addressing hash table."""
+def _local_repeats(ids, n, window):
+    """(repeated, total) windows of ``n`` consecutive uint64 ids, where a window is repeated when the same
+    n-gram started fewer than ``window`` positions earlier (``window`` <= 0: anywhere earlier). Open-addressing
+    hash table of n-gram hashes with the last position of each."""
     m = ids.size - n + 1
     if m <= 0:
         return 0, 0
@@ -31,8 +38,9 @@ def _distinct_ngrams(ids, n):
     while size < 2 * m:
         size *= 2
     table = np.zeros(size, np.uint64)
+    last = np.zeros(size, np.int64)
     mask = np.uint64(size - 1)
-    distinct = 0
+    repeated = 0
     for i in range(m):
         h = FNV_OFFSET
         for k in range(n):
@@ -41,10 +49,11 @@ def _distinct_ngrams(ids, n):
         j = (h ^ (h >> np.uint64(29))) & mask
         while table[j] != 0 and table[j] != h:
             j = (j + np.uint64(1)) & mask
-        if table[j] == 0:
-            table[j] = h
-            distinct += 1
-    return distinct, m
+        if table[j] == h and (window <= 0 or i - last[j] < window):
+            repeated += 1
+        table[j] = h
+        last[j] = i
+    return repeated, m
 
 
 @njit(cache=True)
@@ -59,51 +68,54 @@ def _visible(cp):
     return out[:k]
 
 
-def _rate(ids: np.ndarray, n: int) -> float:
-    distinct, total = _distinct_ngrams(ids, n)
-    return 1.0 - distinct / total if total else 0.0
+def _rate(ids: np.ndarray, n: int, window: int) -> float:
+    repeated, total = _local_repeats(ids, n, window)
+    return repeated / total if total else 0.0
 
 
-def char_ngram_rate(text: str | np.ndarray, n: int) -> float:
-    """Repeated share of character n-grams (whitespace removed); ``text`` may be a uint32 code point array."""
+def char_ngram_rate(text: str | np.ndarray, n: int, window: int = 0) -> float:
+    """Share of character n-grams (whitespace removed) that repeat one starting fewer than ``window``
+    characters earlier (0: anywhere earlier); ``text`` may be a uint32 code point array."""
     cp = text if isinstance(text, np.ndarray) else codepoints(text)
-    return _rate(_visible(cp), n)
+    return _rate(_visible(cp), n, window)
 
 
-def word_ngram_rate(word_hashes: np.ndarray, n: int) -> float:
-    """Repeated share of word n-grams, from word hashes (``TextView.word_hashes``)."""
-    return _rate(word_hashes, n)
+def word_ngram_rate(word_hashes: np.ndarray, n: int, window: int = 0) -> float:
+    """Share of word n-grams that repeat one starting fewer than ``window`` words earlier (0: anywhere),
+    from word hashes (``TextView.word_hashes``)."""
+    return _rate(word_hashes, n, window)
 
 
-def duplicate_share(paragraphs: list[str] | tuple[np.ndarray, np.ndarray]) -> float:
-    """Share of characters in paragraphs that exactly repeat an earlier one (paragraphs of 10+ chars).
+def duplicate_share(paragraphs: list[str] | tuple[np.ndarray, np.ndarray], window: int = 0) -> float:
+    """Share of characters in paragraphs (20+ chars) that exactly repeat one ending fewer than ``window``
+    characters earlier (0: anywhere earlier), so a refrain chapters apart is not a loop.
 
     ``paragraphs`` is a list of strings or (lengths, hashes) arrays as in ``TextView.paragraphs``."""
     if isinstance(paragraphs, list):
         lengths, keys = [len(p) for p in paragraphs], paragraphs
     else:
         lengths, keys = paragraphs[0].tolist(), paragraphs[1].tolist()
-    seen: set = set()
-    dup = 0
+    seen: dict = {}  # paragraph -> character offset of the end of its last occurrence
+    dup = pos = 0
     for length, key in zip(lengths, keys, strict=True):
-        if length < _MIN_PARA:
-            continue
-        if key in seen:
-            dup += length
-        seen.add(key)
-    total = sum(lengths)
-    return dup / total if total else 0.0
+        if length >= _MIN_PARA:
+            end = seen.get(key)
+            if end is not None and (window <= 0 or pos - end < window):
+                dup += length
+            seen[key] = pos + length
+        pos += length
+    return dup / pos if pos else 0.0
 
 
 def repetition_report(view: TextView, cfg: RewardConfig = DEFAULTS) -> dict:
     """ngram_rate, ngram_penalty, dup_share and score for one text."""
     if view.lang == "zh":
-        rate = char_ngram_rate(view.codepoints, cfg.repetition_n_zh)
+        rate = char_ngram_rate(view.codepoints, cfg.repetition_n_zh, cfg.repetition_window_zh)
     else:
-        rate = word_ngram_rate(view.word_hashes, cfg.repetition_n_en)
+        rate = word_ngram_rate(view.word_hashes, cfg.repetition_n_en, cfg.repetition_window_en)
     b = cfg.repetition_baseline
     penalty = min(1.0, max(0.0, (rate - b) / (1 - b)))
-    dup = duplicate_share(view.paragraphs[:2])
+    dup = duplicate_share(view.paragraphs[:2], cfg.repetition_dup_window)
     return {
         "ngram_rate": rate,
         "ngram_penalty": penalty,

@@ -1,7 +1,9 @@
 """``score_text`` / ``score_batch``: every reward of :mod:`registry` for one or many completions.
 
-Keys: the registry's rewards ('term_consistency', 'principles', 'length', 'repetition', 'slop') and the
-composite 'writing' (all 0-1, higher is better). A reward whose ``needs`` is missing is None
+Keys: the registry's rewards ('term_consistency', 'principles', 'length', 'repetition', 'slop', and the
+gates 'format', 'fluency') and the composite 'writing' (all 0-1, higher is better). The soft rewards are
+multiplied by 'fluency' (text that is not language is good at nothing); 'writing' is the gates times the
+weighted mean of the unmultiplied soft rewards (:mod:`composite`). A reward whose ``needs`` is missing is None
 ('term_consistency' without terms; 'length' without a target from the column or the prompt). Inputs are
 read by the one normaliser (:mod:`inputs`), each completion is prepared once per batch (:mod:`prepare`), and
 bad input never raises (docs/rewards.md).
@@ -17,7 +19,7 @@ from .config import RewardConfig, get_config
 from .inputs import as_target_length, as_terms, column, logger, prompt_text, warn_once
 from .length import Target, parse_target
 from .prepare import VIEWS, prepare_view
-from .registry import ALL_KEYS, COMPOSITE, REWARD_NAMES, REWARDS, Prepared
+from .registry import ALL_KEYS, COMPOSITE, FLUENCY, REWARD_NAMES, REWARDS, SOFT, Prepared
 from .term_consistency import terms_from_prompt
 from .warmup import announce_compile
 
@@ -43,8 +45,14 @@ def resolve_target(target_length: Any, prompt: str | None) -> Target | int | Non
 
 
 def _score_item(item: Prepared, cfg: RewardConfig, only: Sequence[str]) -> dict[str, float | None]:
-    """The scores of ``only`` (plus every sub-reward when the composite is asked) for one completion."""
-    need = REWARD_NAMES if COMPOSITE in only else tuple(k for k in only if k in REWARDS)
+    """The scores of ``only`` (plus every sub-reward when the composite is asked, and the fluency gate when a
+    soft reward is) for one completion."""
+    if COMPOSITE in only:
+        need: tuple[str, ...] = REWARD_NAMES
+    else:
+        need = tuple(k for k in only if k in REWARDS)
+        if FLUENCY not in need and any(k in SOFT for k in need):
+            need += (FLUENCY,)
     empty = not item.view.text.strip()
     out: dict[str, float | None] = {}
     for name in need:
@@ -64,7 +72,12 @@ def _score_item(item: Prepared, cfg: RewardConfig, only: Sequence[str]) -> dict[
                 logger.debug("scorer failure", exc_info=True)
                 out[name] = cfg.empty_score
     if COMPOSITE in only:
-        out[COMPOSITE] = writing_score(out, cfg)
+        out[COMPOSITE] = cfg.empty_score if empty else writing_score(out, cfg)
+    fluency = out.get(FLUENCY)
+    if not empty and fluency is not None and fluency < 1.0:  # gibberish is good at nothing
+        for name in SOFT:
+            if out.get(name) is not None:
+                out[name] *= fluency
     return {k: out.get(k) for k in ALL_KEYS if k in only}
 
 

@@ -19,10 +19,10 @@ _announced = False
 def _kernels() -> list:
     """The numba dispatchers of the scorers (imported lazily: this module must stay cheap to import)."""
     from ..text import profile
-    from . import narration, principle_checks, repetition
+    from . import fluency, length, narration, principle_checks, repetition
 
     out = []
-    for mod in (profile, repetition, narration, principle_checks):
+    for mod in (profile, repetition, narration, principle_checks, fluency, length):
         for value in vars(mod).values():
             if (
                 hasattr(value, "py_func")

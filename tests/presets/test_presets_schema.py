@@ -20,6 +20,8 @@ REWARDS = {
     "scifi_repetition",
     "scifi_slop",
     "scifi_writing",
+    "scifi_format",
+    "scifi_fluency",
 }
 DATASETS = {"scifi-chapter-gen", "scifi-writing-tasks", "scifi-grpo-prompts"}
 GPU_GIB = 80.0  # every Megatron preset targets 80 GB cards

@@ -1,0 +1,87 @@
+"""Fluency gate: text that is not language scores near 0 on every quality reward; clean prose is untouched."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from swift_scifi.rewards import score_text
+from swift_scifi.rewards.config import REWARD_NAMES
+from swift_scifi.rewards.fluency import fluency_report
+from swift_scifi.rewards.view import TextView
+from tests.rewards.windows import random_windows
+
+LOREM = (
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et "
+    "dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip "
+    "ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore. "
+)
+ZH = "林雪把手按在舷窗上。窗外是木卫二的冰原，远处的裂谷里升起一道白色的水汽。她数着心跳，等那道光再亮一次。"
+EN = (
+    "The ship woke before the crew did. Mara listened to the hull tick as it cooled, counting the seconds "
+    "between each sound the way her father had taught her to count thunder."
+)
+
+
+def _gibberish() -> dict[str, str]:
+    rng = random.Random(0)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return {
+        "random_tokens": " ".join(
+            "".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(300)
+        ),
+        "lorem": LOREM * 4,
+        "random_cjk": "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(600)),
+        "mixed_script_soup": "".join(
+            rng.choice(["飞船", "ship", "зима", "ness", "の", "ing", "冰原", "ΩΔ", "tion", "她", "ré"])
+            for _ in range(400)
+        ),
+        "replacement_chars": ZH.replace("的", "\ufffd") + "\ufffd\ufffd" * 40,
+        "punctuation": "！？……——，。" * 100 + ZH[:10],
+        "endless_dots": "." * 2000,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_gibberish()))
+def test_gibberish_scores_near_zero_on_every_quality_reward(name):
+    text = _gibberish()[name]
+    scores = score_text(text, target_length=200)
+    assert scores["fluency"] <= 0.05, (name, fluency_report(TextView(text)))
+    for key in (*REWARD_NAMES, "writing"):
+        if scores[key] is not None:
+            assert scores[key] <= 0.05, (name, key, scores)
+
+
+def test_tiny_random_model_output_is_not_language(tiny_model):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model)
+    import torch
+
+    for seed, prompt in enumerate(["写一篇科幻小说", "Write a science fiction story."]):
+        torch.manual_seed(seed)
+        ids = tok(prompt, return_tensors="pt").input_ids
+        out = model.generate(ids, max_new_tokens=200, do_sample=True, temperature=1.0)
+        text = tok.decode(out[0, ids.shape[1] :], skip_special_tokens=True)
+        scores = score_text(text)
+        assert scores["fluency"] <= 0.05 and scores["writing"] <= 0.05, (text[:200], scores)
+
+
+@pytest.mark.parametrize(
+    "text", [ZH, EN, ZH + "他打开AI控制台，读出DNA序列。", EN + " The ΔV budget was 3.2 km/s."]
+)
+def test_clean_short_texts_are_fluent(text):
+    assert fluency_report(TextView(text))["score"] == 1.0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [1000, 3000])
+def test_clean_human_prose_is_not_penalised(shared_corpus, lang, size):
+    """At most 1% of random windows of clean human prose lose anything to the fluency gate."""
+    windows = random_windows(shared_corpus, lang, n=300, size=size, seed=size)
+    low = [(novel, fluency_report(TextView(w, lang))) for novel, w in windows]
+    low = [(n, r["factors"]) for n, r in low if r["score"] < 1.0]
+    print(f"\nfluency on clean {lang} {size}-char windows: {len(low)}/{len(windows)} penalised", low[:3])
+    assert len(low) <= 0.01 * len(windows), low[:5]
