@@ -162,9 +162,7 @@ GATES: tuple[str, ...] = tuple(n for n, r in REWARDS.items() if r.role == "gate"
 FLUENCY = "fluency"  # the gate that also multiplies every soft reward
 COMPOSITE = "writing"
 COMPOSITE_ORM = "ScifiWriting"
-COMPOSITE_DOC = (
-    "format × fluency × weighted mean of the soft rewards (weights in the reward config). 0-1."
-)
+COMPOSITE_DOC = "format × fluency × weighted mean of the soft rewards (weights in the reward config). 0-1."
 ALL_KEYS: tuple[str, ...] = (*REWARD_NAMES, COMPOSITE)
 
 

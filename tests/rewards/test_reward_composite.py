@@ -6,7 +6,8 @@ import pytest
 
 from swift_scifi.rewards import score_text
 from swift_scifi.rewards.composite import gate_product, soft_mean, writing_score
-from swift_scifi.rewards.config import DEFAULT_WEIGHTS, DEFAULTS, GATES, REWARD_NAMES, config_from_dict
+from swift_scifi.rewards.config import DEFAULTS, config_from_dict
+from swift_scifi.rewards.registry import GATES, REWARDS, SOFT, default_weights
 
 PROSE = (
     "The ship woke before the crew did. Mara listened to the hull tick as it cooled, counting the seconds "
@@ -16,9 +17,10 @@ PROSE = (
 )
 
 
-def test_weights_live_in_one_place():
-    assert tuple(DEFAULT_WEIGHTS) == REWARD_NAMES and DEFAULTS.weights == DEFAULT_WEIGHTS
-    assert set(GATES).isdisjoint(REWARD_NAMES)
+def test_weights_and_gates_live_in_one_place():
+    assert set(default_weights()) == set(SOFT) and DEFAULTS.weights == {}
+    assert set(GATES) == {"format", "fluency"} and set(GATES).isdisjoint(SOFT)
+    assert all(REWARDS[g].role == "gate" for g in GATES)
 
 
 def test_formula():

@@ -7,8 +7,8 @@ import random
 import pytest
 
 from swift_scifi.rewards import score_text
-from swift_scifi.rewards.config import REWARD_NAMES
 from swift_scifi.rewards.fluency import fluency_report
+from swift_scifi.rewards.registry import SOFT
 from swift_scifi.rewards.view import TextView
 from tests.rewards.windows import random_windows
 
@@ -48,7 +48,7 @@ def test_gibberish_scores_near_zero_on_every_quality_reward(name):
     text = _gibberish()[name]
     scores = score_text(text, target_length=200)
     assert scores["fluency"] <= 0.05, (name, fluency_report(TextView(text)))
-    for key in (*REWARD_NAMES, "writing"):
+    for key in (*SOFT, "writing"):
         if scores[key] is not None:
             assert scores[key] <= 0.05, (name, key, scores)
 

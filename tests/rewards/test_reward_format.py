@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from swift_scifi.rewards import score_text
-from swift_scifi.rewards.config import DEFAULTS, REWARD_NAMES
+from swift_scifi.rewards.config import DEFAULTS
 from swift_scifi.rewards.format import format_report, load_rules
+from swift_scifi.rewards.registry import SOFT
 from swift_scifi.rewards.view import TextView
 from tests.rewards.windows import random_windows
 
@@ -71,7 +72,7 @@ def test_one_failure_costs_more_than_any_amount_of_slop():
     """writing with one format failure (and no slop) < writing with slop saturated (slop = 0)."""
     one = score_text("# The Signal\n\n" + PROSE)["writing"]
     soft_parts = ("principles", "repetition", "slop")  # the parts that apply without terms or a target
-    assert set(soft_parts) <= set(REWARD_NAMES)
+    assert set(soft_parts) <= set(SOFT)
     worst_slop = 1 - DEFAULTS.weight_of("slop") / sum(DEFAULTS.weight_of(k) for k in soft_parts)
     assert one < worst_slop
     very_sloppy = (

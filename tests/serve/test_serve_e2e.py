@@ -22,7 +22,7 @@ from .conftest import free_port, scifi_serve, swift_deploy, swift_export
 pytestmark = pytest.mark.swift
 
 KEY = "sk-scifi-test"
-REWARDS = {"term_consistency", "principles", "length", "repetition", "slop", "writing"}
+REWARDS = {"term_consistency", "principles", "length", "repetition", "slop", "format", "fluency", "writing"}
 SHIM = """\
 import os
 import swift_scifi
