@@ -76,9 +76,13 @@ def test_one_failure_costs_more_than_any_amount_of_slop():
     worst_slop = 1 - DEFAULTS.weight_of("slop") / sum(DEFAULTS.weight_of(k) for k in soft_parts)
     assert one < worst_slop
     very_sloppy = (
-        " ".join(["Amidst the tapestry, a testament to the symphony of fate."] * 30) + "\n\n" + PROSE
+        "The bustling port was a tapestry of light, a testament to the camaraderie of the crew. Her voice "
+        "was barely above a whisper as bioluminescent kelp twinkled, nestled in the labyrinthine ice, a "
+        "kaleidoscope and a symphony at once; the tension was palpable.\n\n" + PROSE
     )
-    assert one < score_text(very_sloppy)["writing"]
+    sloppy = score_text(very_sloppy)  # 12 distinct slop phrases in 115 words: slop ~0.04
+    assert sloppy["slop"] < 0.1 and sloppy["format"] == 1.0
+    assert one < sloppy["writing"]
 
 
 def test_padding_does_not_dilute_a_failure():
