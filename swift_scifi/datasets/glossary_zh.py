@@ -78,8 +78,12 @@ def _segments(word: str) -> list[str]:
 
 
 def _name_like(word: str) -> bool:
-    """2-3 characters, a surname first that the dictionary does not join to the next character."""
-    return 2 <= len(word) <= 3 and word[0] in rules()["surnames"] and _segments(word)[0] == word[0]
+    """2-3 characters, a surname first that the dictionary does not join to the next character; a
+    2-character one not ending in a function character or verb complement (何能, 向日 are no names)."""
+    r = rules()
+    if not (2 <= len(word) <= 3 and word[0] in r["surnames"] and _segments(word)[0] == word[0]):
+        return False
+    return len(word) == 3 or (word[1] not in r["bad_first"] and word[1] not in r["soft_last"])
 
 
 def keyness(count: int, book_chars: int, word: str) -> float:
@@ -100,6 +104,8 @@ def junk_reason(word: str) -> str | None:
         return "ends with a function character"
     if all(c in _NUMERALS for c in word):
         return "a number"
+    if any(c in "的了着" for c in word[1:-1]):
+        return "a phrase (的/了/着 inside)"
     name_like = _name_like(word)
     if word[-1] in r["soft_last"] and not name_like:
         return "ends with a verb complement"
@@ -107,7 +113,11 @@ def junk_reason(word: str) -> str | None:
         return "starts with a function character"
     if _dict_tag(word) is not None:
         return None
+    if len(word) == 2 and word[0] in _NUMERALS:
+        return "a number and a noun (二字, 三人)"
     segs = _segments(word)
+    if len(word) == 2 and not name_like and _dict_tag(word[0]) == "v" and _dict_tag(word[1]) in ("n", "q"):
+        return "a verb and its object (卖货, 回船)"
     if len(segs) > 1 and not name_like:
         first, last = _dict_tag(segs[0]), _dict_tag(segs[-1])
         if len(segs[0]) > 1 and first in _BAD_FIRST_TAGS:

@@ -18,15 +18,18 @@ Score (0-1, higher is better): ``(1 - c) * precision + c * coverage`` where
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+import unicodedata
+from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex
+from .zh_variants import inside_word, substitution_variants
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
+FUZZY_MIN_CHARS = 3  # CJK terms this long also get fuzzy (any one character changed) near misses
 _VOWELS = "aeiouy"
 _SEPARATORS = (" ", "-", "", "·", "_")
 
@@ -93,17 +96,19 @@ def _spacing_forms(term: str) -> set[str]:
 
 
 def _edit1_forms(term: str) -> set[str]:
-    """Latin near misses of a 5+ letter word: deletions, transpositions, vowel swaps, doubling."""
+    """Latin near misses of a 5+ letter word or name (spaces and hyphens kept in place): inner deletions,
+    transpositions, vowel swaps, doubling."""
     w = term.lower()
-    if len(w) < 5 or not w.isascii() or not w.replace(" ", "").isalpha():
+    if len(w) < 5 or not w.isascii() or not w.replace(" ", "").replace("-", "").isalpha():
         return set()
     out: set[str] = set()
+    seps = " -"
     for i, ch in enumerate(w):
-        if ch == " ":
+        if ch in seps:
             continue
-        if 0 < i < len(w) - 1:
+        if 0 < i < len(w) - 1 and not (w[i - 1] in seps and w[i + 1] in seps):
             out.add(w[:i] + w[i + 1 :])  # inner deletion (dropping an end letter mostly makes real words)
-        if i + 1 < len(w) and w[i + 1] != " " and w[i + 1] != ch:
+        if i + 1 < len(w) and w[i + 1] not in seps and w[i + 1] != ch:
             out.add(w[:i] + w[i + 1] + ch + w[i + 2 :])  # transposition
         if ch in _VOWELS and i > 0:
             out.update(w[:i] + v + w[i + 1 :] for v in _VOWELS if v != ch)
@@ -111,12 +116,23 @@ def _edit1_forms(term: str) -> set[str]:
     return out - {w}
 
 
+def _width_forms(term: str) -> set[str]:
+    """The term with ASCII letters/digits/punctuation in full width (ＡＩ-７ for AI-7), and the reverse."""
+    if any("\uff01" <= ch <= "\uff5e" for ch in term):
+        return {unicodedata.normalize("NFKC", term)} - {term}
+    if not any(ch.isascii() and ch.isalnum() for ch in term):
+        return set()
+    return {"".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in term)} - {term}
+
+
 def term_variants(term: str) -> dict[str, str]:
-    """Lower-cased near-miss forms of ``term`` mapped to their kind (opencc, spacing, edit1)."""
-    out: dict[str, str] = {}
+    """Lower-cased near-miss forms of ``term`` mapped to their kind: homophone and lookalike (one Chinese
+    character swapped), edit1, spacing (hyphenation too), width (full/half-width), opencc (script)."""
+    out: dict[str, str] = dict(substitution_variants(term))
     for kind, forms in (
         ("edit1", _edit1_forms(term)),
         ("spacing", _spacing_forms(term)),
+        ("width", _width_forms(term)),
         ("opencc", _opencc_forms(term)),
     ):
         for f in forms:
@@ -138,7 +154,7 @@ class TermMatcher:
             for form, kind in term_variants(t).items():
                 if form not in self.term_keys:
                     payload.setdefault(form, []).append((i, VARIANT, kind))
-            if _is_cjk_term(t) and len(t) >= 3:
+            if _is_cjk_term(t) and len(t) >= FUZZY_MIN_CHARS:
                 payload.setdefault(t[:2].lower(), []).append((i, PREFIX, ""))
                 payload.setdefault(t[-2:].lower(), []).append((i, SUFFIX, ""))
         self.index = PhraseIndex(
@@ -163,6 +179,7 @@ class TermMatcher:
             low = text
         spans: list[tuple[int, int]] = []
         anchors: list[tuple[int, int, tuple]] = []
+        misses: list[tuple[int, int, str, str]] = []
         payloads, terms, edges, n = self.index.payloads, self.terms, self.edges, len(text)
         for k, start, end in self.index.find(low):
             direct, anchored = payloads[k]
@@ -170,20 +187,33 @@ class TermMatcher:
                 anchors.append((start, end - 1, anchored))
             for ti, kind, vkind in direct:
                 check_start, check_end = edges[ti]
-                if (check_start and start and _latin_word_char(text[start - 1])) or (
-                    check_end and end < n and _latin_word_char(text[end])
-                ):
+                if check_start and start and _latin_word_char(text[start - 1]):
                     continue  # inside a longer word (Ares in 'squares')
+                if check_end and end < n and _latin_word_char(text[end]):
+                    if not _plural_end(text, end):
+                        continue
                 term, surface = terms[ti], text[start:end]
                 if vkind == "edit1" and term[0].isupper() and not surface[0].isupper():
                     continue  # an edit-1 form of a name counts only capitalised ('than' is no 'Thana')
-                spans.append((start, end))
+                if kind == EXACT and surface != term and surface.isupper() and len(surface) > 1:
+                    continue  # DEJAH THORIS in a heading or for emphasis is no case slip
                 if kind == EXACT and surface == term:
+                    spans.append((start, end))
                     rep.correct[term] = rep.correct.get(term, 0) + 1
+                elif vkind in _CHAR_SWAPS and inside_word(text, start, end, _changed(surface, term, start)):
+                    continue  # the swapped character belongs to a common word (包含楚国 holds 含楚, no 韩楚)
                 else:
-                    rep.variants.setdefault(term, []).append((surface, vkind or "case"))
+                    misses.append((start, end, term, vkind or "case"))
+        spans.sort()
+        exact = list(spans)
+        for start, end, term, vkind in misses:
+            if _covered(exact, start, end) or _covered(spans, start, end):
+                continue  # inside a correct use of another term, or inside a variant already counted
+            if not _overlaps(spans, start, end) or any(a >= start and b <= end for a, b in exact):
+                insort(spans, (start, end))
+                rep.variants.setdefault(term, []).append((text[start:end], vkind))
         if anchors:
-            self._fuzzy(rep, text, anchors, sorted(spans), threshold)
+            self._fuzzy(rep, text, anchors, spans, threshold)
         return rep
 
     def _fuzzy(self, rep, text, anchors, spans, threshold) -> None:
@@ -204,14 +234,41 @@ class TermMatcher:
                 cand = text[start:end]
                 if cand.lower() in self.term_keys or len(CJK_RE.findall(cand)) != n:
                     continue
-                if Levenshtein.normalized_similarity(cand, term) >= threshold:
+                sim = Levenshtein.normalized_similarity(cand, term)
+                if sim >= max(threshold, 1 - 1 / n) and not inside_word(
+                    text, start, end, _changed(cand, term, start)
+                ):
                     seen.add((start, ti))
+                    insort(spans, (start, end))
                     rep.variants.setdefault(term, []).append((cand, "fuzzy"))
+
+
+_CHAR_SWAPS = ("homophone", "lookalike")
+
+
+def _changed(surface: str, term: str, start: int) -> list[int]:
+    """Absolute indexes of the characters where ``surface`` (at ``start``) differs from ``term``."""
+    return [start + i for i, (a, b) in enumerate(zip(surface, term, strict=False)) if a != b]
+
+
+def _plural_end(text: str, end: int) -> bool:
+    """``text[end:]`` starts with a plural ending (s, es) that ends the word: Morlocks, Heat-Rays."""
+    for suf in ("s", "es"):
+        e = end + len(suf)
+        if text[end:e] == suf and (e >= len(text) or not _latin_word_char(text[e])):
+            return True
+    return False
 
 
 def _latin_word_char(ch: str) -> bool:
     """A character of ``WORD_RE``'s runs: ASCII letters and digits, U+00C0-U+024F."""
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("0" <= ch <= "9") or ("\u00c0" <= ch <= "\u024f")
+
+
+def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one span of the sorted ``spans`` contains [start, end)."""
+    i = bisect_right(spans, (start, 10**18))
+    return any(a <= start and b >= end for a, b in spans[max(0, i - 8) : i])
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

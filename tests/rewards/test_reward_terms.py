@@ -12,9 +12,9 @@ TERMS = ["曲率引擎", "Elara", "Tian Gong", "孙悟空", "星港号"]
 
 
 def test_each_kind_of_near_miss_is_found():
-    text = "曲率引擎启动。曲率驱动过热。Elara 和 Elera、elara。TianGong 与 Tian Gong。孫悟空。星港号。"
+    text = "曲率引擎启动。曲率引挚过热。Elara 和 Elera、elara。TianGong 与 Tian Gong。孫悟空。星港号。"
     rows = {r["term"]: r for r in term_report(text, TERMS).rows()}
-    assert rows["曲率引擎"]["correct"] == 1 and rows["曲率引擎"]["forms"] == ["曲率驱动 (fuzzy)"]
+    assert rows["曲率引擎"]["correct"] == 1 and rows["曲率引擎"]["forms"] == ["曲率引挚 (fuzzy)"]
     assert rows["Elara"]["correct"] == 1 and set(rows["Elara"]["forms"]) == {"Elera (edit1)", "elara (case)"}
     assert rows["Tian Gong"]["correct"] == 1 and rows["Tian Gong"]["forms"] == ["TianGong (spacing)"]
     assert rows["孙悟空"]["correct"] == 0 and rows["孙悟空"]["forms"] == ["孫悟空 (opencc)"]
@@ -44,9 +44,55 @@ def test_no_mention_scores_the_documented_neutral():
 
 
 def test_variants_cover_script_case_and_spacing():
-    assert term_variants("孙悟空") == {"孫悟空": "opencc"}
+    assert term_variants("孙悟空")["孫悟空"] == "opencc"
+    assert (
+        term_variants("AI-7号")["ａｉ－７号"] == "width" and term_variants("ＡＩ－７号")["ai-7号"] == "width"
+    )
     assert "tiangong" in term_variants("Tian Gong") and "tian-gong" in term_variants("Tian Gong")
     assert term_variants("Elara")["elera"] == "edit1"
+
+
+def test_chinese_homophone_and_lookalike_swaps_are_found():
+    rows = {
+        r["term"]: r
+        for r in term_report(
+            "张北海来了。曲律引擎坏了。罗缉笑了。章北海走了。", ["章北海", "曲率引擎", "罗辑"]
+        ).rows()
+    }
+    assert rows["章北海"]["forms"] == ["张北海 (homophone)"] and rows["章北海"]["correct"] == 1
+    assert rows["曲率引擎"]["forms"] == ["曲律引擎 (homophone)"]
+    assert rows["罗辑"]["forms"] == ["罗缉 (homophone)"]  # also a look-alike: reported as homophone
+    assert term_report("他已走了。", ["己走"]).variants == {"己走": [("已走", "lookalike")]}
+
+
+def test_near_homophones_merge_common_confusions():
+    # zh/z, n/l, in/ing: 钟 (zhong) ~ 宗 (zong), 林 (lin) ~ 宁 (ning)
+    assert term_report("宗离去。", ["钟离"]).variants["钟离"][0][1] == "homophone"
+    assert term_report("宁悦来了。", ["林悦"]).variants["林悦"][0][1] == "homophone"
+
+
+def test_legitimate_words_and_grammar_are_not_near_misses():
+    # 包含 holds the swapped 含 (韩楚 -> 含楚); 话说 is a common word; a swap to a particle is grammar
+    assert term_report("这本书包含楚国的故事。", ["韩楚"]).n_variants == 0
+    assert term_report("他在进行着工作。", ["行者"]).n_variants == 0
+    assert term_report("我们国之大事。", ["国主"]).n_variants == 0
+
+
+def test_plurals_possessives_and_headings_are_not_flagged():
+    rep = term_report("The Morlocks came. A Morlock's eye. MORLOCK. Two Heat-Rays.", ["Morlock", "Heat-Ray"])
+    assert rep.n_variants == 0 and rep.correct == {"Morlock": 2, "Heat-Ray": 1}
+
+
+def test_hyphenation_and_case_of_coined_terms():
+    rows = {
+        r["term"]: r
+        for r in term_report("The heat ray fired. A heat-ray. The Heat-Ray.", ["Heat-Ray"]).rows()
+    }
+    assert set(rows["Heat-Ray"]["forms"]) == {"heat ray (spacing)", "heat-ray (case)"}
+
+
+def test_a_variant_inside_a_correct_use_of_another_term_is_none():
+    assert term_report("光临悦来客栈", ["林悦", "悦来客栈"]).n_variants == 0
 
 
 def test_matcher_is_cached_per_term_tuple():

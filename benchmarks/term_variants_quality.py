@@ -1,0 +1,179 @@
+"""Term-consistency validity on real prose (docs/rewards.md, "Term consistency: measured").
+
+    python benchmarks/term_variants_quality.py [N_PLANTS]
+
+For every book of the shared corpus (../shared/data/corpus), its glossary is extracted (top 200), and the
+book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
+
+1. False positives on clean human prose: the share of windows where the scorer reports any near miss,
+   (a) with the window's own terms (the glossary terms it contains, at most 20: what a training sample
+   carries) and (b) with the whole 200-term glossary. Target: no hit in >= 99% of windows.
+2. Planted swaps: in windows that use a 2-4 character Chinese name (tests/terms/data/zh_names.yaml, names
+   listed by hand for each book; English: names and coined terms of the glossary), one use is changed by
+   one character: a homophone (same toneless pinyin), a near-homophone (only through the merged confusions
+   zh/z ch/c sh/s n/l an/ang en/eng in/ing), a look-alike (形近字 table). English: a one-letter edit, a
+   transposition, a case change, a hyphenation change. The clean window must score higher than the planted
+   one (terms: the clean window's own). Target: >= 95%.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from swift_scifi.datasets.terms import GlossaryMatcher, extract_terms  # noqa: E402
+from swift_scifi.rewards.term_consistency import term_report  # noqa: E402
+
+SHARED = Path(os.environ.get("SCIFI_SHARED_DATA", ROOT.parent / "shared" / "data")) / "corpus"
+
+
+def windows(text: str, size: int) -> list[str]:
+    paras = [p for p in text.split("\n") if p.strip()]
+    out, cur = [], ""
+    for p in paras:
+        cur += p + "\n"
+        if len(cur) >= size:
+            out.append(cur)
+            cur = ""
+    return out
+
+
+def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
+    """One planted variant of ``term`` per kind (or none where no such character exists)."""
+    from pypinyin import Style, pinyin
+
+    from swift_scifi.rewards.zh_variants import _by_syllable, _chars, fuzzy_syllable, lookalikes, readings
+
+    rd = readings(term)
+    out = {}
+    positions = list(range(len(term)))
+    rng.shuffle(positions)
+    _, common = _chars()
+    for kind in ("homophone", "near-homophone", "lookalike"):
+        for i in positions:
+            ch = term[i]
+            if kind == "lookalike":
+                cands = list(lookalikes(ch))
+            else:
+                same = [c for c in common if rd[i] in pinyin(c, style=Style.NORMAL, heteronym=True)[0]]
+                if kind == "homophone":
+                    cands = same
+                else:
+                    fuzzy = _by_syllable().get(fuzzy_syllable(rd[i]), "")
+                    cands = [c for c in fuzzy if c not in same]
+            cands = [c for c in cands if c != ch]
+            if cands:
+                out[kind] = term[:i] + rng.choice(cands) + term[i + 1 :]
+                break
+    return out
+
+
+def en_swaps(term: str, rng: random.Random) -> dict[str, str]:
+    out = {}
+    w = term
+    letters = [i for i, c in enumerate(w) if c.isalpha() and 0 < i < len(w) - 1]
+    if len(w) >= 5 and letters:
+        i = rng.choice(letters)
+        vow = "aeiou"
+        if w[i] in vow:
+            out["one-letter edit"] = w[:i] + rng.choice([v for v in vow if v != w[i]]) + w[i + 1 :]
+        else:
+            out["one-letter edit"] = w[:i] + w[i + 1 :]
+        j = rng.choice(letters[:-1] or letters)
+        if j + 1 < len(w) and w[j + 1].isalpha() and w[j] != w[j + 1]:
+            out["transposition"] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    out["case"] = w.lower() if w != w.lower() else w.capitalize()
+    if "-" in w:
+        out["hyphenation"] = w.replace("-", " ")
+    elif " " in w:
+        out["hyphenation"] = w.replace(" ", "-")
+    return out
+
+
+def main() -> None:
+    n_plants = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+    rng = random.Random(0)
+    fp = {lang: Counter() for lang in ("zh", "en")}
+    examples: dict[str, list[str]] = {"zh": [], "en": []}
+    plants: list[tuple[str, str, str, str]] = []  # lang, window, term, variant-kind/form
+    import yaml
+
+    zh_names = yaml.safe_load((ROOT / "tests" / "terms" / "data" / "zh_names.yaml").read_text("utf-8"))
+    for lang in ("zh", "en"):
+        for path in sorted((SHARED / lang).glob("*.txt")):
+            text = path.read_text("utf-8")
+            glossary = extract_terms(text, lang, top_k=200)
+            matcher = GlossaryMatcher(glossary)
+            for w in windows(text, 1000 if lang == "zh" else 1500):
+                own = matcher.terms_in(w, 20)
+                fp[lang]["windows"] += 1
+                if own and term_report(w, own).n_variants:
+                    fp[lang]["own"] += 1
+                    fp[lang][f"own:{path.stem}"] += 1
+                    rep = term_report(w, own)
+                    for t, forms in rep.variants.items():
+                        for _, k in forms:
+                            fp[lang][f"kind:{k}/{len(t) if lang == 'zh' else ''}"] += 1
+                    if len(examples[lang]) < 12:
+                        examples[lang].append(f"{path.stem}: {dict(rep.variants)}")
+                fp[lang][f"win:{path.stem}"] += 1
+                if term_report(w, glossary).n_variants:
+                    fp[lang]["full"] += 1
+                if lang == "zh":
+                    names = [t for t in zh_names.get(path.stem, []) if t in w and text.count(t) >= 3]
+                else:
+                    names = [t for t in own if len(t) >= 4]
+                if names:
+                    plants.append((lang, w, rng.choice(names), path.stem))
+    for lang in ("zh", "en"):
+        c = fp[lang]
+        print(
+            f"{lang}: clean windows {c['windows']}: with a near-miss hit, own terms {c['own']} "
+            f"({c['own'] / c['windows']:.2%}), whole glossary {c['full']} ({c['full'] / c['windows']:.2%})"
+        )
+        per_book = {k[4:]: f"{c[k]}/{c['win:' + k[4:]]}" for k in c if k.startswith("own:")}
+        print("    windows with a hit, per book:", per_book)
+        print(
+            "    hits by kind/term length:", {k[5:]: v for k, v in sorted(c.items()) if k.startswith("kind:")}
+        )
+        for e in examples[lang]:
+            print("   ", e)
+    rng.shuffle(plants)
+    results: dict[tuple[str, str], Counter] = {}
+    missed: dict[str, list[str]] = {}
+    for lang, w, term, _book in plants[: 2 * n_plants]:
+        swaps = zh_swaps(term, rng) if lang == "zh" else en_swaps(term, rng)
+        terms = GlossaryMatcher([term] + [t for t in extract_terms(w, lang, min_count=1)]).terms_in(w, 20)
+        terms = list(dict.fromkeys([term] + terms))
+        clean = term_report(w, terms).score()
+        pat = re.escape(term) if lang == "zh" else rf"(?<![\w-]){re.escape(term)}(?![\w-])"
+        idx = [m.start() for m in re.finditer(pat, w)]
+        if not idx:
+            continue
+        at = rng.choice(idx)
+        for kind, form in swaps.items():
+            if form in terms:
+                continue
+            bad = w[:at] + form + w[at + len(term) :]
+            r = results.setdefault((lang, kind), Counter())
+            r["n"] += 1
+            if clean > term_report(bad, terms).score():
+                r["ok"] += 1
+            elif len(missed.setdefault(kind, [])) < 8:
+                missed[kind].append(f"{term}->{form}")
+    print(f"{'planted swap':28s} {'n':>5s} {'clean scores higher':>20s}")
+    for (lang, kind), r in sorted(results.items()):
+        print(
+            f"{lang + ' ' + kind:28s} {r['n']:5d} {r['ok'] / r['n']:20.1%}   missed e.g. {missed.get(kind, [])[:5]}"
+        )
+
+
+if __name__ == "__main__":
+    main()

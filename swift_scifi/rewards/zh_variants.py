@@ -1,0 +1,132 @@
+"""Chinese near misses of a term: one character swapped for a homophone (同音字) or a look-alike (形近字).
+
+- Homophones: pypinyin readings, tone-insensitive, with the common confusions merged (zh/z, ch/c, sh/s,
+  n/l, an/ang, en/eng, in/ing): 章北海 -> 张北海, 曲率 -> 曲律, 罗辑 -> 罗缉.
+- Look-alikes: ``data/terms/zh_chars.tsv``, derived from char-similar's decomposition, four-corner and
+  stroke-order tables (examples/derive_term_data.py): 辑/缉, 己/已, 晴/睛.
+Replacement characters come from the 4,500 commonest characters (what a slip of the keyboard or the pen
+produces). A variant that is itself a common word (``data/terms/zh_words.txt.gz``, from jieba's dictionary)
+is no near miss; :func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "terms"
+MAX_TERM_CHARS = 6  # longer terms get no substitution variants (their fuzzy anchors cover them)
+
+
+@lru_cache(maxsize=1)
+def _chars() -> tuple[dict[str, str], str]:
+    """({char: look-alikes}, the common characters in frequency order)."""
+    alikes: dict[str, str] = {}
+    order = []
+    for line in (_DATA / "zh_chars.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        ch, _, sims = line.partition("\t")
+        alikes[ch] = sims
+        order.append(ch)
+    return alikes, "".join(order)
+
+
+# Particles, pronouns and grammatical glue: a swap to one of them makes ordinary grammar (国主 -> 国之,
+# 得多 -> 的多), not a misspelt name.
+FUNCTION_CHARS = frozenset("的之了着地得于也其你我他她它这那么吗呢吧啊呀哦是在与和及而所被把就都又还不没很")
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Common Chinese words of 2-4 characters (jieba's dictionary, 20+ uses)."""
+    with gzip.open(_DATA / "zh_words.txt.gz", "rt", encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
+
+
+def fuzzy_syllable(py: str) -> str:
+    """A toneless pinyin syllable with the common confusions merged: zh/z ch/c sh/s n/l, -ang/-an,
+    -eng/-en, -ing/-in (``zhang`` -> ``zan``, ``ning`` -> ``lin``)."""
+    s = py.lower().rstrip("12345").replace("ü", "v")
+    for a, b in (("zh", "z"), ("ch", "c"), ("sh", "s")):
+        if s.startswith(a):
+            s = b + s[2:]
+            break
+    if s.startswith("n") and s != "ng":
+        s = "l" + s[1:]
+    for a, b in (("ang", "an"), ("eng", "en"), ("ing", "in")):
+        if s.endswith(a):
+            s = s[: -len(a)] + b
+            break
+    return s
+
+
+@lru_cache(maxsize=1)
+def _by_syllable() -> dict[str, str]:
+    """Fuzzy syllable -> the common characters with that reading (any of their readings: an input method
+    offers 傥 for "tang" too)."""
+    from pypinyin import Style, pinyin
+
+    _, order = _chars()
+    out: dict[str, list[str]] = {}
+    for ch in order:
+        for py in set(pinyin(ch, style=Style.NORMAL, heteronym=True)[0]):
+            out.setdefault(fuzzy_syllable(py), []).append(ch)
+    return {k: "".join(v) for k, v in out.items()}
+
+
+def readings(term: str) -> list[str]:
+    """The toneless reading of each character of ``term`` in context (pypinyin's phrase dictionary)."""
+    from pypinyin import Style, pinyin
+
+    return [r[0] for r in pinyin(term, style=Style.NORMAL, errors=lambda s: list(s))]
+
+
+def homophones(ch: str, reading: str) -> str:
+    """Common characters read like ``ch`` (read ``reading``), confusions merged; ``ch`` itself excluded."""
+    return _by_syllable().get(fuzzy_syllable(reading), "").replace(ch, "")
+
+
+def lookalikes(ch: str) -> str:
+    """Common characters that look like ``ch`` (形近字)."""
+    return _chars()[0].get(ch, "")
+
+
+def substitution_variants(term: str) -> dict[str, str]:
+    """One-character homophone / look-alike variants of a 2-6 character Chinese term, mapped to their kind
+    ('homophone' or 'lookalike'). Left out: common words, and swaps to a function character (之, 的, 于)."""
+    n = len(term)
+    if not 2 <= n <= MAX_TERM_CHARS or not all("\u4e00" <= c <= "\u9fff" for c in term):
+        return {}
+    words, func = common_words(), FUNCTION_CHARS
+    rd = readings(term)
+    if len(rd) != n:
+        return {}
+    out: dict[str, str] = {}
+    for i, ch in enumerate(term):
+        for kind, subs in (("lookalike", lookalikes(ch)), ("homophone", homophones(ch, rd[i]))):
+            for c in subs:
+                if c in func:
+                    continue
+                v = term[:i] + c + term[i + 1 :]
+                if v not in words:
+                    out[v] = kind  # a homophone that also looks alike is reported as a homophone
+    return out
+
+
+def inside_word(text: str, start: int, end: int, changed: list[int] | None = None) -> bool:
+    """Whether a changed character of ``text[start:end]`` (absolute indexes ``changed``; default: all)
+    forms a common word with a character outside the span: 包含楚国 holds 含楚, no slip for 韩楚.
+    A word over unchanged characters (花果山上: 山上) says nothing, the correct term would sit there too."""
+    words = common_words()
+    changed = list(range(start, end)) if changed is None else changed
+    for i in changed:
+        for length in (2, 3, 4):
+            for a in range(i - length + 1, i + 1):
+                b = a + length
+                if a < 0 or b > len(text) or (a >= start and b <= end):
+                    continue  # out of the text, or inside the span: not straddling an edge
+                if text[a:b] in words:
+                    return True
+    return False
