@@ -15,7 +15,7 @@ pytestmark = pytest.mark.swift
 def test_quickstart_script_trains_and_names_the_checkpoint(tmp_path):
     env = subprocess_env(
         SCIFI_VENV=sys.prefix,
-        MAX_STEPS="5",  # steps 1 and 5 are logged (logging_first_step, logging_steps 5)
+        MAX_STEPS="20",  # steps 1, 5, ..., 20 logged; at 5 steps the loss has barely moved (8.72 -> 8.69)
         QUICKSTART_MODEL=str(tmp_path / "tiny"),
         QUICKSTART_OUT=str(tmp_path / "out"),
     )
@@ -29,11 +29,11 @@ def test_quickstart_script_trains_and_names_the_checkpoint(tmp_path):
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("LoRA checkpoint: "))
     ckpt = Path(line.removeprefix("LoRA checkpoint: "))
-    assert ckpt.parent.parent == tmp_path / "out" and ckpt.name == "checkpoint-5"
+    assert ckpt.parent.parent == tmp_path / "out" and ckpt.name == "checkpoint-20"
     assert (ckpt / "adapter_model.safetensors").is_file()
-    # it learns: the random tiny model starts at ln(vocab) and the loss falls within the first 5 steps
+    # it learns: the random tiny model starts at ln(vocab) and the loss falls within 20 steps
     rows = [json.loads(x) for x in (ckpt.parent / "logging.jsonl").read_text().splitlines() if x.strip()]
     losses = [r["loss"] for r in rows if "loss" in r]
     assert len(losses) >= 2 and losses[-1] < losses[0] - 0.1, losses
     summary = next(x for x in proc.stdout.splitlines() if x.startswith("Trained a rank-16 LoRA adapter"))
-    assert f"loss {losses[0]:.2f} -> {losses[-1]:.2f}" in summary and "5 steps" in summary
+    assert f"loss {losses[0]:.2f} -> {losses[-1]:.2f}" in summary and "20 steps" in summary
