@@ -156,14 +156,17 @@ class GlossaryMatcher:
     """Finds which glossary terms occur in a text in one pass (Aho-Corasick), whatever the glossary size."""
 
     def __init__(self, glossary: list[str]) -> None:
-        from swift_scifi.rewards.phrase_index import PhraseIndex
+        import ahocorasick_rs  # the package's one Aho-Corasick library (rewards/phrase_index.py too)
 
         self.glossary = list(dict.fromkeys(t for t in glossary if t))
-        self._index = PhraseIndex(self.glossary, range(len(self.glossary)))
+        if self.glossary:
+            self._ac = ahocorasick_rs.AhoCorasick(
+                self.glossary, implementation=ahocorasick_rs.Implementation.DFA
+            )
 
     def terms_in(self, text: str, limit: int = 20) -> list[str]:
         """The glossary terms that occur in ``text``, in glossary (frequency) order, at most ``limit``."""
         if not self.glossary or not text:
             return []
-        ranks = {k for k, _, _ in self._index.find(text)}
+        ranks = {k for k, _, _ in self._ac.find_matches_as_indexes(text, overlapping=True)}
         return [self.glossary[r] for r in sorted(ranks)[:limit]]
