@@ -74,4 +74,19 @@ def warmup() -> float:
     en = "\n\n".join(["The drive woke. “Go?” she asked. I watched the fleet leave... He said nothing."] * 6)
     t0 = time.perf_counter()
     score_batch([zh, en], terms=["曲率引擎", "Drive"], target_length=200)
+    _warm_principles()
     return time.perf_counter() - t0
+
+
+def _warm_principles() -> None:
+    """Run every principle check, observed ones and the windowed paths included, so their kernels compile:
+    texts longer than one counting window, with hits beyond the allowances, 20+ sentences, exclamations in
+    the narration and an unclosed quotation."""
+    from .principles import principle_violations
+    from .view import TextView
+
+    zh = "".join(f"他看见第{i}盏灯，眼中闪过一丝光。" for i in range(24)) + "飞船爆炸了！" * 8
+    en = " ".join(f"He saw light {i}... It was gone!" for i in range(24))
+    for text, lang in ((zh, "zh"), (en, "en")):
+        body = "\n\n".join([text] * (2 if lang == "zh" else 6))
+        principle_violations(TextView(body + "\n\n“走吧。他是谁？他在哪？他要什么？", lang))
