@@ -41,7 +41,7 @@ def test_kernel_override_scan_with_numba_loaded():
     assert "KERNEL KernelOverride" in patched.stdout  # the overrides were registered
 
 
-def test_plugin_applies_the_workarounds_only_for_the_cpu_wheel():
+def test_plugin_applies_every_workaround_with_the_cpu_wheel():
     code = (
         "import os; os.environ.pop('VLLM_PLUGINS', None)\n"
         "import swift_scifi.integrations.vllm_cpu as v\n"
