@@ -19,6 +19,7 @@ from typing import Any
 
 from swift.rewards import AsyncORM, orms
 
+from ..rewards.inputs import prompt_text
 from ..text import detect_lang, strip_think
 from .client import ChatClient, ClientSettings
 from .parsing import parse_rubric_reply, parse_score_reply
@@ -34,12 +35,10 @@ def to_unit(score: float) -> float:
 
 
 def prompt_of(row_messages: Any, fallback: Any = None) -> str:
-    """The last user message of a row's ``messages`` column (the prompt the completion answers)."""
-    if isinstance(row_messages, list):
-        for msg in reversed(row_messages):
-            if isinstance(msg, dict) and msg.get("role") == "user":
-                return str(msg.get("content") or "")
-    return str(fallback or "")
+    """The prompt the completion answers, by the one rule of :func:`swift_scifi.rewards.inputs.prompt_text`
+    (system turns + the last user turn of ``messages``), else ``fallback`` (the ``query`` column)."""
+    prompt = prompt_text(row_messages) if isinstance(row_messages, list) else None
+    return prompt if prompt is not None else str(fallback or "")
 
 
 def _column(kwargs: dict[str, Any], name: str, n: int) -> list[Any]:

@@ -65,3 +65,10 @@ def test_one_view_per_completion_across_rewards():
     b = prepare_view(TEXT * 3, None, 200_000)
     assert a is b and VIEWS.hits == 1 and VIEWS.misses == 1
     assert prepare_view(TEXT * 3, "en", 200_000) is not a  # the language is part of the key
+
+
+def test_judge_rewards_read_the_same_prompt():
+    from swift_scifi.judge.rewards import prompt_of
+
+    assert prompt_of([*CONV, {"role": "assistant", "content": TEXT}]) == prompt_text(CONV)
+    assert prompt_of(None, "the query column") == "the query column"
