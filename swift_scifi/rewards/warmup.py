@@ -17,19 +17,22 @@ _announced = False
 
 
 def _kernels() -> list:
-    """The numba dispatchers of the scorers (imported lazily: this module must stay cheap to import)."""
+    """The numba dispatchers every scoring call runs (the text profile and repetition passes): if they are
+    compiled on disk, the first scoring call of this install has happened, and it compiled the rest too.
+    (Imported lazily: this module must stay cheap to import.)"""
     from ..text import profile
-    from . import fluency, length, narration, principle_checks, repetition
+    from . import repetition
 
     out = []
-    for mod in (profile, repetition, narration, principle_checks, fluency, length):
+    for mod in (profile, repetition):
         for value in vars(mod).values():
             if (
                 hasattr(value, "py_func")
                 and hasattr(value, "_cache")
                 and not value.targetoptions.get("inline")
             ):
-                out.append(value)
+                if value.py_func.__module__ == mod.__name__:
+                    out.append(value)
     return out
 
 
@@ -70,8 +73,8 @@ def warmup() -> float:
     """Score a short zh and en text once so every kernel is compiled (or loaded from disk); seconds taken."""
     from .scoring import score_batch
 
-    zh = "\n\n".join(["曲率引擎启动了。“我们走吧？”她说。我看着舰队离开港口…… 他沉默了。"] * 6)
-    en = "\n\n".join(["The drive woke. “Go?” she asked. I watched the fleet leave... He said nothing."] * 6)
+    zh = "\n\n".join(["曲率引擎启动了。“我们走吧？”她说。我看着舰队离开港口…… 他沉默了。"] * 40)
+    en = "\n\n".join(["The drive woke. “Go?” she asked. I watched the fleet leave... He said nothing."] * 40)
     t0 = time.perf_counter()
     score_batch([zh, en], terms=["曲率引擎", "Drive"], target_length=200)
     _warm_principles()
