@@ -63,14 +63,21 @@ def pick_term(text: str, lang: str) -> str | None:
 
 
 def near_variant(term: str, lang: str, k: int) -> str:
-    """A near miss of ``term``: zh alternates traditional script / first / last 字 changed; en alternates
-    vowel swap / lower case / inner letter dropped."""
+    """A near miss of ``term``: zh alternates traditional script / last / first 字 swapped for a homophone
+    or look-alike (the commonest slip in Chinese fiction); en alternates vowel swap / lower case / inner
+    letter dropped."""
     if lang == "zh":
         from opencc import OpenCC
+
+        from swift_scifi.rewards.zh_variants import substitution_variants
 
         trad = OpenCC("s2t").convert(term)
         if k % 3 == 0 and trad != term:
             return trad
+        at = len(term) - 1 if k % 3 == 1 else 0
+        swaps = sorted(v for v in substitution_variants(term) if v[at] != term[at])
+        if swaps:
+            return swaps[k % len(swaps)]
         sub = "星" if "星" not in term else "辰"
         return term[:-1] + sub if k % 3 == 1 else sub + term[1:]
     if k % 3 == 0:
