@@ -52,7 +52,8 @@ class RewardConfig:
     repetition_window_en: int = 250  # an n-gram repeats only within this many words (0: anywhere)
     repetition_dup_window: int = 2000  # a paragraph repeats only within this many characters (0: anywhere)
     # slop
-    slop_scale: float = 4.0  # hits per 1,000 units at which the slop score is 0.5
+    slop_scale: float = 20.0  # weighted hits over the allowance (per ~1,000 units) at which slop is 0.5
+    slop_allowance: float = 2.0  # weighted slop hits per ~1,000-unit stretch that cost nothing
     # gates of the composite (rewards/composite.py)
     format_penalty: float = 0.6  # each format/meta failure category multiplies scifi_format by 1 - this
 
@@ -79,6 +80,7 @@ _RANGES = {
     "repetition_window_en": (0, 10_000_000),
     "repetition_dup_window": (0, 1_000_000_000),
     "slop_scale": (0.01, 1000.0),
+    "slop_allowance": (0.0, 1000.0),
     "format_penalty": (0.0, 1.0),
 }
 

@@ -1,8 +1,9 @@
 """The one pattern pass over a completion shared by the principle and slop scorers.
 
 Per language, every phrase and regex of the principle library (:mod:`principle_library`) and every slop
-phrase (:mod:`slop_lists`) is compiled into one :class:`~pattern_scan.PatternSet`; :func:`scan` runs it once
-per :class:`TextView` and returns the hits per principle (``scope`` applied) and the slop phrases found.
+entry (:mod:`slop_lists`) is compiled into one :class:`~pattern_scan.PatternSet`; :func:`scan` runs it once
+per :class:`TextView` and returns the hits per principle (``scope`` applied) and the slop hits. A slop hit
+that overlaps a phrase a weighted principle counts is left to the principle (counted once, by span).
 Neither scorer owns this module: :mod:`principles` and :mod:`slop` both import it.
 """
 
@@ -12,46 +13,55 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from .pattern_scan import PatternSet, char_offset, phrase
+from .pattern_scan import PatternSet, char_offset
 from .principle_library import Principle, rule_principles
-from .slop_lists import scan_phrases
+from .slop_lists import SlopIndex, char_offsets, slop_index
 from .view import TextView
 
 
 @dataclass(frozen=True)
 class Scanner:
     """The compiled patterns of one language. Pattern id -> ``owners[id]`` (principle index in
-    ``principles``, or -1 for a slop phrase, whose text is ``slop[id]``)."""
+    ``principles``, or -1 for a slop pattern, whose id in ``slop`` is the pattern id less ``slop_base``);
+    ``claims``: the principles whose phrase hits take their span from slop."""
 
     principles: tuple[Principle, ...]
     patterns: PatternSet
     owners: tuple[int, ...]
-    slop: tuple[str | None, ...]
+    slop: SlopIndex
+    slop_base: int
     scoped: dict[int, str]  # principle index -> 'start' / 'end'
+    claims: frozenset[int]
 
 
 class Hits(NamedTuple):
-    """Phrase/regex hits per principle index (principles without hits absent) and slop phrases in order."""
+    """Phrase/regex hits per principle index (principles without hits absent) and the slop hits:
+    (entry index in ``slop_lists.slop_index().entries``, start, end) in characters, in order."""
 
     counts: dict[int, int]
-    slop: list[str]
+    slop: list[tuple[int, int, int]]
 
 
 @lru_cache(maxsize=8)
 def scanner(lang: str, path: str | None = None) -> Scanner:
     """The compiled scanner of ``lang`` for the principle library at ``path`` (default: bundled)."""
     principles = rule_principles(lang, path)
-    patterns, owners, slop = [], [], []
+    patterns, owners = [], []
     for i, p in enumerate(principles):
         found = p.patterns(lang)
         patterns += found
         owners += [i] * len(found)
-    slop = [None] * len(patterns)
-    phrases = scan_phrases()
-    patterns += [phrase(x) for x in phrases]
-    owners += [-1] * len(phrases)
+    slop = slop_index()
+    base = len(patterns)
+    patterns += slop.pattern_list
+    owners += [-1] * len(slop.pattern_list)
     scoped = {i: p.scope for i, p in enumerate(principles) if p.scope != "all"}
-    return Scanner(principles, PatternSet(patterns), tuple(owners), tuple(slop + phrases), scoped)
+    claims = frozenset(
+        i
+        for i, p in enumerate(principles)
+        if p.check["type"] == "phrases" and p.weight > 0 and lang not in p.observed
+    )
+    return Scanner(principles, PatternSet(patterns), tuple(owners), slop, base, scoped, claims)
 
 
 def scan(view: TextView, path: str | None = None) -> Hits:
@@ -65,15 +75,24 @@ def _scan_with(path: str | None):
         s = scanner(view.lang, path)
         found, buf = s.patterns.matches(view.text)
         counts: dict[int, int] = {}
-        slop = []
-        owners, n = s.owners, len(view.text)
-        for pid, start, _ in found:
+        slop, claimed = [], []
+        owners, n, base = s.owners, len(view.text), s.slop_base
+        for pid, start, end in found:
             i = owners[pid]
             if i < 0:
-                slop.append(s.slop[pid])
-            elif i not in s.scoped or _in_scope(char_offset(buf, start), n, s.scoped[i]):
+                slop.append((pid - base, start, end))
+                continue
+            if i in s.claims:
+                claimed.append((start, end))
+            if i not in s.scoped or _in_scope(char_offset(buf, start), n, s.scoped[i]):
                 counts[i] = counts.get(i, 0) + 1
-        return Hits(counts, slop)
+        if not slop:
+            return Hits(counts, [])
+        spans = [x for _, a, b in slop if a >= 0 for x in (a, b)] + [x for span in claimed for x in span]
+        to_char = char_offsets(buf, spans)
+        slop = [(p, to_char[a], to_char[b]) if a >= 0 else (p, -1, -1) for p, a, b in slop]
+        claimed = [(to_char[a], to_char[b]) for a, b in claimed]
+        return Hits(counts, s.slop.reduce(s.slop.raw(view.text, slop), claimed))
 
     return scan_view
 

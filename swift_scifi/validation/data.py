@@ -24,6 +24,7 @@ REQUIRED = (
     "bench/slop-score-outputs/leaderboard_results.json",
     "bench/longbench_write",
 )
+MIN_WORDS = 1  # outputs with fewer words are empty replies, not prose
 LONGBENCH_FILES = ("longbench_write.jsonl", "longbench_write_en.jsonl", "longwrite_ruler.jsonl")
 
 
@@ -61,20 +62,23 @@ class LLMText:
     official: dict
 
 
-def human_windows(data: Path, lang: str, n: int, chars: int = 3000, seed: int = 0) -> list[str]:
-    """``n`` windows of about ``chars`` characters from ``corpus/lang``, each starting at a paragraph and
-    ending at a paragraph (or, failing that, sentence) end; files drawn in proportion to their size."""
-    texts = [p.read_text(encoding="utf-8") for p in sorted((data / "corpus" / lang).glob("*.txt"))]
-    if not texts:
+def human_windows(data: Path, lang: str, n: int, chars: int = 3000, seed: int = 0) -> list[tuple[str, str]]:
+    """``n`` (file name, window) pairs: windows of about ``chars`` characters from ``corpus/lang``, each
+    starting at a paragraph and ending at a paragraph (or, failing that, sentence) end; files drawn in
+    proportion to their size."""
+    paths = sorted((data / "corpus" / lang).glob("*.txt"))
+    if not paths:
         raise ValidationDataError(f"no corpus files in {data / 'corpus' / lang}")
+    texts = [p.read_text(encoding="utf-8") for p in paths]
     rng = random.Random(f"{seed}:{lang}")
     sizes = [len(t) for t in texts]
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     while len(out) < n:
-        t = rng.choices(texts, weights=sizes)[0]
+        k = rng.choices(range(len(texts)), weights=sizes)[0]
+        t = texts[k]
         w = _window(t, rng.randrange(max(1, len(t) - chars)), chars)
         if w:
-            out.append(w)
+            out.append((paths[k].name, w))
     return out
 
 
@@ -95,11 +99,9 @@ def _window(text: str, pos: int, chars: int) -> str | None:
 
 
 def llm_outputs(data: Path, per_model: int | None = None, seed: int = 0) -> list[LLMText]:
-    """slop-score's outputs (English); ``per_model`` keeps a fixed random sample of that many per model."""
-    path = data / "bench" / "slop-score-outputs" / "outputs.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    items = [LLMText(r["id"], r["model"], int(r["prompt_index"]), r["text"], r["official"]) for r in rows]
+    """slop-score's outputs (English) with text (the empty ones, which its metrics leave undefined, are
+    skipped: see :func:`empty_outputs`); ``per_model`` keeps a fixed random sample of that many per model."""
+    items = [x for x in _all_outputs(data) if MIN_WORDS <= x.official["n_words"]]
     if per_model is None:
         return items
     rng = random.Random(seed)
@@ -107,6 +109,18 @@ def llm_outputs(data: Path, per_model: int | None = None, seed: int = 0) -> list
     for it in items:
         by_model.setdefault(it.model, []).append(it)
     return [x for m in sorted(by_model) for x in rng.sample(by_model[m], min(per_model, len(by_model[m])))]
+
+
+def _all_outputs(data: Path) -> list[LLMText]:
+    path = data / "bench" / "slop-score-outputs" / "outputs.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [LLMText(r["id"], r["model"], int(r["prompt_index"]), r["text"], r["official"]) for r in rows]
+
+
+def empty_outputs(data: Path) -> int:
+    """How many outputs have fewer than MIN_WORDS words (refusals, empty replies): left out of the harness."""
+    return sum(x.official["n_words"] < MIN_WORDS for x in _all_outputs(data))
 
 
 def leaderboard(data: Path) -> list[dict]:

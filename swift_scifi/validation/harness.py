@@ -80,7 +80,8 @@ def run(
     """Measure everything; see the module docstring for the definitions."""
     t0 = time.time()
     data = vdata.check_data_dir(Path(data))
-    windows = {lang: vdata.human_windows(data, lang, n_windows, window_chars, seed) for lang in LANGS}
+    sourced = {lang: vdata.human_windows(data, lang, n_windows, window_chars, seed) for lang in LANGS}
+    windows = {lang: [w for _, w in sourced[lang]] for lang in LANGS}
     llm = vdata.llm_outputs(data, llm_per_model, seed)
     rows = vdata.leaderboard(data)
     log(f"scoring {sum(map(len, windows.values()))} human windows and {len(llm)} LLM texts")
@@ -100,6 +101,8 @@ def run(
             "auc_en": _r(_auc(h["en"], lv)),
             **agree.measure(lv),
         }
+    if "slop" in rewards:
+        rewards["slop"].update(_slop_extra(sourced, human, llm, agree))
     log("planted defects")
     planted = _planted(windows, seed)
     for k in rewards:
@@ -114,6 +117,7 @@ def run(
             "human_windows": {lang: len(windows[lang]) for lang in LANGS},
             "window_chars": window_chars,
             "llm_texts": len(llm),
+            "llm_texts_empty_skipped": vdata.empty_outputs(data),
             "llm_models": len(agree.models),
             "data_versions": _data_versions(),
             "zh_llm_prose": "none in the data: AUC and outside agreement are English only",
@@ -183,6 +187,61 @@ class _Agreement:
                 },
             },
         }
+
+
+def _slop_extra(sourced: dict, human: dict, llm: list[vdata.LLMText], agree: _Agreement) -> dict[str, Any]:
+    """Slop only: FPR on the novels its weights were not fitted on, and per-model agreement of the pooled
+    density (weighted hits per 1,000 units over all of a model's texts, as slop-score pools its metrics)."""
+    from ..rewards.slop import slop_report
+    from ..rewards.slop_lists import load_weights
+
+    prov = load_weights().get("provenance", {})
+    fitted = {lang: set(prov.get(f"human_prose_{lang}", {}).get("files", [])) for lang in LANGS}
+    held = {
+        lang: [
+            _fires(r.get("slop"))
+            for (name, _), r in zip(sourced[lang], human[lang][0], strict=True)
+            if name not in fitted[lang]
+        ]
+        for lang in LANGS
+    }
+    reports = [slop_report(TextView(x.text, "en")) for x in llm]
+    units = [TextView(x.text, "en").length for x in llm]
+    per_model: dict[str, dict[str, list[int]]] = {}
+    for i, x in enumerate(llm):
+        p_held, m_held = agree.split[i]
+        for key, keep in (
+            ("leaderboard", True),
+            ("held_out_prompts", p_held),
+            ("held_out_both", p_held and m_held),
+        ):
+            if keep:
+                per_model.setdefault(key, {}).setdefault(x.model, []).append(i)
+    rho = {}
+    for key, by in per_model.items():
+        models = sorted(by)
+        dens = [
+            -sum(reports[i]["weighted"] for i in by[m]) * 1000 / max(1, sum(units[i] for i in by[m]))
+            for m in models
+        ]
+        if key == "leaderboard":
+            ref = [-agree.board[m] for m in models]
+        else:
+            ref = [
+                -slop_score.composite(
+                    slop_score.pooled_metrics((llm[i].official, len(llm[i].text)) for i in by[m]),
+                    agree.bounds,
+                )
+                for m in models
+            ]
+        rho[key] = _r(spearman(dens, ref))
+    return {
+        "fpr_held_out_novels": {
+            lang: _r(_rate(held[lang])) if held[lang] and fitted[lang] else None for lang in LANGS
+        },
+        "rho_model_pooled_density": rho,
+        "data_version": _data_versions().get("slop"),
+    }
 
 
 def _planted(windows: dict[str, list[str]], seed: int) -> dict[str, dict]:

@@ -43,8 +43,9 @@ LOREM = (
 )
 
 
-def inject_slop(text: str, lang: str, rng: random.Random, n: int = 2) -> str:
-    """``n`` slop sentences appended to random paragraphs."""
+def inject_slop(text: str, lang: str, rng: random.Random, n: int = 3) -> str:
+    """``n`` slop sentences appended to random paragraphs (three: the slop reward forgives two weighted hits
+    per ~1,000 units, as human prose has)."""
     paras = text.split("\n\n")
     for s in rng.sample(SLOP_SENTENCES[lang], n):
         i = rng.randrange(len(paras))

@@ -54,6 +54,19 @@ def tables(res: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
         ]
         for pid, v in sorted(res["principles"].items())
     ]
+    sl = rw.get("slop", {})
+    slop_rows = []
+    if "rho_model_pooled_density" in sl:
+        fh, pd = sl["fpr_held_out_novels"], sl["rho_model_pooled_density"]
+        slop_rows = [
+            [
+                str(sl.get("data_version")),
+                _f(fh.get("en"), True),
+                _f(pd.get("leaderboard")),
+                _f(pd.get("held_out_prompts")),
+                _f(pd.get("held_out_both")),
+            ]
+        ]
     lp = res["length_parser"]
     length = [[name, str(v["n"]), str(v["recovered"]), _f(v["rate"], True)] for name, v in lp.items()]
     return [
@@ -91,14 +104,30 @@ def tables(res: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
             prins,
         ),
         ("Length parser (LongBench-Write)", ["file", "queries", "recovered", "rate"], length),
-    ]
+    ] + (
+        [
+            (
+                "Slop: held-out novels and pooled per-model density",
+                [
+                    "slop data",
+                    "FPR en (novels not fitted on)",
+                    "ρ model pooled",
+                    "ρ model pooled (held-out prompts)",
+                    "ρ model pooled (held-out prompts+models)",
+                ],
+                slop_rows,
+            )
+        ]
+        if slop_rows
+        else []
+    )
 
 
 def markdown(res: dict[str, Any]) -> str:
     m = res["meta"]
     lines = [
         f"Data: {m['human_windows']['en']} en + {m['human_windows']['zh']} zh human windows of "
-        f"{m['window_chars']} characters (seed {m['seed']}), {m['llm_texts']} LLM texts from "
+        f"{m['window_chars']} characters (seed {m['seed']}), {m['llm_texts']} LLM texts ({m.get('llm_texts_empty_skipped', 0)} empty ones skipped) from "
         f"{m['llm_models']} models; {m['zh_llm_prose']}. Took {m['seconds']} s.",
         "",
     ]

@@ -128,7 +128,8 @@ def test_principle_library_with_lookaround_fails_at_load(tmp_path):
 def test_slop_and_principles_share_one_scan():
     view = TextView("It was a testament to her courage. As an AI, I cannot.", "en")
     counts, slop = S.scan(view)
-    assert slop == ["testament to"]
+    entries = S.scanner("en").slop.entries
+    assert [(entries[i].text, view.text[a:b]) for i, a, b in slop] == [("testament to", "testament to")]
     assert S.scan(view) is P.rule_matches(view)  # one scan per view, shared by slop and principles
     assert len(view.derived) == 1
     ai = next(i for i, p in enumerate(S.scanner("en").principles) if p.id == "no-ai-identity")
