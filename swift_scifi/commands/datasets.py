@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
     @app.command("build-dataset")
     def build_dataset(
         name: str = typer.Argument(
-            ..., help="scifi-chapter-gen | scifi-grpo-prompts | scifi-writing-tasks | scifi-calib"
+            ...,
+            help="scifi-chapter-gen | scifi-grpo-prompts | scifi-writing-tasks | scifi-calib | scifi-cdpo-rules",
         ),
         out: Path = typer.Option(..., "--out", "-o", help="Output .jsonl (written atomically)."),
         corpus: Path = typer.Option(
@@ -36,7 +37,10 @@ def register(app: typer.Typer) -> None:
             "output of `swift-scifi glossary`. Default: $SCIFI_GLOSSARY.",
         ),
     ) -> None:
-        """Build a dataset from a corpus and write it as .jsonl, ready for `--dataset OUT.jsonl`."""
+        """Build a dataset from a corpus and write it as .jsonl, ready for `--dataset OUT.jsonl`.
+
+        scifi-cdpo-rules also writes OUT.report.json: pairs kept and dropped by reason, the kind and language
+        mix and the edit-distance distribution."""
         from rich.logging import RichHandler
 
         from swift_scifi.datasets.build import BUILDERS, build_rows
@@ -75,3 +79,9 @@ def register(app: typer.Typer) -> None:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         tmp.replace(out)
         typer.echo(f"wrote {len(rows)} rows of {name} to {out}")
+        if name == "scifi-cdpo-rules":
+            from swift_scifi.datasets.cdpo_rules import LAST_REPORT
+
+            report = out.with_suffix(".report.json")
+            report.write_text(json.dumps(LAST_REPORT.as_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+            typer.echo(f"wrote the quality report to {report}")

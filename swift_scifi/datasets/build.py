@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from .book import PreparedBook
 from .budget import resolve_counter
 from .calib import build_calib
+from .cdpo_rules import build_cdpo_rules
 from .chapter_gen import build_chapter_gen
 from .config import BuildConfig
 from .corpus import read_corpus, sample_corpus_path
@@ -21,6 +22,7 @@ BUILDERS: dict[str, Builder] = {
     "scifi-grpo-prompts": build_grpo_prompts,
     "scifi-writing-tasks": build_writing_tasks,
     "scifi-calib": build_calib,
+    "scifi-cdpo-rules": build_cdpo_rules,
 }
 
 

@@ -20,6 +20,8 @@ _HELP = {
     "scifi-grpo-prompts": "GRPO prompts with columns terms (list[str]), target_length (int) and lang ('zh'|'en').",
     "scifi-writing-tasks": "Writing-task SFT (continue, title, outline, opening) in messages format.",
     "scifi-calib": "Prose windows for AWQ/GPTQ calibration in `swift export`.",
+    "scifi-cdpo-rules": "Teacher-free Constitutional DPO: human passage (chosen) vs a verified one-principle "
+    "rule-made corruption (rejected_response); columns kind, principle, edit.",
 }
 _LANG_SUBSETS = {"default": ("zh", "en"), "zh": ("zh",), "en": ("en",)}
 

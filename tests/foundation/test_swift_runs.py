@@ -170,4 +170,10 @@ def test_import_is_light_and_register_is_idempotent():
     proc = subprocess.run([sys.executable, "-c", code], env=subprocess_env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = eval(proc.stdout.strip().splitlines()[-1])  # our own print of a list of str
-    assert names == ["scifi-calib", "scifi-chapter-gen", "scifi-grpo-prompts", "scifi-writing-tasks"]
+    assert names == [
+        "scifi-calib",
+        "scifi-cdpo-rules",
+        "scifi-chapter-gen",
+        "scifi-grpo-prompts",
+        "scifi-writing-tasks",
+    ]

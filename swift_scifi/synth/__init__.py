@@ -1,0 +1,1 @@
+"""Data synthesis: rule-made and (later) teacher-made training data."""
