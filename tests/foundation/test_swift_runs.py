@@ -177,3 +177,37 @@ def test_import_is_light_and_register_is_idempotent():
         "scifi-grpo-prompts",
         "scifi-writing-tasks",
     ]
+
+
+def test_swift_dpo_on_cdpo_rules(tiny_model, tmp_path):
+    """`swift rlhf --rlhf_type dpo` trains on scifi-cdpo-rules rows (messages + rejected_response)."""
+    out = tmp_path / "out"
+    run_swift(
+        [
+            "rlhf",
+            "--rlhf_type",
+            "dpo",
+            "--model",
+            str(tiny_model),
+            *SWIFT_FLAGS_TINY,
+            "--external_plugins",
+            _plugin_path(),
+            "--dataset",
+            "scifi-cdpo-rules#8",
+            "--max_length",
+            "384",
+            "--output_dir",
+            str(out),
+            *TRAIN_FLAGS,
+        ],
+        cwd=tmp_path,
+        **_budget_env(tiny_model),
+    )
+    ckpt = _checkpoint(out)
+    assert (ckpt / "adapter_model.safetensors").is_file()
+    logged = [r for r in _logged(out) if "loss" in r]
+    assert len(logged) == 2 and all(r["loss"] > 0 for r in logged)
+    # DPO's own metrics: the chosen (human) and rejected (corrupted) sides were both scored
+    assert all("rewards/chosen" in r and "rewards/rejected" in r for r in logged)
+    args = json.loads((ckpt / "args.json").read_text())
+    assert args["rlhf_type"] == "dpo" and args["dataset"] == ["scifi-cdpo-rules#8"]
