@@ -10,12 +10,13 @@ import httpx
 import openai
 import pytest
 
+from swift_scifi.rewards.registry import ALL_KEYS
 from tests.conftest import REPO
 from tests.serve.conftest import TINY_TEMPLATE, ServerProcess, free_port, scifi_serve
 
 pytestmark = pytest.mark.vllm
 
-REWARDS = {"term_consistency", "principles", "length", "repetition", "slop", "writing"}
+REWARDS = set(ALL_KEYS)  # every reward key of the registry, composite included
 MESSAGES = [{"role": "user", "content": "Write about Mars."}]
 
 
