@@ -50,7 +50,9 @@ def test_real_writingbench_queries_scored_with_faulty_judge(tmp_path, judge):  #
     queries = writingbench_sample(tmp_path, 20)
     responses = write_responses(tmp_path / "r.jsonl", queries)
     judge.every = {"500": 7, "malformed": 11, "near_json": 13}
-    summary = run_eval(_cfg(tmp_path, judge, queries, responses))
+    # one request at a time: which criterion meets which fault then no longer depends on scheduling
+    # (a concurrent run failed this once in three on a loaded machine; see the closing note of round 3)
+    summary = run_eval(_cfg(tmp_path, judge, queries, responses, judge={"concurrency": 1}))
 
     scores = _lines(tmp_path / "out" / "scores.jsonl")
     assert len(scores) == 100 and len({score_key(r) for r in scores}) == 100
