@@ -3,9 +3,14 @@
 Rows are built in-process from ``SCIFI_CORPUS`` (default: the sample shipped in the package) by
 :func:`swift_scifi.datasets.build.build_rows`; nothing is downloaded. Subsets: ``default`` (all books),
 ``zh`` and ``en``.
+
+``scifi-editor-prefs:dpo|kto|sft`` reads the editor studio's database (``SCIFI_STUDIO_DB``, default
+``sqlite:///studio.db`` in the working folder) through :func:`swift_scifi.studio.export.export_rows`.
 """
 
 from __future__ import annotations
+
+import os
 
 from datasets import Dataset as HfDataset
 from swift.dataset import DatasetMeta, SubsetDataset, register_dataset
@@ -48,6 +53,40 @@ class ScifiCorpusLoader(DatasetLoader):
         return dataset
 
 
+EDITOR_PREFS = "scifi-editor-prefs"
+_EDITOR_PREFS_KEYS = {"dpo": ("rejected_response",), "kto": ("label",), "sft": ()}
+
+
+class EditorPrefsLoader(DatasetLoader):
+    """Rows of one export format (the subset: dpo, kto or sft) read straight from the studio database."""
+
+    def load(self, dataset_syntax=None, dataset_meta=None, *, use_hf=None) -> HfDataset:
+        from swift_scifi.studio.export import export_rows
+        from swift_scifi.studio.store import Store, studio_url
+
+        subsets = [s.name for s in self._select_subsets(dataset_syntax.subsets, dataset_meta)]
+        if len(subsets) != 1 or subsets[0] not in _EDITOR_PREFS_KEYS:
+            raise ValueError(f"{EDITOR_PREFS}: name one format, e.g. {EDITOR_PREFS}:dpo (dpo, kto or sft)")
+        fmt = subsets[0]
+        with Store(studio_url(os.environ.get("SCIFI_STUDIO_DB"), must_exist=True)) as store:
+            rows = export_rows(store, fmt)
+            where = store.url
+        if not rows:
+            raise ValueError(f"{EDITOR_PREFS}:{fmt}: the studio database {where} has no {fmt} rows yet")
+        keys = ("messages", *_EDITOR_PREFS_KEYS[fmt], "editor", "source", "source_id")
+        dataset = HfDataset.from_list([{k: r[k] for k in keys} for r in rows])
+        dataset = dataset_meta.preprocess_func(
+            dataset,
+            num_proc=self.num_proc,
+            load_from_cache_file=False,
+            strict=self.strict,
+            enable_auto_mapping=not self.disable_auto_column_mapping,
+        )
+        if self.remove_unused_columns:
+            dataset = RowPreprocessor.remove_useless_columns(dataset)
+        return dataset
+
+
 def register_datasets() -> None:
     """Add every scifi-* dataset to ms-swift's DATASET_MAPPING (replacing an earlier registration)."""
     for name in BUILDERS:
@@ -60,3 +99,15 @@ def register_datasets() -> None:
             help=_HELP[name],
         )
         register_dataset(meta, exist_ok=True)
+    register_dataset(
+        DatasetMeta(
+            ms_dataset_id=EDITOR_PREFS,
+            dataset_name=EDITOR_PREFS,
+            subsets=[SubsetDataset(s) for s in _EDITOR_PREFS_KEYS],
+            loader=EditorPrefsLoader,
+            tags=["scifi", "writing", "rlhf"],
+            help="Editor studio judgements (SCIFI_STUDIO_DB): :dpo votes/edits/rankings as pairs, "
+            ":kto ratings with labels, :sft edited texts.",
+        ),
+        exist_ok=True,
+    )
