@@ -16,7 +16,8 @@ def register(app: typer.Typer) -> None:
     def build_dataset(
         name: str = typer.Argument(
             ...,
-            help="scifi-chapter-gen | scifi-grpo-prompts | scifi-writing-tasks | scifi-calib | scifi-cdpo-rules",
+            help="scifi-chapter-gen | scifi-grpo-prompts | scifi-writing-tasks | scifi-calib | scifi-cdpo-rules | "
+            "scifi-rag",
         ),
         out: Path = typer.Option(..., "--out", "-o", help="Output .jsonl (written atomically)."),
         corpus: Path = typer.Option(
@@ -40,7 +41,9 @@ def register(app: typer.Typer) -> None:
         """Build a dataset from a corpus and write it as .jsonl, ready for `--dataset OUT.jsonl`.
 
         scifi-cdpo-rules also writes OUT.report.json: pairs kept and dropped by reason, the kind and language
-        mix and the edit-distance distribution."""
+        mix and the edit-distance distribution. scifi-rag writes one too: samples kept by kind, language and
+        template, attempts dropped by reason and the distribution of how much of each target the
+        references account for."""
         from rich.logging import RichHandler
 
         from swift_scifi.datasets.build import BUILDERS, build_rows
@@ -79,9 +82,11 @@ def register(app: typer.Typer) -> None:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         tmp.replace(out)
         typer.echo(f"wrote {len(rows)} rows of {name} to {out}")
-        if name == "scifi-cdpo-rules":
-            from swift_scifi.datasets.cdpo_rules import LAST_REPORT
+        reports = {"scifi-cdpo-rules": "cdpo_rules", "scifi-rag": "rag"}
+        if name in reports:
+            import importlib
 
+            last = importlib.import_module(f"swift_scifi.datasets.{reports[name]}").LAST_REPORT
             report = out.with_suffix(".report.json")
-            report.write_text(json.dumps(LAST_REPORT.as_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+            report.write_text(json.dumps(last.as_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
             typer.echo(f"wrote the quality report to {report}")

@@ -12,6 +12,7 @@ from .chapter_gen import build_chapter_gen
 from .config import BuildConfig
 from .corpus import read_corpus, sample_corpus_path
 from .grpo_prompts import build_grpo_prompts
+from .rag import build_rag
 from .skips import SkipLog
 from .writing_tasks import build_writing_tasks
 
@@ -23,6 +24,7 @@ BUILDERS: dict[str, Builder] = {
     "scifi-writing-tasks": build_writing_tasks,
     "scifi-calib": build_calib,
     "scifi-cdpo-rules": build_cdpo_rules,
+    "scifi-rag": build_rag,
 }
 
 

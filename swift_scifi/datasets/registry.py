@@ -27,6 +27,8 @@ _HELP = {
     "scifi-calib": "Prose windows for AWQ/GPTQ calibration in `swift export`.",
     "scifi-cdpo-rules": "Teacher-free Constitutional DPO: human passage (chosen) vs a verified one-principle "
     "rule-made corruption (rejected_response); columns kind, principle, edit.",
+    "scifi-rag": "RAG-aware continuation: world-bible entries or BM25 passages of the same book in the prompt, "
+    "kept only where the real next passage uses them; columns ref_kind, terms, support, template.",
 }
 _LANG_SUBSETS = {"default": ("zh", "en"), "zh": ("zh",), "en": ("en",)}
 

@@ -50,8 +50,17 @@ def _plugin_path() -> str:
     return run_cli(["plugin-path"], cwd=Path("/")).stdout.strip()
 
 
-@pytest.mark.parametrize("dataset", ["scifi-chapter-gen", "scifi-writing-tasks:zh", "scifi-calib:en"])
-def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, dataset):
+@pytest.mark.parametrize(
+    ("datasets", "max_tokens"),
+    [
+        (["scifi-chapter-gen"], 384),
+        (["scifi-writing-tasks:zh"], 384),
+        # scifi-rag's references and preceding text need a larger budget than the others' prompts
+        (["scifi-calib:en", "scifi-rag#8"], 640),
+    ],
+    ids=["chapter-gen", "writing-tasks-zh", "calib-en+rag"],
+)
+def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, datasets, max_tokens):
     out = tmp_path / "out"
     proc = run_swift(
         [
@@ -62,15 +71,15 @@ def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, dataset):
             "--external_plugins",
             _plugin_path(),
             "--dataset",
-            dataset,
+            *datasets,
             "--max_length",
-            "384",
+            str(max_tokens),
             "--output_dir",
             str(out),
             *TRAIN_FLAGS,
         ],
         cwd=tmp_path,
-        **_budget_env(tiny_model),
+        **{**_budget_env(tiny_model), "SCIFI_MAX_TOKENS": str(max_tokens)},
     )
     log = proc.stdout + proc.stderr
     assert "Successfully imported external_plugins" in log
@@ -79,7 +88,7 @@ def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, dataset):
     losses = [r["loss"] for r in _logged(out) if "loss" in r]
     assert len(losses) == 2 and all(x > 0 for x in losses)
     args = json.loads((ckpt / "args.json").read_text())
-    assert args["dataset"] == [dataset] and args["external_plugins"] == [_plugin_path()]
+    assert args["dataset"] == datasets and args["external_plugins"] == [_plugin_path()]
 
 
 def test_checkout_shim_works_from_the_repo(tiny_model, tmp_path):
@@ -175,6 +184,7 @@ def test_import_is_light_and_register_is_idempotent():
         "scifi-cdpo-rules",
         "scifi-chapter-gen",
         "scifi-grpo-prompts",
+        "scifi-rag",
         "scifi-writing-tasks",
     ]
 
