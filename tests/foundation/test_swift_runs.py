@@ -183,6 +183,7 @@ def test_import_is_light_and_register_is_idempotent():
         "scifi-calib",
         "scifi-cdpo-rules",
         "scifi-chapter-gen",
+        "scifi-editor-prefs",
         "scifi-grpo-prompts",
         "scifi-rag",
         "scifi-writing-tasks",
