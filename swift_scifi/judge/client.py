@@ -158,19 +158,39 @@ class ChatClient:
         }
         url = s.base_url.rstrip("/") + "/chat/completions"
         async with self._sem:
-            try:
-                async with self._http.post(url, json=payload) as resp:
-                    # bytes first: a judge that sends invalid UTF-8 must not raise UnicodeDecodeError here
-                    status, text = resp.status, (await resp.read()).decode("utf-8", errors="replace")
-            except asyncio.TimeoutError as exc:
-                raise RetryableError(f"timeout after {s.timeout_s:g}s") from exc
-            except aiohttp.ClientError as exc:
-                raise RetryableError(f"{type(exc).__name__}: {exc}") from exc
-        if status >= 500 or status == 429:
-            raise RetryableError(f"HTTP {status}: {text[:200]}")
-        if status >= 400:
-            raise HTTPError(f"HTTP {status}: {text[:200]}")
-        return _reply_text(text)
+            text, _usage = await post_chat(self._http, url, payload, s.timeout_s)
+        return text
+
+
+async def post_chat(
+    http: aiohttp.ClientSession, url: str, payload: dict[str, Any], timeout_s: float
+) -> tuple[str, dict[str, int]]:
+    """One POST to ``url`` (``.../chat/completions``): the reply text (think block removed) and its
+    ``usage`` (prompt_tokens, completion_tokens; empty when the server sends none).
+
+    Raises :class:`RetryableError` (timeout, connection error, 5xx, 429), :class:`HTTPError` (other 4xx) or
+    :class:`MalformedReply` (not a chat completion)."""
+    try:
+        async with http.post(url, json=payload) as resp:
+            # bytes first: a server that sends invalid UTF-8 must not raise UnicodeDecodeError here
+            status, text = resp.status, (await resp.read()).decode("utf-8", errors="replace")
+    except asyncio.TimeoutError as exc:
+        raise RetryableError(f"timeout after {timeout_s:g}s") from exc
+    except aiohttp.ClientError as exc:
+        raise RetryableError(f"{type(exc).__name__}: {exc}") from exc
+    if status >= 500 or status == 429:
+        raise RetryableError(f"HTTP {status}: {text[:200]}")
+    if status >= 400:
+        raise HTTPError(f"HTTP {status}: {text[:200]}")
+    return _reply_text(text), _usage(text)
+
+
+def _usage(body: str) -> dict[str, int]:
+    try:
+        usage = json.loads(body).get("usage") or {}
+        return {k: int(usage[k]) for k in ("prompt_tokens", "completion_tokens") if k in usage}
+    except (ValueError, AttributeError, TypeError):
+        return {}
 
 
 def _reply_text(body: str) -> str:
