@@ -44,41 +44,55 @@ def resolve_target(target_length: Any, prompt: str | None) -> Target | int | Non
     return parse_target(prompt) if prompt else None
 
 
-def _score_item(item: Prepared, cfg: RewardConfig, only: Sequence[str]) -> dict[str, float | None]:
-    """The scores of ``only`` (plus every sub-reward when the composite is asked, and the fluency gate when a
-    soft reward is) for one completion."""
+def _needed(only: Sequence[str]) -> tuple[str, ...]:
+    """The rewards to score for ``only``: every sub-reward when the composite is asked, and the fluency gate
+    when a soft reward is."""
     if COMPOSITE in only:
-        need: tuple[str, ...] = REWARD_NAMES
-    else:
-        need = tuple(k for k in only if k in REWARDS)
-        if FLUENCY not in need and any(k in SOFT for k in need):
-            need += (FLUENCY,)
-    empty = not item.view.text.strip()
-    out: dict[str, float | None] = {}
-    for name in need:
+        return REWARD_NAMES
+    need = tuple(k for k in only if k in REWARDS)
+    if FLUENCY not in need and any(k in SOFT for k in need):
+        need += (FLUENCY,)
+    return need
+
+
+def _score_items(
+    items: list[Prepared], cfg: RewardConfig, only: Sequence[str]
+) -> list[dict[str, float | None]]:
+    """The scores of ``only`` for each completion. Batch-major: one reward over every completion, then the
+    next (each scorer's tables and compiled code stay in cache; about 1.3x faster than completion by
+    completion on a 256 x 4,000-character batch, docs/benchmarks.md)."""
+    empty = [not item.view.text.strip() for item in items]
+    outs: list[dict[str, float | None]] = [{} for _ in items]
+    for name in _needed(only):
         reward = REWARDS[name]
-        if reward.needs and getattr(item, reward.needs) is None:
-            out[name] = None
-        elif empty:
-            out[name] = cfg.empty_score
-        else:
-            try:
-                out[name] = reward.scorer(item, cfg)
-            except Exception as e:  # a reward never throws into training
-                warn_once(
-                    f"scorer-{name}-{type(e).__name__}",
-                    f"scifi rewards: {name} failed ({e!r}); scored as empty_score",
-                )
-                logger.debug("scorer failure", exc_info=True)
+        scorer, needs = reward.scorer, reward.needs
+        for item, out, blank in zip(items, outs, empty, strict=True):
+            if needs and getattr(item, needs) is None:
+                out[name] = None
+            elif blank:
                 out[name] = cfg.empty_score
-    if COMPOSITE in only:
-        out[COMPOSITE] = cfg.empty_score if empty else writing_score(out, cfg)
-    fluency = out.get(FLUENCY)
-    if not empty and fluency is not None and fluency < 1.0:  # gibberish is good at nothing
-        for name in SOFT:
-            if out.get(name) is not None:
-                out[name] *= fluency
-    return {k: out.get(k) for k in ALL_KEYS if k in only}
+            else:
+                try:
+                    out[name] = scorer(item, cfg)
+                except Exception as e:  # a reward never throws into training
+                    warn_once(
+                        f"scorer-{name}-{type(e).__name__}",
+                        f"scifi rewards: {name} failed ({e!r}); scored as empty_score",
+                    )
+                    logger.debug("scorer failure", exc_info=True)
+                    out[name] = cfg.empty_score
+    keys = [k for k in ALL_KEYS if k in only]
+    rows = []
+    for out, blank in zip(outs, empty, strict=True):
+        if COMPOSITE in only:
+            out[COMPOSITE] = cfg.empty_score if blank else writing_score(out, cfg)
+        fluency = out.get(FLUENCY)
+        if not blank and fluency is not None and fluency < 1.0:  # gibberish is good at nothing
+            for name in SOFT:
+                if out.get(name) is not None:
+                    out[name] *= fluency
+        rows.append({k: out.get(k) for k in keys})
+    return rows
 
 
 def score_one(
@@ -114,7 +128,7 @@ def score_columns(
     announce_compile()
     VIEWS.fit(len(completions))
     memo: dict[tuple[int, int, int], tuple] = {}
-    out = []
+    items = []
     for i, text in enumerate(completions):
         terms, target, msgs = cols["terms"][i], cols["target_length"][i], cols["messages"][i]
         key = (id(terms), id(target), id(msgs))
@@ -127,8 +141,8 @@ def score_columns(
         except Exception as e:  # a reward never throws into training
             warn_once(f"prepare-{type(e).__name__}", f"scifi rewards: preparing a completion failed ({e!r})")
             view = prepare_view("", cols["lang"][i], cfg.max_chars)
-        out.append(_score_item(Prepared(view, terms_t, target_t), cfg, only))
-    return out
+        items.append(Prepared(view, terms_t, target_t))
+    return _score_items(items, cfg, only)
 
 
 def score_text(
