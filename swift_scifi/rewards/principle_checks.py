@@ -24,11 +24,15 @@ def _ramp(value: float, good: float, bad: float) -> float:
     return min(1.0, max(0.0, (bad - value) / (bad - good)))
 
 
-def _openings(view: TextView) -> np.ndarray:
-    """Hashes of the sentence openings (first word en, first two characters zh; sentences without one
-    are left out)."""
+def _opening_hashes(view: TextView) -> np.ndarray:
     ops = view.sentences.openings
     return ops[ops != 0]
+
+
+def _openings(view: TextView) -> np.ndarray:
+    """Hashes of the sentence openings (first word en, first two characters zh; sentences without one
+    are left out); computed once per view."""
+    return view.derive(_opening_hashes)
 
 
 def sentence_opening_variety(view: TextView, max_share: float = 0.3, window: int = 20) -> float:
@@ -322,9 +326,17 @@ def window_excess(positions, allow, window):
 
 @njit(cache=True)
 def _unquoted_positions(cp, quoted, marks):
-    """Offsets of the code points in ``marks`` where ``quoted`` is False."""
+    """Offsets of the code points in ``marks`` (one or more) where ``quoted`` is False."""
     out = np.empty(cp.size, np.int64)
     k = 0
+    if marks.size <= 2:  # the usual case (! and ！): two comparisons per character
+        m0, m1 = marks[0], marks[marks.size - 1]
+        for i in range(cp.size):
+            c = cp[i]
+            if (c == m0 or c == m1) and not quoted[i]:
+                out[k] = i
+                k += 1
+        return out[:k]
     for i in range(cp.size):
         if not quoted[i]:
             c = cp[i]

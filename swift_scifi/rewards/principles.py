@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from .config import DEFAULTS, RewardConfig
 from .principle_checks import CHECKERS, window_excess
 from .principle_library import (
@@ -42,7 +44,7 @@ from .principle_library import (
     per_lang,
 )
 from .principle_spans import Span, chars_spans, custom_spans, pattern_spans, starts
-from .scan import Hits, scan, scanner
+from .scan import Hits, hit_starts, scan, scanner
 from .view import TextView
 
 __all__ = [
@@ -127,6 +129,28 @@ def hit_spans(view: TextView, i: int, path: str | None = None) -> list[Span]:
     return []
 
 
+def _hit_positions(table: _Table, view: TextView, i: int, path: str | None) -> np.ndarray:
+    """Sorted character offsets of the counted hits of principle ``i``: from the shared scan where it knows
+    them (literal phrases, non-overlap regexes), from the code points for single-character ``chars``, else
+    from :func:`hit_spans` (Python ``re``). The same offsets as ``starts(hit_spans(...))``."""
+    p = table.principles[i]
+    if p.check["type"] == "chars":
+        subs = per_lang(p.check["chars"], view.lang) or ()
+        if all(len(c) == 1 for c in subs):
+            cp = view.codepoints
+            hit = (
+                cp == ord(subs[0])
+                if len(subs) == 1
+                else np.isin(cp, np.array([ord(c) for c in subs], np.uint32))
+            )
+            return np.flatnonzero(hit).astype(np.int64)
+    else:
+        got = hit_starts(scan(view, path), i)
+        if got is not None:
+            return np.array(got, np.int64)
+    return starts(hit_spans(view, i, path))
+
+
 def _adherences(
     table: _Table, view: TextView, path: str | None, weights: list[float] | None = None
 ) -> dict[int, float]:
@@ -139,7 +163,7 @@ def _adherences(
         if hits <= allow or (weights is not None and not weights[i]):
             continue
         if len(view.text) > table.window:  # several windows: where the hits are matters
-            excess = window_excess(starts(hit_spans(view, i, path)), allow, table.window)
+            excess = window_excess(_hit_positions(table, view, i, path), allow, table.window)
         else:
             excess = hits - allow
         if excess > 0:

@@ -1,10 +1,12 @@
-"""The one pattern pass over a completion shared by the principle and slop scorers.
+"""The one pattern pass over a completion shared by the principle, slop and format scorers.
 
-Per language, every phrase and regex of the principle library (:mod:`principle_library`) and every slop
-entry (:mod:`slop_lists`) is compiled into one :class:`~pattern_scan.PatternSet`; :func:`scan` runs it once
-per :class:`TextView` and returns the hits per principle (``scope`` applied) and the slop hits. A slop hit
-that overlaps a phrase a weighted principle counts is left to the principle (counted once, by span).
-Neither scorer owns this module: :mod:`principles` and :mod:`slop` both import it.
+Per language, every phrase and regex of the principle library (:mod:`principle_library`), every slop
+entry (:mod:`slop_lists`) and every format rule (:mod:`format_rules`) is compiled into one
+:class:`~pattern_scan.PatternSet`; :func:`scan` runs it once per :class:`TextView` (one UTF-8 encoding, one
+Hyperscan call per database) and returns the hits per principle (``scope`` applied) with the start of each
+where the scan knows it, the slop hits and the format matches. A slop hit that overlaps a phrase a weighted
+principle counts is left to the principle (counted once, by span). No scorer owns this module:
+:mod:`principles`, :mod:`slop` and :mod:`format` import it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from .format_rules import FormatRules, load_rules
 from .pattern_scan import PatternSet, char_offset
 from .principle_library import Principle, rule_principles
 from .slop_lists import SlopIndex, char_offsets, slop_index
@@ -32,14 +35,22 @@ class Scanner:
     slop_base: int
     scoped: dict[int, str]  # principle index -> 'start' / 'end'
     claims: frozenset[int]
+    positioned: frozenset[int]  # principles whose hits' starts the scan knows (literal phrases, non-overlap)
+    format_rules: FormatRules  # the bundled format rules: pattern id - ``format_base`` is their pattern index
+    format_base: int
 
 
 class Hits(NamedTuple):
-    """Phrase/regex hits per principle index (principles without hits absent) and the slop hits:
-    (entry index in ``slop_lists.slop_index().entries``, start, end) in characters, in order."""
+    """Phrase/regex hits per principle index (principles without hits absent), the slop hits: (entry index
+    in ``slop_lists.slop_index().entries``, start, end) in characters, in order; and for the ``positioned``
+    principles of the :class:`Scanner`, the start of each counted hit (UTF-8 byte offsets into ``buf`` when
+    it is not None, else characters: :func:`hit_starts` gives characters)."""
 
     counts: dict[int, int]
     slop: list[tuple[int, int, int]]
+    starts: dict[int, list[int]] = {}
+    buf: bytes | None = None
+    format: list[tuple[int, int, int]] = []  # (format pattern index, start, end) in characters, by end
 
 
 @lru_cache(maxsize=8)
@@ -55,13 +66,32 @@ def scanner(lang: str, path: str | None = None) -> Scanner:
     base = len(patterns)
     patterns += slop.pattern_list
     owners += [-1] * len(slop.pattern_list)
+    rules = load_rules()
+    format_base = len(patterns)
+    patterns += rules.patterns.patterns
+    owners += [-2] * len(rules.patterns.patterns)
     scoped = {i: p.scope for i, p in enumerate(principles) if p.scope != "all"}
     claims = frozenset(
         i
         for i, p in enumerate(principles)
         if p.check["type"] == "phrases" and p.weight > 0 and lang not in p.observed
     )
-    return Scanner(principles, PatternSet(patterns), tuple(owners), slop, base, scoped, claims)
+    patterns_of = [p.patterns(lang) for p in principles]
+    positioned = frozenset(
+        i for i, pats in enumerate(patterns_of) if pats and all(q.literal or not q.overlap for q in pats)
+    )
+    return Scanner(
+        principles,
+        PatternSet(patterns),
+        tuple(owners),
+        slop,
+        base,
+        scoped,
+        claims,
+        positioned,
+        rules,
+        format_base,
+    )
 
 
 def scan(view: TextView, path: str | None = None) -> Hits:
@@ -75,26 +105,46 @@ def _scan_with(path: str | None):
         s = scanner(view.lang, path)
         found, buf = s.patterns.matches(view.text)
         counts: dict[int, int] = {}
-        slop, claimed = [], []
+        starts: dict[int, list[int]] = {}
+        slop, claimed, fmt = [], [], []
         owners, n, base = s.owners, len(view.text), s.slop_base
+        scoped, positioned = s.scoped, s.positioned
         for pid, start, end in found:
             i = owners[pid]
             if i < 0:
-                slop.append((pid - base, start, end))
+                if i == -1:
+                    slop.append((pid - base, start, end))
+                else:
+                    fmt.append((pid - s.format_base, start, end))
                 continue
             if i in s.claims:
                 claimed.append((start, end))
-            if i not in s.scoped or _in_scope(char_offset(buf, start), n, s.scoped[i]):
+            if i not in scoped or _in_scope(char_offset(buf, start), n, scoped[i]):
                 counts[i] = counts.get(i, 0) + 1
+                if i in positioned:
+                    starts.setdefault(i, []).append(start)
+        if fmt:
+            to_char = char_offsets(buf, [x for _, a, b in fmt for x in (a, b)])
+            fmt = [(k, to_char[a], to_char[b]) for k, a, b in fmt]
         if not slop:
-            return Hits(counts, [])
+            return Hits(counts, [], starts, buf, fmt)
         spans = [x for _, a, b in slop if a >= 0 for x in (a, b)] + [x for span in claimed for x in span]
         to_char = char_offsets(buf, spans)
         slop = [(p, to_char[a], to_char[b]) if a >= 0 else (p, -1, -1) for p, a, b in slop]
         claimed = [(to_char[a], to_char[b]) for a, b in claimed]
-        return Hits(counts, s.slop.reduce(s.slop.raw(view.text, slop), claimed))
+        return Hits(counts, s.slop.reduce(s.slop.raw(view.text, slop), claimed), starts, buf, fmt)
 
     return scan_view
+
+
+def hit_starts(hits: Hits, i: int) -> list[int] | None:
+    """Character offsets, sorted, of the counted hits of principle ``i`` when the scan knows them (None for a
+    principle that is not ``positioned``, or without hits)."""
+    got = hits.starts.get(i)
+    if got is None:
+        return None
+    to_char = char_offsets(hits.buf, got)
+    return sorted(to_char[o] for o in got)
 
 
 def _in_scope(pos: int, n: int, scope: str) -> bool:

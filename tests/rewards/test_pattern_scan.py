@@ -125,12 +125,21 @@ def test_principle_library_with_lookaround_fails_at_load(tmp_path):
         P.load_principles(str(lib))
 
 
-def test_slop_and_principles_share_one_scan():
+def test_slop_principles_and_format_share_one_scan():
     view = TextView("It was a testament to her courage. As an AI, I cannot.", "en")
-    counts, slop = S.scan(view)
+    hits = S.scan(view)
+    counts, slop = hits.counts, hits.slop
     entries = S.scanner("en").slop.entries
     assert [(entries[i].text, view.text[a:b]) for i, a, b in slop] == [("testament to", "testament to")]
     assert S.scan(view) is P.rule_matches(view)  # one scan per view, shared by slop and principles
     assert len(view.derived) == 1
     ai = next(i for i, p in enumerate(S.scanner("en").principles) if p.id == "no-ai-identity")
     assert counts[ai] == 1
+    from swift_scifi.rewards.format import format_hits
+
+    wrapped = TextView(
+        "As an AI language model, I wrote this tale for you. Let me know what you think.", "en"
+    )
+    assert S.scan(wrapped).format  # the format rules run in the same pass
+    assert sorted({cat for cat, _, _ in format_hits(wrapped)}) == ["ai_identity", "closing"]
+    assert len(wrapped.derived) == 2  # the scan, and format's reading of it: no second scan
