@@ -20,6 +20,11 @@ def register(app: typer.Typer) -> None:
         ),
         results: str = typer.Option(None, "--results", help="Results page (default WORK_DIR/results.md)."),
         until: str = typer.Option(None, "--until", help="Stop after this stage (split, base, ..., report)."),
+        arms: str = typer.Option(
+            None,
+            "--arms",
+            help="Comma-separated arms to run, e.g. control,dpo (default: the config's order).",
+        ),
     ) -> None:
         """Run every stage not done yet; a stage with done.json in its folder is skipped."""
         from swift_scifi.experiment.pipeline import run_experiment
@@ -27,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
         try:
-            exp = run_experiment(config, work_dir, results, until)
+            exp = run_experiment(config, work_dir, results, until, arms.split(",") if arms else None)
         except (SwiftRunError, ValueError, FileNotFoundError) as e:
             typer.echo(f"experiment failed: {e}", err=True)
             raise typer.Exit(1) from e

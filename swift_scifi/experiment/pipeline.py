@@ -27,8 +27,19 @@ MODELS = ("sft", "control", "dpo", "grpo")  # evaluated; the arms are compared w
 class Experiment:
     """One experiment: its config, work folder and the stages' artefacts."""
 
-    def __init__(self, config: str, work_dir: str | Path | None = None, results: str | Path | None = None):
+    def __init__(
+        self,
+        config: str,
+        work_dir: str | Path | None = None,
+        results: str | Path | None = None,
+        arms: list[str] | None = None,
+    ):
         self.cfg = load_config(config)
+        if arms is not None:  # run (and evaluate) only these arms; the page marks the others as not run
+            unknown = [a for a in arms if a not in self.cfg["arms"]["order"]]
+            if unknown or "control" not in arms:
+                raise ValueError(f"--arms must name the control and known arms, got {arms}")
+            self.cfg["arms"]["run"] = arms
         self.work = Path(work_dir or f"output/experiment-{self.cfg['name']}").resolve()
         self.results = Path(results or self.work / "results.md").resolve()
         self.work.mkdir(parents=True, exist_ok=True)
@@ -180,7 +191,7 @@ class Experiment:
                     "grpo": data / "grpo_train.jsonl"}  # fmt: skip
         commands = {"control": ["sft"], "dpo": ["rlhf"], "grpo": ["rlhf"]}
         out = {}
-        for arm in arms["order"]:
+        for arm in arms.get("run", arms["order"]):
             flags = {**arms[arm]["flags"], "max_steps": arms["steps"]}
             out[arm] = self._stage(
                 f"arms/{arm}",
@@ -257,7 +268,8 @@ def evaluate_all(exp: Experiment, folder: Path) -> dict:
     ev, seed = exp.cfg["eval"], exp.cfg.get("seed", 0)
     prompts = read_jsonl(exp.work / "data" / "eval_prompts.jsonl")
     heldout = read_windows(exp.work / "base" / "heldout_text.jsonl")
-    ckpts = {"sft": exp.done("sft")["checkpoint"], **exp.done("arms")["arms"]}
+    ckpts = {"sft": exp.done("sft")["checkpoint"]}
+    ckpts.update((arm, exp.done(f"arms/{arm}")["checkpoint"]) for arm in exp.done("arms")["arms"])
     per_model: dict[str, dict] = {}
     timing = {}
     for name in MODELS:
@@ -335,8 +347,14 @@ def _cpu_name() -> str:
     return "unknown"
 
 
-def run_experiment(config: str, work_dir: str | None, results: str | None, until: str | None = None) -> Any:
+def run_experiment(
+    config: str,
+    work_dir: str | None,
+    results: str | None,
+    until: str | None = None,
+    arms: list[str] | None = None,
+) -> Any:
     """``swift-scifi experiment run``: every stage not done yet; returns the Experiment."""
-    exp = Experiment(config, work_dir, results)
+    exp = Experiment(config, work_dir, results, arms)
     exp.run(until)
     return exp

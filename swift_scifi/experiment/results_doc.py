@@ -133,7 +133,7 @@ def _page(exp: Experiment, monitors: list[dict], plots: list[Path], env: dict) -
         "recorded here. Rerun:",
         "",
         "```bash",
-        f"swift-scifi experiment run {Path(cfg['config_path']).stem} --results {shlex.quote(str(exp.results))}",
+        f"swift-scifi experiment run {Path(cfg['config_path']).stem} --results {shlex.quote(_rel(exp.results))}",
         "# or: bash examples/proof_of_effect.sh",
         "```",
         "",
@@ -141,7 +141,7 @@ def _page(exp: Experiment, monitors: list[dict], plots: list[Path], env: dict) -
         f"- Machine: {env['machine']}; CPU: {env['cpu']}",
         f"- Versions: swift-scifi {env['swift_scifi']}, ms-swift {env['ms_swift']}, torch {env['torch']}, "
         f"transformers {env['transformers']}, Python {env['python']}",
-        f"- Config: `{Path(cfg['config_path']).name}`; command line: `{shlex.join(sys.argv)}`",
+        f"- Config: `{Path(cfg['config_path']).name}`; command line: `swift-scifi {shlex.join(sys.argv[1:])}`",
         "",
         "## Stages and wall times",
         "",
@@ -186,7 +186,9 @@ def _page(exp: Experiment, monitors: list[dict], plots: list[Path], env: dict) -
     if data:
         lines += [
             f"- Datasets (training books only): {json.dumps(data['rows'])}; target length of GRPO and eval "
-            f"prompts set to {data['target_length']} (字 for zh, words for en) to suit the micro scale."
+            f"prompts set to {data['target_length']} (字 for zh, words for en) to suit the micro scale; it is the "
+            "target the length reward and length adherence measure against (the instruction text keeps the "
+            "length the builder wrote from the author's passage)."
         ]
     if pt:
         verdict = "below" if pt["below_unigram"] else "**not below**"
@@ -199,6 +201,14 @@ def _page(exp: Experiment, monitors: list[dict], plots: list[Path], env: dict) -
     lines += _examples_section(exp)
     lines += ["", "## What micro scale can and cannot show", "", cfg.get("honest_note", "").strip(), ""]
     return "\n".join(lines)
+
+
+def _rel(path: Path) -> str:
+    """``path`` relative to the working directory when inside it (a page shows no checkout's location)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _max_steps(cfg: dict, stage: str) -> int:
