@@ -11,6 +11,14 @@ if ! command -v chromedriver >/dev/null 2>&1 && command -v apt-get >/dev/null 2>
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
     || echo "[setup] could not install chromium; the browser test of the HTML report will be skipped"
 fi
+# A real PostgreSQL server for the editor studio's storage tests (Debian's binaries in /usr/lib/postgresql/*/bin;
+# the tests start their own throwaway cluster as user nobody). Without it those tests fail when $CI is set.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null 2>&1 \
+  && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "[setup] installing postgresql"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+    || echo "[setup] could not install postgresql; the studio PostgreSQL tests will skip (or fail under CI)"
+fi
 # A CJK font for the Chinese chart labels of report.html (WenQuanYi Micro Hei, ~5 MB; fonts-noto-cjk also works).
 if [ -z "$(fc-list :lang=zh 2>/dev/null)" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "[setup] installing fonts-wqy-microhei"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 DEFAULT_URL = "sqlite:///studio.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POOL_SIZE, POOL_OVERFLOW = 10, 30  # connections kept / extra under load (20+ concurrent editors)
 WRITE_OPTION = "scifi_write"  # connection execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 
 
@@ -175,9 +176,14 @@ def make_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("studio: an in-memory SQLite database cannot be shared; give a file path")
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
         _sqlite_setup(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     raise ValueError(f"studio: unsupported database URL {parsed.render_as_string(hide_password=True)!r}")

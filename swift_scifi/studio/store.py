@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -100,8 +101,9 @@ class Store:
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
         self.engine = engine or make_engine(url)
         key = self.engine.url.render_as_string(hide_password=False)
-        with _migrate_lock:
-            if key not in _migrated:
+        with _migrate_lock:  # once per database and process (a SQLite file deleted since is migrated again)
+            db_file = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+            if key not in _migrated or (db_file and not Path(db_file).is_file()):
                 migrate(self.engine)
                 _migrated.add(key)
 
@@ -483,8 +485,11 @@ class Store:
         request_id = limits.check_request_id(request_id)
 
         def insert(conn: Connection, who: str) -> int:
-            for cid in (a_id, b_id):
-                self._exists(conn, Candidate, cid, "candidate")
+            found = conn.execute(
+                sa.select(sa.func.count()).select_from(Candidate).where(Candidate.id.in_((a_id, b_id)))
+            ).scalar_one()
+            if found != 2:
+                raise ValueError(f"vote: candidate {a_id} or {b_id} does not exist")
             values = dict(
                 a_id=a_id, b_id=b_id, outcome=outcome, request_id=request_id, editor=who, created_at=utcnow()
             )
@@ -675,8 +680,6 @@ def studio_url(url: str | None, *, must_exist: bool = False) -> str:
     full = normalize_url(url)
     parsed = sa.engine.make_url(full)
     if must_exist and parsed.get_backend_name() == "sqlite":
-        from pathlib import Path
-
         if not parsed.database or not Path(parsed.database).is_file():
             raise ValueError(f"no studio database at {parsed.database!r} (give --db or set SCIFI_STUDIO_DB)")
     return full
