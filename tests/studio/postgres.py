@@ -9,6 +9,7 @@ examples/run_tests.sh). Without them the tests FAIL when ``$CI`` is set and skip
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import pwd
@@ -126,20 +127,32 @@ class PostgresServer:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
 
+_SERVER: PostgresServer | None = None
+
+
+def _stop_at_exit(server: PostgresServer, pid: int) -> None:
+    if os.getpid() == pid:  # not in forked test clients
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
-    """The session's PostgreSQL server (see module doc for when it skips or fails)."""
-    bin_dir = find_pg_bin()
-    if bin_dir is None:
-        reason = "PostgreSQL binaries not found (apt-get install postgresql; or set SCIFI_PG_BIN)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and {reason}: the studio's PostgreSQL tests cannot run")
-        pytest.skip(reason)
-    server = PostgresServer(bin_dir)
-    try:
-        server.start()
-    except Exception:
-        server.stop()
-        raise
-    yield server
-    server.stop()
+    """The session's PostgreSQL server, one per test process however many modules import this fixture;
+    stopped when the process exits (see module doc for when it skips or fails)."""
+    global _SERVER
+    if _SERVER is None:
+        bin_dir = find_pg_bin()
+        if bin_dir is None:
+            reason = "PostgreSQL binaries not found (apt-get install postgresql; or set SCIFI_PG_BIN)"
+            if os.environ.get("CI"):
+                pytest.fail(f"CI is set and {reason}: the studio's PostgreSQL tests cannot run")
+            pytest.skip(reason)
+        server = PostgresServer(bin_dir)
+        try:
+            server.start()
+        except Exception:
+            server.stop()
+            raise
+        atexit.register(_stop_at_exit, server, os.getpid())
+        _SERVER = server
+    return _SERVER

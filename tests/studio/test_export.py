@@ -12,6 +12,7 @@ import pytest
 from swift_scifi.studio.export import check_input_path, check_output_path, export_rows, resolve_inside
 from swift_scifi.studio.store import Store
 from tests.conftest import SWIFT_FLAGS_TINY, run_cli, run_swift
+from tests.studio.postgres import postgres_server  # noqa: F401  (fixture)
 
 EN = "The station hummed. Mara counted the seconds until the hull would breach, and the coolant froze."
 ZH = "空间站低声轰鸣。玛拉数着船体破裂前的秒数，冷却液在管道里结了冰。"
@@ -59,8 +60,19 @@ def studio_db(tmp_path) -> tuple[str, dict[str, int]]:
     return url, expected
 
 
-def test_rows_follow_ms_swift_formats_and_carry_their_editor(studio_db):
-    url, expected = studio_db
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_studio_db(request, tmp_path) -> tuple[str, dict[str, int]]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'studio.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").new_database()
+    with Store(url) as store:
+        expected = populate(store)
+    return url, expected
+
+
+def test_rows_follow_ms_swift_formats_and_carry_their_editor(any_studio_db):
+    url, expected = any_studio_db
     with Store(url) as store:
         skipped: Counter = Counter()
         dpo = export_rows(store, "dpo", skipped)
@@ -103,8 +115,8 @@ def test_rows_follow_ms_swift_formats_and_carry_their_editor(studio_db):
     )
     assert [r["label"] for r in kto] == [True, False] * 5
     assert all(isinstance(r["label"], bool) for r in kto)
-    with pytest.raises(ValueError, match="format"):
-        export_rows(Store(url), "orpo")
+    with Store(url) as store, pytest.raises(ValueError, match="format"):
+        export_rows(store, "orpo")
 
 
 def test_paths_cannot_escape_their_folder(tmp_path):
