@@ -5,11 +5,12 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 source examples/setup_env.sh
-# A real browser for the HTML report test: Debian's Chromium and its driver (no download at run time).
-if ! command -v chromedriver >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "[setup] installing chromium + chromium-driver"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
-    || echo "[setup] could not install chromium; the browser test of the HTML report will be skipped"
+# A real browser for the page tests (HTML report, editor studio): Debian's Chromium, driven by Playwright
+# (pip package, in [test]) with executable_path=/usr/bin/chromium; no browser download at run time.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "[setup] installing chromium"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+    || echo "[setup] could not install chromium; the browser tests (report, studio) will be skipped"
 fi
 # A real PostgreSQL server for the editor studio's storage tests (Debian's binaries in /usr/lib/postgresql/*/bin;
 # the tests start their own throwaway cluster as user nobody). Without it those tests fail when $CI is set.

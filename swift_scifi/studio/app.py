@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import html
 import json
+import os
 import random
 import tempfile
 import threading
@@ -24,31 +25,28 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home (offline machines, privacy)
 
-from . import diff as diffmod
+import gradio as gr  # noqa: E402
+
+from . import diff as diffmod  # noqa: E402
 from . import highlight as hl
+from . import limits
 from .generate import BackendError, Cancel, Setting, build_messages, list_models, stream_candidates
 from .project_import import decode, prefill_glossary, split_chapters
+from .store import LAMP_CATEGORIES
 
 MAX_CANDIDATES = 4
-MAX_TEXT = 200_000  # chapter / candidate / setting / style text, characters
+# Browser-side caps in characters; the store checks the same limits in UTF-8 bytes (limits.py).
+MAX_TEXT = limits.TEXT_BYTES  # chapter / candidate / setting / style text
 MAX_INSTRUCTION = 4_000
-MAX_NOTE = 2_000
-MAX_NAME = 200
-MAX_GLOSSARY_TERMS = 5_000
-MAX_TERM = 100
+MAX_NOTE = limits.NOTE_BYTES
+MAX_NAME = limits.NAME_CHARS
+MAX_GLOSSARY_TERMS = limits.GLOSSARY_TERMS
+MAX_TERM = limits.TERM_CHARS
 MAX_UPLOAD = "5mb"
+LEADERBOARD_TTL = 5.0  # seconds a computed leaderboard is shown to every session
 ARENA_POOL = 200  # latest candidates of a project the arena draws pairs from
-LAMP_CATEGORIES = (
-    "cliche",
-    "unnecessary_exposition",
-    "purple_prose",
-    "poor_sentence_structure",
-    "lack_of_specificity",
-    "awkward_word_choice",
-    "tense_inconsistency",
-)
 THUMBS = ("good · 好", "bad · 差")
 OUTCOMES = {"A": "a", "B": "b", "Tie": "tie", "Both bad": "both_bad"}
 
@@ -66,6 +64,27 @@ body, .gradio-container {font-family: "Noto Sans", "WenQuanYi Micro Hei", "Micro
 
 class StudioError(gr.Error):
     """A message for the editor (bad input, nothing selected); shown as a gradio error toast."""
+
+
+class _UserErrors:
+    """The store, with its ValueErrors (size limits, unknown ids, bad input) turned into messages for the
+    editor instead of a failed event."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._store, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except ValueError as err:
+                raise StudioError(str(err)) from err
+
+        return call
 
 
 def _limit(text: str | None, limit: int, what: str) -> str:
@@ -106,6 +125,17 @@ def parse_settings(models: Sequence[str] | str | None, temperatures: str | None,
             temps.append(value)
     temps = temps or [0.8]
     return [Setting(names[i % len(names)], {"temperature": temps[i % len(temps)]}) for i in range(n)]
+
+
+def _id(value: Any, what: str) -> int:
+    """An id sent by the page (dropdown values are not trusted: the store checks they exist)."""
+    try:
+        out = int(value)
+    except (TypeError, ValueError) as err:
+        raise StudioError(f"Pick a {what}.") from err
+    if out < 1 or str(out) != str(value).strip():
+        raise StudioError(f"Pick a {what}.")
+    return out
 
 
 def _editor(request: gr.Request | None) -> str:
@@ -152,7 +182,7 @@ class Studio:
         explain: Callable[..., hl.Explained] = hl.explain_candidate,
         rng: random.Random | None = None,
     ) -> None:
-        self.store = store
+        self.store = _UserErrors(store)
         self.backend_url = backend_url
         self.api_key = api_key
         self.token = token
@@ -162,6 +192,8 @@ class Studio:
         self.rng = rng or random.Random()
         self._cancels: dict[str, Cancel] = {}
         self._lock = threading.Lock()
+        self._board: tuple[float, list[list]] | None = None
+        self._board_lock = threading.Lock()
 
     # ---- login -------------------------------------------------------------------------------------
     def authenticate(self, username: str, password: str) -> bool:
@@ -180,7 +212,7 @@ class Studio:
         """Project selected: its world bible into the editors, its chapters listed."""
         if project_id in (None, ""):
             return "", "", "", _chapters_html(None), gr.update(choices=[], value=None)
-        p = self.store.get_project(int(project_id))
+        p = self.store.get_project(_id(project_id, "project"))
         chapters = [(c.get("title") or f"#{c['id']}", int(c["id"])) for c in p.get("chapters") or ()]
         return (
             p.get("setting") or "",
@@ -217,7 +249,16 @@ class Studio:
         except ValueError as err:
             raise StudioError(str(err)) from err
         msg = f"Created project “{name}” with {len(chapters)} chapters and {len(terms)} glossary terms."
-        return gr.update(choices=_project_choices(self.store), value=pid), _esc(msg)
+        clear = gr.update(value="")  # the form is emptied for the next project
+        return (
+            gr.update(choices=_project_choices(self.store), value=pid),
+            _esc(msg),
+            clear,
+            clear,
+            clear,
+            clear,
+            None,
+        )
 
     def save_bible(self, project_id, setting, style, glossary, request: gr.Request):
         editor = _editor(request)
@@ -241,7 +282,7 @@ class Studio:
     def _need_project(project_id) -> int:
         if project_id in (None, ""):
             raise StudioError("Select or create a project first.")
-        return int(project_id)
+        return _id(project_id, "project")
 
     # ---- generate ----------------------------------------------------------------------------------
     def backend_models(self) -> list[str]:
@@ -400,7 +441,7 @@ class Studio:
     def versions(self, chapter_id):
         if chapter_id in (None, ""):
             return [], gr.update(choices=[], value=None), gr.update(choices=[], value=None), ""
-        versions = self.store.list_versions(int(chapter_id))
+        versions = self.store.list_versions(_id(chapter_id, "chapter"))
         rows = [
             [
                 v["id"],
@@ -423,8 +464,13 @@ class Studio:
     def compare(self, chapter_id, a_id, b_id):
         if chapter_id in (None, "") or a_id in (None, "") or b_id in (None, ""):
             raise StudioError("Pick a chapter and two versions.")
-        versions = {int(v["id"]): (k, v) for k, v in enumerate(self.store.list_versions(int(chapter_id)))}
-        (ka, va), (kb, vb) = versions[int(a_id)], versions[int(b_id)]
+        versions = {
+            int(v["id"]): (k, v) for k, v in enumerate(self.store.list_versions(_id(chapter_id, "chapter")))
+        }
+        a_id, b_id = _id(a_id, "version"), _id(b_id, "version")
+        if a_id not in versions or b_id not in versions:
+            raise StudioError("Pick two versions of this chapter.")
+        (ka, va), (kb, vb) = versions[a_id], versions[b_id]
         return diffmod.side_by_side_html(
             va["text"],
             vb["text"],
@@ -437,18 +483,18 @@ class Studio:
         if chapter_id in (None, ""):
             raise StudioError("Pick a chapter.")
         text = _limit(text, MAX_TEXT, "The chapter text")
-        versions = self.store.list_versions(int(chapter_id))
+        versions = self.store.list_versions(_id(chapter_id, "chapter"))
         parent = versions[-1]["id"] if versions else None
         if versions and versions[-1]["text"] == text:
             raise StudioError("The text is unchanged.")
-        self.store.add_version(editor, int(chapter_id), text, "edit", parent_version_id=parent)
+        self.store.add_version(editor, _id(chapter_id, "chapter"), text, "edit", parent_version_id=parent)
         return self.versions(chapter_id)
 
     # ---- arena -------------------------------------------------------------------------------------
     def _pool(self, project_id) -> list[dict]:
         if project_id in (None, ""):
             return []
-        return self.store.list_candidates(int(project_id))
+        return self.store.list_candidates(_id(project_id, "project"))
 
     def new_battle(self, project_id, session):
         """Two candidates of the project from different models or settings, in random order, unnamed;
@@ -497,21 +543,29 @@ class Studio:
             f"<div class='studio-reveal'>You voted: {_esc(outcome)}. "
             f"A was <code>{_esc(a['label'])}</code>, B was <code>{_esc(b['label'])}</code>.</div>"
         )
-        return "Vote saved.", reveal, gr.update(interactive=False), self.leaderboard(), session
+        return "Vote saved.", reveal, gr.update(interactive=False), session
 
-    def leaderboard(self) -> list[list]:
-        rows = []
-        for r in self.store.leaderboard():
-            rows.append(
-                [
-                    r["model"],
-                    round(float(r["score"]), 3),
-                    round(float(r["ci_low"]), 3),
-                    round(float(r["ci_high"]), 3),
-                    int(r["votes"]),
+    def leaderboard(self, max_age: float = LEADERBOARD_TTL) -> list[list]:
+        """The Bradley-Terry table, shared by all sessions and refit when older than ``max_age`` seconds
+        (one fit at a time), so a burst of votes from many editors does not refit it once per vote."""
+        with self._board_lock:
+            if self._board is None or time.monotonic() - self._board[0] > max_age:
+                rows = [
+                    [
+                        r["model"],
+                        round(float(r["score"]), 3),
+                        round(float(r["ci_low"]), 3),
+                        round(float(r["ci_high"]), 3),
+                        int(r["votes"]),
+                    ]  # fmt: skip
+                    for r in self.store.leaderboard()
                 ]
-            )
-        return rows
+                self._board = (time.monotonic(), rows)
+            return self._board[1]
+
+    def refresh_leaderboard(self) -> list[list]:
+        """The table after a vote: refit unless a fit is under a second old."""
+        return self.leaderboard(max_age=1.0)
 
     # ---- edit --------------------------------------------------------------------------------------
     def edit_choices(self, project_id, session):
@@ -524,7 +578,7 @@ class Studio:
     def load_for_edit(self, candidate_id, session):
         if candidate_id in (None, ""):
             return "", "", session
-        cand = self.store.get_candidate(int(candidate_id))
+        cand = self.store.get_candidate(_id(candidate_id, "candidate"))
         session = {**(session or {}), "edit_request": uuid.uuid4().hex}
         return cand["text"], "", session
 
@@ -537,14 +591,19 @@ class Studio:
         bad = [t for t in tags or () if t not in LAMP_CATEGORIES]
         if bad:
             raise StudioError(f"Unknown tag: {bad[0]}")
-        before = self.store.get_candidate(int(candidate_id))["text"]
+        before = self.store.get_candidate(_id(candidate_id, "candidate"))["text"]
         if after == before:
             raise StudioError("The text is unchanged.")
         session = dict(session or {})
         request_id = session.get("edit_request") or uuid.uuid4().hex
         try:
             self.store.record_edit(
-                editor, int(candidate_id), after, tags=list(tags or ()), note=note, request_id=request_id
+                editor,
+                _id(candidate_id, "candidate"),
+                after,
+                tags=list(tags or ()),
+                note=note,
+                request_id=request_id,
             )
         except ValueError as err:
             raise StudioError(str(err)) from err
@@ -566,7 +625,7 @@ class Studio:
 
 def build_app(studio: Studio) -> gr.Blocks:
     """The gradio Blocks of the studio (not launched)."""
-    with gr.Blocks(title="swift-scifi studio") as demo:
+    with gr.Blocks(title="swift-scifi studio", analytics_enabled=False) as demo:
         session = gr.State({})
         with gr.Row():
             gr.Markdown("## swift-scifi studio · 科幻写作工作室")
@@ -574,7 +633,13 @@ def build_app(studio: Studio) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Project · 项目", id="tab-project"):
                 with gr.Row():
-                    project = gr.Dropdown(label="Project · 项目", choices=[], elem_id="project", scale=4)
+                    project = gr.Dropdown(
+                        label="Project · 项目",
+                        choices=[],
+                        allow_custom_value=True,
+                        elem_id="project",
+                        scale=4,
+                    )
                     refresh = gr.Button("↻", scale=0, min_width=40, elem_id="refresh-projects")
                 chapters = gr.HTML(elem_id="chapters")
                 with gr.Accordion("New project · 新建项目", open=True):
@@ -676,15 +741,21 @@ def build_app(studio: Studio) -> gr.Blocks:
                     accept = gr.Button("Accept as next chapter · 采用为下一章", elem_id="accept")
                 gen_msg = gr.Markdown(elem_id="gen-msg")
             with gr.Tab("Compare · 比较", id="tab-compare"):
-                chapter = gr.Dropdown(label="Chapter · 章节", choices=[], elem_id="chapter")
+                chapter = gr.Dropdown(
+                    label="Chapter · 章节", choices=[], allow_custom_value=True, elem_id="chapter"
+                )
                 history = gr.Dataframe(
                     headers=["version id", "source", "editor", "created", "chars"],
                     interactive=False,
                     elem_id="history",
                 )
                 with gr.Row():
-                    va = gr.Dropdown(label="Left version · 左", choices=[], elem_id="va")
-                    vb = gr.Dropdown(label="Right version · 右", choices=[], elem_id="vb")
+                    va = gr.Dropdown(
+                        label="Left version · 左", choices=[], allow_custom_value=True, elem_id="va"
+                    )
+                    vb = gr.Dropdown(
+                        label="Right version · 右", choices=[], allow_custom_value=True, elem_id="vb"
+                    )
                     compare = gr.Button("Compare · 对比", elem_id="compare")
                 diff_view = gr.HTML(elem_id="diff")
                 chapter_text = gr.Textbox(
@@ -710,7 +781,9 @@ def build_app(studio: Studio) -> gr.Blocks:
                     elem_id="leaderboard",
                 )
             with gr.Tab("Edit · 编辑", id="tab-edit") as edit_tab:
-                edit_pick = gr.Dropdown(label="Candidate · 候选", choices=[], elem_id="edit-pick")
+                edit_pick = gr.Dropdown(
+                    label="Candidate · 候选", choices=[], allow_custom_value=True, elem_id="edit-pick"
+                )
                 edit_text = gr.Textbox(
                     label="Text · 正文 (edit in place)", lines=10, max_length=MAX_TEXT, elem_id="edit-text"
                 )
@@ -726,28 +799,35 @@ def build_app(studio: Studio) -> gr.Blocks:
                 export_file = gr.File(label="JSONL", interactive=False, elem_id="export-file")
                 export_preview = gr.Code(language="json", label="First rows", elem_id="export-preview")
 
-        demo.load(studio.refresh_projects, None, project)
+        # quick events skip the queue (queue=False): a plain POST each, run in the server's thread pool;
+        # only generation (a stream), project creation (glossary extraction) and export are queued
+        demo.load(studio.refresh_projects, None, project, queue=False)
         demo.load(
             lambda: gr.update(choices=studio.backend_models(), value=studio.backend_models()[:2]),
             None,
             models,
         )
-        demo.load(studio.leaderboard, None, board)
-        refresh.click(studio.refresh_projects, None, project, api_name="projects")
+        demo.load(studio.leaderboard, None, board, queue=False)
+        refresh.click(studio.refresh_projects, None, project, api_name="projects", queue=False)
         project.change(
             studio.load_project,
             project,
             [setting, style, glossary, chapters, chapter],
             api_name="load_project",
+            queue=False,
         )
         create.click(
             studio.create_project,
             [new_name, new_setting, new_style, new_glossary, upload],
-            [project, create_msg],
+            [project, create_msg, new_name, new_setting, new_style, new_glossary, upload],
             api_name="create_project",
         )
         save_bible.click(
-            studio.save_bible, [project, setting, style, glossary], bible_msg, api_name="save_bible"
+            studio.save_bible,
+            [project, setting, style, glossary],
+            bible_msg,
+            api_name="save_bible",
+            queue=False,
         )
         gen.click(
             studio.generate,
@@ -755,38 +835,47 @@ def build_app(studio: Studio) -> gr.Blocks:
             [status, *columns, *boxes, *highlights, *breakdowns, order, session],
             api_name="generate",
         )
-        stop.click(studio.cancel, None, status, api_name="cancel")
-        save_order.click(studio.save_ranking, [order, session], gen_msg, api_name="rank")
-        rate.click(studio.rate, [slot, thumb, rating, session], gen_msg, api_name="rate")
-        accept.click(studio.accept, [slot, title, project, session], gen_msg, api_name="accept").then(
-            studio.load_project, project, [setting, style, glossary, chapters, chapter]
+        stop.click(studio.cancel, None, status, api_name="cancel", queue=False)
+        save_order.click(studio.save_ranking, [order, session], gen_msg, api_name="rank", queue=False)
+        rate.click(studio.rate, [slot, thumb, rating, session], gen_msg, api_name="rate", queue=False)
+        accept.click(
+            studio.accept, [slot, title, project, session], gen_msg, api_name="accept", queue=False
+        ).then(studio.load_project, project, [setting, style, glossary, chapters, chapter], queue=False)
+        chapter.change(
+            studio.versions, chapter, [history, va, vb, chapter_text], api_name="versions", queue=False
         )
-        chapter.change(studio.versions, chapter, [history, va, vb, chapter_text], api_name="versions")
-        compare.click(studio.compare, [chapter, va, vb], diff_view, api_name="compare")
+        compare.click(studio.compare, [chapter, va, vb], diff_view, api_name="compare", queue=False)
         save_version.click(
             studio.save_version,
             [chapter, chapter_text],
             [history, va, vb, chapter_text],
             api_name="save_version",
+            queue=False,
         )
         battle.click(
             studio.new_battle,
             [project, session],
             [arena_msg, side_a, side_b, vote, reveal, session],
             api_name="battle",
+            queue=False,
         )
         vote.click(
-            studio.vote, [outcome, session], [arena_msg, reveal, vote, board, session], api_name="vote"
-        )
-        edit_tab.select(studio.edit_choices, [project, session], edit_pick)
+            studio.vote, [outcome, session], [arena_msg, reveal, vote, session], api_name="vote", queue=False
+        ).success(studio.refresh_leaderboard, None, board, queue=False)
+        edit_tab.select(studio.edit_choices, [project, session], edit_pick, queue=False)
         edit_pick.change(
-            studio.load_for_edit, [edit_pick, session], [edit_text, edit_diff, session], api_name="load_edit"
+            studio.load_for_edit,
+            [edit_pick, session],
+            [edit_text, edit_diff, session],
+            api_name="load_edit",
+            queue=False,
         )
         save_edit.click(
             studio.save_edit,
             [edit_pick, edit_text, tags, note, session],
             [edit_msg, edit_diff, session],
             api_name="edit",
+            queue=False,
         )
         export.click(studio.export, fmt, [export_msg, export_file, export_preview], api_name="export")
         del vote_row

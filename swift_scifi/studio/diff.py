@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 # One CJK ideograph / kana / hangul / fullwidth punctuation char; a Latin word (with inner ' and -); digits;
 # a whitespace run; any other single character.
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _TOKEN_RE = re.compile(
-    r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
-    r"|[^\W\d_](?:[^\W_]|['’\-](?=[^\W\d_]))*"
+    rf"[{_CJK}]"
+    rf"|[^\W\d_{_CJK}](?:[^\W_{_CJK}]|['’\-](?=[^\W\d_{_CJK}]))*"
     r"|\d+(?:[.,]\d+)*"
     r"|\s+"
     r"|.",

@@ -46,7 +46,9 @@ class Setting:
     params: dict = field(default_factory=dict)
 
     def label(self) -> str:
-        extra = ", ".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+        extra = ", ".join(
+            f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(self.params.items())
+        )
         return f"{self.model} ({extra})" if extra else self.model
 
 

@@ -168,7 +168,7 @@ def render_html(text: str, spans: Sequence[Span], whole: Sequence[str] = ()) -> 
     out = []
     for a, b in itertools.pairwise(cuts):
         piece = _esc(text[a:b])
-        cover = [s for s in spans if s.start <= a and b <= s.end]
+        cover = sorted((s for s in spans if s.start <= a and b <= s.end), key=lambda s: KINDS.index(s.kind))
         if not cover:
             out.append(piece)
             continue

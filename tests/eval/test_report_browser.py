@@ -1,8 +1,8 @@
-"""report.html as a person sees it: loaded in a real headless Chromium (Selenium + Debian's chromedriver)."""
+"""report.html as a person sees it: loaded in a real headless Chromium (Playwright + Debian's chromium)."""
 
 from __future__ import annotations
 
-import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -10,32 +10,24 @@ import pytest
 from swift_scifi.eval.plot_fonts import cjk_family
 from swift_scifi.eval.records import bundled_queries
 from swift_scifi.eval.runner import EvalConfig, run_eval
+from tests.browser import chromium
 from tests.eval.fixtures import judge, settings, write_responses, writingbench_sample  # noqa: F401
-
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 @pytest.fixture
 def browser():
-    if (
-        CHROMEDRIVER is None
-    ):  # examples/setup_env.sh installs chromium + chromium-driver; a bare machine lacks them
-        pytest.skip("chromedriver not installed (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    """Opens a page on first call: Playwright's sync API runs an event loop in this thread, so the eval
+    (which uses asyncio.run) must finish before the browser starts."""
+    stack = ExitStack()
 
-    options = webdriver.ChromeOptions()
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,2000",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+    def open_page():
+        return stack.enter_context(chromium()).new_page(viewport={"width": 1280, "height": 2000})
+
+    yield open_page
+    stack.close()
+
+
+IMG_OK = "img => img.complete && img.naturalWidth > 100"
 
 
 def test_report_renders_every_plot_and_the_summary(tmp_path, judge, browser):  # noqa: F811
@@ -46,16 +38,17 @@ def test_report_renders_every_plot_and_the_summary(tmp_path, judge, browser):  #
     summary = run_eval(cfg)
     report = Path(cfg.out) / "report.html"
 
-    browser.get(report.as_uri())
-    images = browser.find_elements("tag name", "img")
-    assert len(images) == 5
-    for img in images:  # every plot decoded and laid out at a visible size
-        ok = browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100", img)
-        assert ok and img.size["width"] > 100 and img.size["height"] > 100
-    text = browser.find_element("tag name", "body").text
+    browser = browser()
+    browser.goto(report.as_uri())
+    images = browser.locator("img")
+    assert images.count() == 5
+    for img in images.all():  # every plot decoded and laid out at a visible size
+        box = img.bounding_box()
+        assert img.evaluate(IMG_OK) and box["width"] > 100 and box["height"] > 100
+    text = browser.locator("body").inner_text()
     assert f"{summary['overall']['mean']:.2f}" in text  # the overall mean is shown
     assert "Per domain1" in text
-    browser.save_screenshot(str(tmp_path / "report.png"))
+    browser.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 20_000  # a real, non-blank render
 
 
@@ -69,19 +62,21 @@ def test_chinese_report_renders_labels_sorts_worst_first_and_shows_the_manifest(
     run_eval(cfg)
     assert cjk_family() is not None, "no CJK font: apt-get install fonts-wqy-microhei (examples/run_tests.sh)"
 
-    browser.get((cfg.out / "report.html").as_uri())
-    for img in browser.find_elements("tag name", "img"):
-        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100", img)
-    text = browser.find_element("tag name", "body").text
+    browser = browser()
+    browser.goto((cfg.out / "report.html").as_uri())
+    for img in browser.locator("img").all():
+        assert img.evaluate(IMG_OK)
+    text = browser.locator("body").inner_text()
     assert "科幻小说" in text and "SCRIPTED JUDGE" in text and "protocol project" in text
-    rows = browser.find_elements("css selector", "#queries tbody tr")
-    first = [r.find_elements("tag name", "td")[0].text for r in rows]
+    rows = browser.locator("#queries tbody tr")
+    first = [r.locator("td").first.inner_text() for r in rows.all()]
     assert first[0] == "zh-1" and first[-1] == "en-3"  # scores 2 ... 9: worst first
-    assert "设定落地" in rows[0].text  # the criterion names and reasons of that query are in its row
-    browser.find_element("css selector", "#queries th:nth-child(3)").click()  # sort by score, ascending
-    browser.find_element("css selector", "#queries th:nth-child(3)").click()  # and descending
-    rows = browser.find_elements("css selector", "#queries tbody tr")
-    assert rows[0].find_elements("tag name", "td")[0].text == "en-3"
-    manifest = browser.find_element("css selector", "dl.manifest").text
+    assert (
+        "设定落地" in rows.first.inner_text()
+    )  # the criterion names and reasons of that query are in its row
+    browser.locator("#queries th:nth-child(3)").click()  # sort by score, ascending
+    browser.locator("#queries th:nth-child(3)").click()  # and descending
+    assert browser.locator("#queries tbody tr").first.locator("td").first.inner_text() == "en-3"
+    manifest = browser.locator("dl.manifest").inner_text()
     assert "scripted-judge" in manifest and "protocol" in manifest and "score_criterion" in manifest
-    browser.save_screenshot(str(tmp_path / "report-zh.png"))
+    browser.screenshot(path=str(tmp_path / "report-zh.png"), full_page=True)

@@ -2,7 +2,8 @@
 
 The text depends on the request: Chinese when the prompt holds Chinese, else English; each text plants a
 term near miss, a slop phrase and a principle violation, and the English one a ``<script>`` tag (it must
-show as text). Model ``slow`` streams one word per 0.2 s (for cancel tests); ``broken`` answers 500.
+show as text). A prompt containing ``SLOW`` streams one piece per 0.2 s (for cancel tests); model
+``broken`` answers 500.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def scripted_backend(calls: list[dict] | None = None, delay: float = 0.005) -> F
         if body.get("model") == "broken":
             return PlainTextResponse("CUDA out of memory", status_code=500)
         text = script_for(body)
-        pause = 0.2 if body.get("model") == "slow" else delay
+        pause = 0.2 if "SLOW" in json.dumps(body.get("messages", [])) else delay
 
         async def events():
             for piece in _chunks(text):
