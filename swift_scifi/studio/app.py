@@ -321,6 +321,8 @@ class Studio:
         texts: list[str] = [""] * n
         errors: list[str | None] = [None] * n
         started = False
+        # at once: the last generation's highlights go, the status says what is happening
+        yield ("Waiting for the backend… · 等待生成", *cols, *blank, *cleared, *cleared, keep, keep)
         try:
             for texts, errors in stream_candidates(  # noqa: B007 (the last update is read below)
                 self.backend_url, messages, settings, cancel, api_key=self.api_key
@@ -328,10 +330,8 @@ class Studio:
                 if any(texts):
                     boxes = [gr.update(value=t, visible=True) for t in texts]
                     boxes += [gr.update(value="", visible=False)] * (MAX_CANDIDATES - n)
-                    # the first streamed text clears the last generation's highlights
-                    marks = blank if started else cleared
                     started = True
-                    yield ("Generating… · 生成中", *cols, *boxes, *marks, *marks, keep, keep)
+                    yield ("Generating… · 生成中", *cols, *boxes, *blank, *blank, keep, keep)
         finally:
             with self._lock:
                 self._cancels.pop(key, None)
