@@ -63,36 +63,34 @@ def leaderboard(
     and votes (battles the model took part in, both_bad included), best first."""
     battles = list(battles)
     models = sorted({m for a, b, _ in battles for m in (a, b)})
-    index = {m: i for i, m in enumerate(models)}
     m = len(models)
     if m == 0:
         return []
-    n_votes = np.zeros(m, dtype=int)
-    cells: dict[tuple[int, int, float], int] = {}
-    for a, b, outcome in battles:
-        ia, ib = index[a], index[b]
-        n_votes[ia] += 1
-        n_votes[ib] += int(ib != ia)
-        if ia == ib or outcome not in OUTCOME_WIN_A:
-            continue
-        key = (ia, ib, OUTCOME_WIN_A[outcome])
-        cells[key] = cells.get(key, 0) + 1
-    keys = list(cells)
-    counts = np.array([cells[k] for k in keys], dtype=float)
-    ia = np.array([k[0] for k in keys], dtype=int)
-    ib = np.array([k[1] for k in keys], dtype=int)
-    wa = np.array([k[2] for k in keys], dtype=float)
+    index = {name: i for i, name in enumerate(models)}
+    codes = {o: k for k, o in enumerate(OUTCOME_WIN_A)}
+    a_idx = np.fromiter((index[a] for a, _, _ in battles), dtype=np.int64, count=len(battles))
+    b_idx = np.fromiter((index[b] for _, b, _ in battles), dtype=np.int64, count=len(battles))
+    o_idx = np.fromiter((codes.get(o, -1) for _, _, o in battles), dtype=np.int64, count=len(battles))
+    n_votes = np.bincount(a_idx, minlength=m) + np.bincount(b_idx[b_idx != a_idx], minlength=m)
+    useful = (o_idx >= 0) & (a_idx != b_idx)
+    cell, counts = np.unique(
+        (a_idx[useful] * m + b_idx[useful]) * len(codes) + o_idx[useful], return_counts=True
+    )
+    counts = counts.astype(float)
+    ia, ib = (cell // len(codes)) // m, (cell // len(codes)) % m
+    wa = np.array(list(OUTCOME_WIN_A.values()))[cell % len(codes)]
 
     def win_matrix(weights: np.ndarray) -> np.ndarray:
-        """weights: (B, n_cells) counts per cell -> (B, m, m) win matrices."""
-        w = np.zeros((weights.shape[0], m, m))
-        np.add.at(w, (slice(None), ia, ib), weights * wa)
-        np.add.at(w, (slice(None), ib, ia), weights * (1.0 - wa))
-        return w
+        """weights: (B, n_cells) counts per cell -> (B, m, m) win matrices (one bincount per side)."""
+        size = weights.shape[0] * m * m
+        base = np.arange(weights.shape[0])[:, None] * (m * m)
+        w = np.bincount((base + ia * m + ib).ravel(), (weights * wa).ravel(), minlength=size)
+        w += np.bincount((base + ib * m + ia).ravel(), (weights * (1.0 - wa)).ravel(), minlength=size)
+        return w.reshape(-1, m, m)
 
     score = _scores(fit_strengths(win_matrix(counts[None, :]))[0])
     low = high = score
-    if n_boot > 0 and len(keys):
+    if n_boot > 0 and len(cell):
         rng = np.random.default_rng(seed)
         total = int(counts.sum())
         boot = rng.multinomial(total, counts / total, size=n_boot).astype(float)

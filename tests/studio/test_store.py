@@ -208,6 +208,24 @@ def test_migrations_build_exactly_the_models(db_url):
     Store(db_url).close()  # opening a migrated database again is a no-op
 
 
+def _open(url: str) -> None:
+    Store(url).close()
+
+
+def test_concurrent_first_opens_migrate_once(db_url):
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_open, args=(db_url,)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0] * 4
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+    engine.dispose()
+
+
 def test_sqlite_default_file_is_in_wal_mode(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with Store() as store:
