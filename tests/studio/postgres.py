@@ -135,10 +135,8 @@ def _stop_at_exit(server: PostgresServer, pid: int) -> None:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """The session's PostgreSQL server, one per test process however many modules import this fixture;
-    stopped when the process exits (see module doc for when it skips or fails)."""
+def acquire_server() -> PostgresServer:
+    """The process's server, started on first use. No binaries: ``pytest.fail`` under CI, else skip."""
     global _SERVER
     if _SERVER is None:
         bin_dir = find_pg_bin()
@@ -156,3 +154,10 @@ def postgres_server():
         atexit.register(_stop_at_exit, server, os.getpid())
         _SERVER = server
     return _SERVER
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer:
+    """The session's PostgreSQL server, one per test process however many modules import this fixture;
+    stopped when the process exits (see module doc for when it skips or fails)."""
+    return acquire_server()

@@ -226,6 +226,19 @@ def test_concurrent_first_opens_migrate_once(db_url):
     engine.dispose()
 
 
+def test_missing_postgres_fails_under_ci_and_skips_otherwise(monkeypatch):
+    from tests.studio import postgres
+
+    monkeypatch.setattr(postgres, "_SERVER", None)
+    monkeypatch.setattr(postgres, "find_pg_bin", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        postgres.acquire_server()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql"):
+        postgres.acquire_server()
+
+
 def test_sqlite_default_file_is_in_wal_mode(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with Store() as store:
