@@ -14,7 +14,9 @@ def register(app: typer.Typer) -> None:
             ..., "--backend-url", help="OpenAI-compatible endpoint: swift deploy, vLLM or swift-scifi serve."
         ),
         db: str = typer.Option(
-            None, "--db", help="Database URL. Default: sqlite:///studio.db in this folder."
+            None,
+            "--db",
+            help="Database URL. Default: $SCIFI_STUDIO_DB, else sqlite:///studio.db in this folder.",
         ),
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
         port: int = typer.Option(7860, "--port", help="Port to listen on."),
@@ -39,6 +41,7 @@ def register(app: typer.Typer) -> None:
         from swift_scifi.studio.store import Store
 
         token = token or os.environ.get("SCIFI_STUDIO_TOKEN") or None
+        db = db or os.environ.get("SCIFI_STUDIO_DB") or None
         try:
             store = Store(db)
         except Exception as err:  # a bad URL or an unreachable database: say which and stop
@@ -62,7 +65,9 @@ def register(app: typer.Typer) -> None:
     def studio_editor_cmd(
         name: str = typer.Argument(..., help="Editor name (the login)."),
         db: str = typer.Option(
-            None, "--db", help="Database URL. Default: sqlite:///studio.db in this folder."
+            None,
+            "--db",
+            help="Database URL. Default: $SCIFI_STUDIO_DB, else sqlite:///studio.db in this folder.",
         ),
         password: str = typer.Option(
             ...,
@@ -77,7 +82,7 @@ def register(app: typer.Typer) -> None:
         from swift_scifi.studio.store import Store
 
         try:
-            editor_id = Store(db).create_editor(name, password)
+            editor_id = Store(db or os.environ.get("SCIFI_STUDIO_DB") or None).create_editor(name, password)
         except ValueError as err:
             typer.secho(f"error: {err}", fg="red", err=True)
             raise typer.Exit(2) from err

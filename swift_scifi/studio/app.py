@@ -293,6 +293,11 @@ class Studio:
         except BackendError:
             return []
 
+    def models_choice(self):
+        """The models dropdown: every model offered, the first two selected (an arena pair at once)."""
+        names = self.backend_models()
+        return gr.update(choices=names, value=names[:2])
+
     def cancel(self, request: gr.Request):
         with self._lock:
             cancel = self._cancels.get(request.session_hash or "")
@@ -802,11 +807,7 @@ def build_app(studio: Studio) -> gr.Blocks:
         # quick events skip the queue (queue=False): a plain POST each, run in the server's thread pool;
         # only generation (a stream), project creation (glossary extraction) and export are queued
         demo.load(studio.refresh_projects, None, project, queue=False)
-        demo.load(
-            lambda: gr.update(choices=studio.backend_models(), value=studio.backend_models()[:2]),
-            None,
-            models,
-        )
+        demo.load(studio.models_choice, None, models)
         demo.load(studio.leaderboard, None, board, queue=False)
         refresh.click(studio.refresh_projects, None, project, api_name="projects", queue=False)
         project.change(
@@ -904,6 +905,4 @@ def launch(studio: Studio, host: str = "127.0.0.1", port: int = 7860, *, block: 
 
 def warm_up() -> None:
     """Load the reward data and kernels once (a few seconds) so the first editor does not wait."""
-    started = time.perf_counter()
     hl.explain_candidate("The ship drifted past the moon. 飞船掠过月球。", terms=["Ares"])
-    del started

@@ -100,8 +100,8 @@ def shots(tmp_path_factory):
 def studio(backend, tmp_path_factory):
     work = tmp_path_factory.mktemp("studio")
     db = f"sqlite:///{work / 'studio.db'}"
-    with Store(db) as store:
-        store.create_editor(EDITOR, PASSWORD)
+    made = run_cli(["studio-editor", EDITOR, "--db", db], SCIFI_STUDIO_PASSWORD=PASSWORD)
+    assert f"editor {EDITOR} created" in made.stdout
     port = free_port()
     args = [sys.executable, "-m", "swift_scifi.cli", "studio", "--backend-url", backend.url, "--db", db,
             "--port", str(port), "--token", TOKEN]  # fmt: skip
@@ -155,6 +155,18 @@ def test_login_needs_an_account_or_the_token(page, studio, shots):
     shots(page, "login", full_page=False)
     login(page, studio.url, EDITOR, PASSWORD)
     expect(page.locator("#new-name")).to_be_visible()
+
+
+def test_the_api_needs_a_login_too(studio):
+    """gradio's HTTP API (what the page calls) answers nothing without the login cookie."""
+    import httpx
+
+    r = httpx.post(f"{studio.url}/gradio_api/run/projects", json={"data": []}, timeout=10)
+    assert r.status_code == 401 and "bench" not in r.text
+    with httpx.Client(base_url=studio.url, timeout=10) as client:
+        assert client.post("/login", data={"username": "x", "password": "nope-nope"}).status_code == 400
+        assert client.post("/login", data={"username": "bo", "password": TOKEN}).status_code == 200
+        assert client.post("/gradio_api/run/projects", json={"data": []}).status_code == 200
 
 
 def test_create_project_by_import_generate_and_read_highlights(page, studio, backend, shots, tmp_path):
