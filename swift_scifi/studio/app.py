@@ -355,8 +355,11 @@ class Studio:
             return
         yield ("Scoring… · 评分中", *rest)
         terms = project.get("glossary") or []
-        prompt_text = messages[0]["content"] + "\n" + messages[1]["content"]
-        explained = {i: self.explain(texts[i], terms=terms, prompt=prompt_text) for i in good}
+        # stored (and exported for training): the prompt the model saw, world bible + earlier chapters +
+        # instruction; scored: the world bible + instruction (quoted dialogue in earlier chapters is no term)
+        prompt_text = messages[0]["content"] + "\n\n" + messages[1]["content"]
+        scored_prompt = messages[0]["content"] + "\n" + instruction
+        explained = {i: self.explain(texts[i], terms=terms, prompt=scored_prompt) for i in good}
         order = hl.rerank([explained[i] for i in good])
         rank_of = {good[j]: r for r, j in enumerate(order)}
         payload = [
@@ -370,7 +373,7 @@ class Studio:
             for i in good
         ]
         try:
-            ids = self.store.add_candidates(editor, pid, instruction or "(continue)", payload)
+            ids = self.store.add_candidates(editor, pid, prompt_text, payload)
         except ValueError as err:
             raise StudioError(str(err)) from err
         batch = [{"id": int(cid), "slot": i, "text": texts[i]} for i, cid in zip(good, ids, strict=True)]

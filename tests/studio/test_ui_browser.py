@@ -273,6 +273,8 @@ def test_export_has_the_rows_of_this_session(page, studio, shots, tmp_path):
     # the A vote, the edit (edited > original) and the saved ranking (first > last) of this session
     assert len(rows) == shown == 3 and sorted(r["source"] for r in rows) == ["edit", "ranking", "vote"]
     assert {r["editor"] for r in rows} == {EDITOR}
+    prompt = rows[0]["messages"][0]["content"]  # what the model saw: world bible, chapters, instruction
+    assert "Saturn" in prompt and "forty" in prompt and prompt.endswith("The Kestrel leaves the station.")
     edit = next(r for r in rows if r["source"] == "edit")
     assert "testament" in edit["rejected_response"] and edit["tags"] == ["cliche"]
     run_cli(["export-prefs", "--db", studio.db, "--format", "kto", "--out", str(tmp_path / "kto.jsonl")])
