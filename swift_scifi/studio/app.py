@@ -561,9 +561,9 @@ class Studio:
                 rows = [
                     [
                         r["model"],
-                        round(float(r["score"]), 3),
-                        round(float(r["ci_low"]), 3),
-                        round(float(r["ci_high"]), 3),
+                        round(float(r["score"]), 1),
+                        round(float(r["ci_low"]), 1),
+                        round(float(r["ci_high"]), 1),
                         int(r["votes"]),
                     ]  # fmt: skip
                     for r in self.store.leaderboard()
