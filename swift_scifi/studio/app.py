@@ -359,7 +359,7 @@ class Studio:
         # instruction; scored: the world bible + instruction (quoted dialogue in earlier chapters is no term)
         prompt_text = messages[0]["content"] + "\n\n" + messages[1]["content"]
         scored_prompt = messages[0]["content"] + "\n" + instruction
-        explained = {i: self.explain(texts[i], terms=terms, prompt=scored_prompt) for i in good}
+        explained = {i: self._explain_safely(texts[i], terms, scored_prompt) for i in good}
         order = hl.rerank([explained[i] for i in good])
         rank_of = {good[j]: r for r, j in enumerate(order)}
         payload = [
@@ -397,6 +397,15 @@ class Studio:
         note = f" ({len(failed)} failed: {_esc(failed[0])})" if failed else ""
         status = f"Done: {len(good)} candidates scored and saved{note}. Reranker order: {order_text}."
         yield (status, *cols, *boxes, *highlights, *breakdowns, gr.update(value=order_text), session)
+
+    def _explain_safely(self, text: str, terms: list[str], prompt: str) -> hl.Explained:
+        """The candidate explained; a scoring failure shows the plain text with the reason, never an error."""
+        try:
+            return self.explain(text, terms=terms, prompt=prompt)
+        except Exception as err:  # a bug in one reward must not lose the editor's candidates
+            return hl.Explained(
+                text, "", {}, [], [f"Could not score this candidate: {type(err).__name__}: {err}"]
+            )
 
     def save_ranking(self, order_text, session, request: gr.Request):
         editor = _editor(request)
