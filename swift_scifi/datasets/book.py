@@ -15,7 +15,7 @@ from .budget import TokenCounter, fit_tail
 from .config import BuildConfig
 from .corpus import Book
 from .prompts import join_terms, render
-from .terms import GlossaryMatcher, cached_extract_terms, load_glossary
+from .terms import GlossaryMatcher, attested_forms, cached_extract_terms, load_glossary
 
 logger = logging.getLogger("swift_scifi.datasets")
 
@@ -131,6 +131,14 @@ class PreparedBook:
 
     def sample_terms(self, *texts: str) -> list[str]:
         return self._matcher.terms_in("\n".join(texts), self.config.glossary_size)
+
+    @cached_property
+    def _near_forms(self) -> dict[str, list[str]]:
+        return attested_forms(self.book.text, self.glossary)
+
+    def term_forms(self, terms: list[str]) -> list[str]:
+        """The near-forms of ``terms`` that the book itself uses (the ``term_forms`` column)."""
+        return list(dict.fromkeys(f for t in terms for f in self._near_forms.get(t, ())))
 
     def fits(self, *texts: str) -> bool:
         return sum(self.count(t) for t in texts) + PROMPT_OVERHEAD_TOKENS <= self.config.max_tokens

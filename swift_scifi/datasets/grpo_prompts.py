@@ -20,7 +20,8 @@ def target_length_for(text: str) -> int:
 
 
 def build_grpo_prompts(books: Iterable[PreparedBook], skips: SkipLog) -> Iterator[dict]:
-    """GRPO rows: ``messages`` (system, user), ``terms`` list[str], ``target_length`` int, ``lang`` 'zh'|'en'."""
+    """GRPO rows: ``messages`` (system, user), ``terms`` list[str], ``target_length`` int, ``lang`` 'zh'|'en',
+    ``term_forms`` list[str] (near-forms of the terms that the book itself uses: no slip for the reward)."""
     for book in books:
         for point in continuation_points(book):
             terms = book.sample_terms(point.previous, point.target)
@@ -41,4 +42,5 @@ def build_grpo_prompts(books: Iterable[PreparedBook], skips: SkipLog) -> Iterato
                 "terms": terms,
                 "target_length": target_length,
                 "lang": book.lang,
+                "term_forms": book.term_forms(terms),
             }

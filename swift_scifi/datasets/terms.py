@@ -152,6 +152,24 @@ def load_glossary(path: str | os.PathLike) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+NEAR_FORM_MIN_USES = 2  # a near-miss form a book uses this often is the book's own (紧箍 beside 金箍)
+
+
+def attested_forms(text: str, terms: list[str], min_uses: int = NEAR_FORM_MIN_USES) -> dict[str, list[str]]:
+    """Near-forms of ``terms`` that ``text`` (the whole book) itself uses ``min_uses``+ times, as
+    ``{term: [form, ...]}`` (most used first). They go into the ``term_forms`` column beside ``terms``, so
+    the reward does not count a form the author uses (紧箍 beside 金箍, 兰英 beside 兰言) as a slip; a slip
+    the book makes once stays one."""
+    from ..rewards.term_consistency import variant_counts
+
+    out = {}
+    for term, counts in variant_counts(text, terms).items():
+        forms = sorted((f for f, n in counts.items() if n >= min_uses), key=lambda f: -counts[f])
+        if forms:
+            out[term] = forms
+    return out
+
+
 class GlossaryMatcher:
     """Finds which glossary terms occur in a text in one pass (Aho-Corasick), whatever the glossary size."""
 

@@ -34,7 +34,8 @@ def make_reward_func(key: str) -> RewardFunc:
         completions = list(completions or [])
         n = len(completions)
         try:
-            cols = {name: column(columns, name, n) for name in ("terms", "target_length", "lang")}
+            names = ("terms", "target_length", "lang", "term_forms")
+            cols = {name: column(columns, name, n) for name in names}
             cols["messages"] = column({"prompts": prompts}, "prompts", n)
             return [row[key] for row in score_columns(completions, cols, cfg, only=(key,))]
         except Exception as e:  # defensive: the scorers already catch their own errors

@@ -56,6 +56,7 @@ def compute_score(
             lang=info.get("lang"),
             prompt=info.get("prompt", info.get("messages")),
             cfg=cfg,
+            term_forms=info.get("term_forms"),
         )
     except Exception as e:  # defensive: the scorers already catch their own errors
         warn_once("verl-batch", f"scifi verl: scoring failed ({e!r}); scored {cfg.empty_score}")

@@ -35,11 +35,13 @@ from .view import TextView
 
 
 class Prepared(NamedTuple):
-    """One completion ready for every scorer: its view, terms (None: none given) and target (None: none)."""
+    """One completion ready for every scorer: its view, terms (None: none given), target (None: none) and
+    the book's own near-forms of its terms (lower-cased, ``term_forms``)."""
 
     view: TextView
     terms: tuple[str, ...] | None
     target: Target | int | None
+    forms: frozenset[str] = frozenset()
 
 
 Scorer = Callable[[Prepared, RewardConfig], float]
@@ -61,7 +63,7 @@ class Reward:
 
 def _term_consistency(item: Prepared, cfg: RewardConfig) -> float:
     view = item.view
-    return _matcher(item.terms).report(view.text, view.lower, cfg.term_fuzzy_threshold).score(cfg)
+    return _matcher(item.terms).report(view.text, view.lower, cfg.term_fuzzy_threshold, item.forms).score(cfg)
 
 
 _last_matcher: list = [None, None]  # (terms tuple, matcher): rows of one prompt share one terms object

@@ -20,10 +20,10 @@ from .inputs import as_target_length, as_terms, column, logger, prompt_text, war
 from .length import Target, parse_target
 from .prepare import VIEWS, prepare_view
 from .registry import ALL_KEYS, COMPOSITE, FLUENCY, REWARD_NAMES, REWARDS, SOFT, Prepared
-from .term_consistency import terms_from_prompt
+from .term_consistency import allowed_forms, terms_from_prompt
 from .warmup import announce_compile
 
-COLUMNS = ("terms", "target_length", "lang", "messages")
+COLUMNS = ("terms", "target_length", "lang", "messages", "term_forms")
 
 __all__ = ["ALL_KEYS", "COLUMNS", "score_batch", "score_columns", "score_one", "score_text"]
 
@@ -104,11 +104,19 @@ def score_one(
     prompt: Any = None,
     cfg: RewardConfig | None = None,
     only: Sequence[str] = ALL_KEYS,
+    term_forms: Any = None,
 ) -> dict[str, float | None]:
-    """Scores of one completion; never raises (a failing scorer gives ``empty_score``, warned once)."""
+    """Scores of one completion; never raises (a failing scorer gives ``empty_score``, warned once).
+    ``term_forms``: near-forms of the terms that the book itself uses (never counted as near misses)."""
     return score_columns(
         [text],
-        {"terms": [terms], "target_length": [target_length], "lang": [lang], "messages": [prompt]},
+        {
+            "terms": [terms],
+            "target_length": [target_length],
+            "lang": [lang],
+            "messages": [prompt],
+            "term_forms": [term_forms],
+        },
         cfg or get_config(),
         only,
     )[0]
@@ -120,28 +128,35 @@ def score_columns(
     cfg: RewardConfig,
     only: Sequence[str] = ALL_KEYS,
 ) -> list[dict[str, float | None]]:
-    """Score completions with aligned columns (``terms``, ``target_length``, ``lang``, ``messages``).
+    """Score completions with aligned columns (``terms``, ``target_length``, ``lang``, ``messages``, and
+    optionally ``term_forms``: the book's own near-forms of its terms, never counted as near misses).
 
     Terms and targets are resolved once per distinct column value (GRPO repeats each prompt's columns for
     every generation); each completion's view comes from the per-batch cache (:mod:`prepare`).
     """
     announce_compile()
     VIEWS.fit(len(completions))
-    memo: dict[tuple[int, int, int], tuple] = {}
+    memo: dict[tuple[int, int, int, int], tuple] = {}
     items = []
+    forms_col = cols.get("term_forms") or [None] * len(completions)
     for i, text in enumerate(completions):
         terms, target, msgs = cols["terms"][i], cols["target_length"][i], cols["messages"][i]
-        key = (id(terms), id(target), id(msgs))
+        forms = forms_col[i]
+        key = (id(terms), id(target), id(msgs), id(forms))
         if key not in memo:
             prompt = prompt_text(msgs)
-            memo[key] = (resolve_terms(terms, prompt, cfg), resolve_target(target, prompt))
-        terms_t, target_t = memo[key]
+            memo[key] = (
+                resolve_terms(terms, prompt, cfg),
+                resolve_target(target, prompt),
+                allowed_forms(as_terms(forms)),
+            )
+        terms_t, target_t, forms_t = memo[key]
         try:
             view = prepare_view(text, cols["lang"][i], cfg.max_chars)
         except Exception as e:  # a reward never throws into training
             warn_once(f"prepare-{type(e).__name__}", f"scifi rewards: preparing a completion failed ({e!r})")
             view = prepare_view("", cols["lang"][i], cfg.max_chars)
-        items.append(Prepared(view, terms_t, target_t))
+        items.append(Prepared(view, terms_t, target_t, forms_t))
     return _score_items(items, cfg, only)
 
 
@@ -152,9 +167,12 @@ def score_text(
     target_length: int | None = None,
     lang: str | None = None,
     prompt: str | None = None,
+    term_forms: list[str] | None = None,
 ) -> dict[str, float]:
     """All rewards for ``text`` (0-1 each, higher is better; None where a reward does not apply)."""
-    return score_one(text, terms=terms, target_length=target_length, lang=lang, prompt=prompt)
+    return score_one(
+        text, terms=terms, target_length=target_length, lang=lang, prompt=prompt, term_forms=term_forms
+    )
 
 
 def score_batch(texts: list[str], **columns: Any) -> list[dict[str, float]]:
@@ -174,7 +192,7 @@ def _broadcast(columns: dict[str, Any], name: str, n: int) -> Sequence[Any]:
     if value is None:
         return [None] * n
     shared = isinstance(value, (str, int, float)) or (
-        name == "terms" and value and all(isinstance(v, str) for v in value)
+        name in ("terms", "term_forms") and value and all(isinstance(v, str) for v in value)
     )
     if name == "messages" and isinstance(value, list) and value and isinstance(value[0], dict):
         shared = True

@@ -165,12 +165,24 @@ class TermMatcher:
             ],
         )
         self.empty = self.index.empty
+        self._variant_keys: dict[str, frozenset[str]] = {}
         self.edges = [(t[0].isascii(), t[-1].isascii()) for t in terms]  # Latin-edged: whole words only
 
+    def variant_keys(self, term: str) -> frozenset[str]:
+        """The lower-cased near-miss forms of ``term`` (one of this matcher's terms), cached."""
+        if term not in self._variant_keys:
+            self._variant_keys[term] = frozenset(term_variants(term))
+        return self._variant_keys[term]
+
     def report(
-        self, text: str, lower: str | None = None, threshold: float = DEFAULTS.term_fuzzy_threshold
+        self,
+        text: str,
+        lower: str | None = None,
+        threshold: float = DEFAULTS.term_fuzzy_threshold,
+        allowed: frozenset[str] = frozenset(),
     ) -> TermReport:
-        """Count correct uses and near misses of every term in ``text`` (``lower`` = ``text.lower()`` if given)."""
+        """Count correct uses and near misses of every term in ``text`` (``lower`` = ``text.lower()`` if given).
+        ``allowed``: lower-cased forms that are never near misses (the book's own near-forms, ``term_forms``)."""
         rep = TermReport(self.terms)
         if self.empty or not text:
             return rep
@@ -200,8 +212,12 @@ class TermMatcher:
                 if kind == EXACT and surface == term:
                     spans.append((start, end))
                     rep.correct[term] = rep.correct.get(term, 0) + 1
-                elif vkind in _CHAR_SWAPS and inside_word(text, start, end, _changed(surface, term, start)):
+                elif vkind in _CHAR_SWAPS and inside_word(
+                    text, start, end, _changed(surface, term, start), term
+                ):
                     continue  # the swapped character belongs to a common word (包含楚国 holds 含楚, no 韩楚)
+                elif allowed and low[start:end] in allowed:
+                    continue  # a form the book itself uses (紧箍 beside 金箍)
                 else:
                     misses.append((start, end, term, vkind or "case"))
         spans.sort()
@@ -213,10 +229,10 @@ class TermMatcher:
                 insort(spans, (start, end))
                 rep.variants.setdefault(term, []).append((text[start:end], vkind))
         if anchors:
-            self._fuzzy(rep, text, anchors, spans, threshold)
+            self._fuzzy(rep, text, anchors, spans, threshold, allowed)
         return rep
 
-    def _fuzzy(self, rep, text, anchors, spans, threshold) -> None:
+    def _fuzzy(self, rep, text, anchors, spans, threshold, allowed) -> None:
         """Near misses at prefix/suffix anchors; an anchor inside a matched term is skipped at once."""
         from rapidfuzz.distance import Levenshtein
 
@@ -232,11 +248,15 @@ class TermMatcher:
                 if start < 0 or end > len(text) or (start, ti) in seen or _overlaps(spans, start, end):
                     continue
                 cand = text[start:end]
-                if cand.lower() in self.term_keys or len(CJK_RE.findall(cand)) != n:
+                if (
+                    cand.lower() in self.term_keys
+                    or cand.lower() in allowed
+                    or len(CJK_RE.findall(cand)) != n
+                ):
                     continue
                 sim = Levenshtein.normalized_similarity(cand, term)
                 if sim >= max(threshold, 1 - 1 / n) and not inside_word(
-                    text, start, end, _changed(cand, term, start)
+                    text, start, end, _changed(cand, term, start), term
                 ):
                     seen.add((start, ti))
                     insort(spans, (start, end))
@@ -284,22 +304,84 @@ def matcher_for(terms: tuple[str, ...]) -> TermMatcher:
     return TermMatcher(terms)
 
 
-def term_report(text: str, terms: list[str], cfg: RewardConfig = DEFAULTS) -> TermReport:
-    """Per-term breakdown of ``text`` (see :class:`TermReport`; ``.rows()`` for a table)."""
-    return matcher_for(tuple(dict.fromkeys(terms))).report(text, threshold=cfg.term_fuzzy_threshold)
+def allowed_forms(forms) -> frozenset[str]:
+    """The ``term_forms`` of a row (forms the book itself uses beside its terms) as the lower-cased set
+    :meth:`TermMatcher.report` takes; None or an empty list gives the empty set."""
+    return frozenset(f.lower() for f in forms or () if isinstance(f, str) and f)
 
 
-def term_consistency_score(text: str, terms: list[str], cfg: RewardConfig = DEFAULTS) -> float:
+def term_report(
+    text: str, terms: list[str], cfg: RewardConfig = DEFAULTS, forms: list[str] | None = None
+) -> TermReport:
+    """Per-term breakdown of ``text`` (see :class:`TermReport`; ``.rows()`` for a table); ``forms`` are
+    near-forms the book itself uses, never counted as near misses."""
+    return matcher_for(tuple(dict.fromkeys(terms))).report(
+        text, threshold=cfg.term_fuzzy_threshold, allowed=allowed_forms(forms)
+    )
+
+
+def term_consistency_score(
+    text: str, terms: list[str], cfg: RewardConfig = DEFAULTS, forms: list[str] | None = None
+) -> float:
     """Term consistency of ``text`` in [0, 1] (formula in the module docstring)."""
-    return term_report(text, terms, cfg).score(cfg)
+    return term_report(text, terms, cfg, forms).score(cfg)
 
 
-_PROMPT_TERM_RE = re.compile(r"[《「『“\"]([^《》「」『』“”\"\n，。！？、,.!?;；:：]{2,24})[》」』”\"]")
+def variant_counts(text: str, terms: list[str]) -> dict[str, dict[str, int]]:
+    """For each term, how often each of its near-miss forms occurs in ``text`` (a whole book: one pass), as
+    ``{term: {form: uses}}``; a form near two terms (兰英 for 兰言 and 兰音) counts for both; terms without
+    a near miss are left out."""
+    matcher = matcher_for(tuple(dict.fromkeys(terms)))
+    rep = matcher.report(text)
+    uses: dict[str, int] = {}
+    for forms in rep.variants.values():
+        for surface, _ in forms:
+            uses[surface] = uses.get(surface, 0) + 1
+    out: dict[str, dict[str, int]] = {}
+    for surface, n in uses.items():
+        low = surface.lower()
+        for term in matcher.terms:
+            if low in matcher.variant_keys(term) or _one_char_apart(surface, term):
+                out.setdefault(term, {})[surface] = n
+    return out
+
+
+def _one_char_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+# Quoted names: “…” "…" 『…』 「…」. Not 《…》 (titles of works: 《三体》 names a book, not a term of the story)
+# and not a chapter title (下一章「第二章」, the chapter, "Part 2", 「第三回」).
+_PROMPT_TERM_RE = re.compile(r"[『「“\"]([^《》「」『』“”\"\n，。！？、,.!?;；:：]{2,24})[』」”\"]")
+_CHAPTER_BEFORE_RE = re.compile(r"(?i)(chapter,?\s*|[章题回节])$")
+_TITLE_AFTER = ("为题", "为标题", "一章")
+_HEADING_RE = re.compile(
+    r"(?i)^(第\s*[\d〇零一二三四五六七八九十百千两]+\s*[章回节卷部篇集]|(chapter|part|book)\s+\w+$)"
+)
+# A glossary line: the builders' templates (data/datasets/prompts.yaml) and common labels, then the list.
+_GLOSSARY_LINE_RE = re.compile(
+    r"(?:已确立的名词|专有名词|名词表|术语表|Established names and terms|Established terms|Glossary)"
+    r"\s*(?:[（(][^）)\n]*[）)])?\s*[：:]\s*([^\n]+)",
+    re.IGNORECASE,
+)
+_LIST_SEP_RE = re.compile(r"\s*[、，,;；]\s*")
 
 
 def terms_from_prompt(prompt: str) -> list[str]:
-    """Names quoted in a prompt: 《…》 「…」 『…』 “…” "…" spans of 2-24 chars with no sentence punctuation."""
+    """Terms named in a prompt: the items of a glossary line (``已确立的名词（请照原样使用）：A、B``,
+    ``Established names and terms (...): A, B``, ``术语表：``, ``Glossary:``), then names quoted in “…” "…"
+    『…』 「…」 (2-24 characters, no sentence punctuation, not a chapter title). 《…》 are titles of works."""
     if not prompt:
         return []
-    found = [m.group(1).strip() for m in _PROMPT_TERM_RE.finditer(prompt)]
+    found: list[str] = []
+    for m in _GLOSSARY_LINE_RE.finditer(prompt):
+        items = _LIST_SEP_RE.split(m.group(1).strip().rstrip("。.;；"))
+        found += [t.strip(" \"“”'") for t in items if 1 < len(t.strip()) <= 40]
+    for m in _PROMPT_TERM_RE.finditer(prompt):
+        name = m.group(1).strip()
+        before, after = prompt[max(0, m.start() - 12) : m.start()], prompt[m.end() : m.end() + 3]
+        if not (
+            _CHAPTER_BEFORE_RE.search(before) or after.startswith(_TITLE_AFTER) or _HEADING_RE.match(name)
+        ):
+            found.append(name)
     return [t for t in dict.fromkeys(found) if t and len(t.split()) <= 4]

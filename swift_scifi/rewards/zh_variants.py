@@ -115,10 +115,12 @@ def substitution_variants(term: str) -> dict[str, str]:
     return out
 
 
-def inside_word(text: str, start: int, end: int, changed: list[int] | None = None) -> bool:
+def inside_word(text: str, start: int, end: int, changed: list[int] | None = None, term: str = "") -> bool:
     """Whether a changed character of ``text[start:end]`` (absolute indexes ``changed``; default: all)
     forms a common word with a character outside the span: 包含楚国 holds 含楚, no slip for 韩楚.
-    A word over unchanged characters (花果山上: 山上) says nothing, the correct term would sit there too."""
+    A word over unchanged characters (花果山上: 山上) says nothing, the correct term would sit there too;
+    so does a word whose outside part the text also puts beside ``term`` itself (老栈道 where 老残道 is
+    written too: 道 is the speech verb after the name, not the end of 栈道)."""
     words = common_words()
     changed = list(range(start, end)) if changed is None else changed
     for i in changed:
@@ -127,6 +129,6 @@ def inside_word(text: str, start: int, end: int, changed: list[int] | None = Non
                 b = a + length
                 if a < 0 or b > len(text) or (a >= start and b <= end):
                     continue  # out of the text, or inside the span: not straddling an edge
-                if text[a:b] in words:
+                if text[a:b] in words and not (term and text[a:start] + term + text[end:b] in text):
                     return True
     return False

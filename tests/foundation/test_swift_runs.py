@@ -1,6 +1,7 @@
 """Real ms-swift runs of the tiny model on CPU, one per scifi-* dataset, through the plugin shim."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,9 +92,21 @@ def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, datasets, max_tokens):
     assert args["dataset"] == datasets and args["external_plugins"] == [_plugin_path()]
 
 
-def test_checkout_shim_works_from_the_repo(tiny_model, tmp_path):
+def test_checkout_shim_works_from_the_repo_and_carries_a_user_glossary(tiny_model, tmp_path):
+    """`swift sft` through the repo's shim on a user corpus with a user glossary (SCIFI_GLOSSARY): the prompts
+    swift encodes list exactly the user's terms as the established ones."""
+    story = (REPO / "tests" / "terms" / "data" / "en_halcyon.txt").read_text(encoding="utf-8")
+    parts = [p.strip() for p in re.split(r"^Chapter \w+$", story, flags=re.M) if p.strip()]
+    corpus = tmp_path / "halcyon.txt"
+    corpus.write_text(
+        "The Halcyon Reach\n\n"
+        + "\n\n".join(f"Chapter {i + 1}\n\n{parts[i % len(parts)]}" for i in range(8)),
+        encoding="utf-8",
+    )
+    glossary = tmp_path / "glossary.txt"
+    glossary.write_text("# my terms\nHalcyon Reach\nAshfall Belt\nfold-drive\n", encoding="utf-8")
     out = tmp_path / "out"
-    run_swift(
+    proc = run_swift(
         [
             "sft",
             "--model",
@@ -102,17 +115,28 @@ def test_checkout_shim_works_from_the_repo(tiny_model, tmp_path):
             "--external_plugins",
             "plugins/scifi_plugin.py",
             "--dataset",
-            "scifi-chapter-gen:en#8",
+            "scifi-chapter-gen",
             "--max_length",
-            "384",
+            "768",
             "--output_dir",
             str(out),
             *TRAIN_FLAGS,
         ],
         cwd=REPO,
-        **_budget_env(tiny_model),
+        SCIFI_CORPUS=str(corpus),
+        SCIFI_GLOSSARY=str(glossary),
+        SCIFI_MAX_TOKENS="768",
+        SCIFI_TOKENIZER=str(tiny_model),
     )
     assert (_checkpoint(out) / "adapter_model.safetensors").is_file()
+    # swift logs the first encoded sample as decoded text ([INPUT] ... [LABELS]): its prompt lists the user's terms
+    log = proc.stdout + proc.stderr
+    assert "[INPUT]" in log, "swift logged no encoded sample"
+    encoded = log.split("[INPUT]", 1)[1].split("[LABELS", 1)[0]
+    head = "Established names and terms (use them exactly as written): "
+    assert "Work: The Halcyon Reach" in encoded and head in encoded, encoded[:800]
+    named = [t.strip() for t in encoded.split(head, 1)[1].splitlines()[0].split(",")]
+    assert named and set(named) <= {"Halcyon Reach", "Ashfall Belt", "fold-drive"}, named
 
 
 def test_grpo_rewards_receive_the_prompt_columns(tiny_model, tmp_path):

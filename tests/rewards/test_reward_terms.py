@@ -99,8 +99,36 @@ def test_matcher_is_cached_per_term_tuple():
     assert matcher_for(("Elara", "Mars")) is matcher_for(("Elara", "Mars"))
 
 
-def test_terms_from_prompt_reads_quoted_names():
-    assert terms_from_prompt("续写《星港号》的故事，主角「林雪」说：“走吧，快点。”") == ["星港号", "林雪"]
+def test_terms_from_prompt_reads_quoted_names_not_titles():
+    # 《》 names a work and the builders' 「」 a chapter: titles, not terms of the story
+    assert terms_from_prompt("续写《星港号》的故事，主角「林雪」说：“走吧，快点。”") == ["林雪"]
+    assert terms_from_prompt("请续写下一章「曲率之夜」，约800字。以「归途」为题。") == []
+    assert terms_from_prompt("写「第三回」，主角“程远舟”。") == ["程远舟"]
+    en = 'Continue the story with the next chapter, "The Long Night", about the "Nautilus". Write "Part 2".'
+    assert terms_from_prompt(en) == ["Nautilus"]
+
+
+def test_terms_from_prompt_reads_the_glossary_line_of_the_builders_prompts():
+    from swift_scifi.datasets.prompts import join_terms, render
+
+    zh = render("zh", "notes", book="三体", chapter="第一章") + "\n"
+    zh += render("zh", "glossary", terms=join_terms(["曲率引擎", "章北海", "罗辑"], "zh"))
+    zh += "\n\n" + render("zh", "grpo", chapter="第二章", target_length=800)
+    assert terms_from_prompt(zh) == ["曲率引擎", "章北海", "罗辑"]
+    en = render("en", "glossary", terms=join_terms(["Time Traveller", "Morlocks", "heat-ray"], "en"))
+    assert terms_from_prompt(en + "\n\nContinue.") == ["Time Traveller", "Morlocks", "heat-ray"]
+    assert terms_from_prompt("术语表：星港号，林雪；曲率引擎。") == ["星港号", "林雪", "曲率引擎"]
+
+
+def test_a_near_form_the_book_uses_is_no_slip():
+    text = "他念起紧箍儿咒，那金箍越收越紧。"
+    assert term_report(text, ["金箍"]).n_variants == 1
+    assert term_report(text, ["金箍"], forms=["紧箍"]).n_variants == 0
+    assert term_report("金古", ["金箍"], forms=["紧箍"]).n_variants == 1  # other slips still count
+    from swift_scifi.rewards import score_batch
+
+    rows = score_batch([text, text], terms=["金箍"], term_forms=["紧箍"])
+    assert [r["term_consistency"] for r in rows] == [1.0, 1.0]
 
 
 @settings(max_examples=80, deadline=None)
@@ -120,3 +148,10 @@ def test_score_in_range_and_adding_a_correct_use_never_lowers_precision(parts):
     assert 0.0 <= rep.score() <= 1.0
     prec = lambda r: r.n_correct / (r.n_correct + r.n_variants) if r.n_correct + r.n_variants else 0.0  # noqa: E731
     assert prec(more) >= prec(rep)
+
+
+def test_a_word_across_the_edge_hides_a_swap_only_where_the_term_never_sits():
+    # 栈道 straddles the edge, but the text writes 老残道 too: 道 is the speech verb after the name
+    assert term_report("老残道：“走。”老栈道：“好。”", ["老残"]).n_variants == 1
+    assert term_report("老栈道很险。老残来了。", ["老残"]).n_variants == 0  # 栈道, a mountain path
+    assert term_report("他包含楚国。韩楚来了。", ["韩楚"]).n_variants == 0

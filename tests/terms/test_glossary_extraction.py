@@ -229,3 +229,26 @@ def test_glossary_command_prints_counts_and_reasons(tmp_path):
     assert json.loads(js.stdout.splitlines()[0])["reason"]
     bad = subprocess.run(cmd[:4] + [str(tmp_path / "none.txt")], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "cannot read" in bad.stderr
+
+
+def test_attested_forms_are_the_near_forms_a_book_uses_twice_or_more():
+    from swift_scifi.datasets.terms import attested_forms
+
+    book = "金箍棒在手。紧箍儿咒念了又念，紧箍勒得头疼。金箍闪光。章北海来了，张北海是一次笔误。章北海走了。"
+    forms = attested_forms(book, ["金箍", "章北海"])
+    assert forms == {"金箍": ["紧箍"]}  # 张北海 is used once: a slip, not the book's own form
+
+
+def test_grpo_rows_carry_the_books_near_forms_of_their_terms(tmp_path, monkeypatch):
+    from swift_scifi.datasets.build import build_rows
+
+    book = tmp_path / "book.txt"
+    base = (DATA / "zh_qiming.txt").read_text("utf-8")
+    book.write_text(base.replace("望舒城", "望抒城", 3), encoding="utf-8")  # the author's own variant, 3 uses
+    gl = tmp_path / "g.txt"
+    gl.write_text("程远舟\n望舒城\n", encoding="utf-8")
+    monkeypatch.setenv("SCIFI_GLOSSARY", str(gl))
+    rows = build_rows("scifi-grpo-prompts", BuildConfig.from_env(corpus=book, max_tokens=1024))
+    with_city = [r for r in rows if "望舒城" in r["terms"]]
+    assert with_city and all(r["term_forms"] == ["望抒城"] for r in with_city)
+    assert all(r["term_forms"] == [] for r in rows if "望舒城" not in r["terms"])
