@@ -26,7 +26,7 @@ from functools import lru_cache
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex
-from .zh_variants import inside_word, substitution_variants
+from .zh_variants import in_term_context, inside_word, substitution_variants, word_variants
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
 FUZZY_MIN_CHARS = 4  # shorter CJK terms get homophone / look-alike swaps only: 3-字 fuzzy spans hit real prose (31% of windows)
@@ -127,8 +127,9 @@ def _width_forms(term: str) -> set[str]:
 
 def term_variants(term: str) -> dict[str, str]:
     """Lower-cased near-miss forms of ``term`` mapped to their kind: homophone and lookalike (one Chinese
-    character swapped), edit1, spacing (hyphenation too), width (full/half-width), opencc (script)."""
-    out: dict[str, str] = dict(substitution_variants(term))
+    character swapped; homophone-word / lookalike-word when the swap makes a common word), edit1, spacing
+    (hyphenation too), width (full/half-width), opencc (script)."""
+    out: dict[str, str] = {**word_variants(term), **substitution_variants(term)}
     for kind, forms in (
         ("edit1", _edit1_forms(term)),
         ("spacing", _spacing_forms(term)),
@@ -212,6 +213,8 @@ class TermMatcher:
                 if kind == EXACT and surface == term:
                     spans.append((start, end))
                     rep.correct[term] = rep.correct.get(term, 0) + 1
+                elif vkind in _WORD_SWAPS and not in_term_context(text, start, end, term):
+                    continue  # a common word (何者), a slip only where the term sits in the same surroundings
                 elif vkind in _CHAR_SWAPS and inside_word(
                     text, start, end, _changed(surface, term, start), term
                 ):
@@ -264,6 +267,7 @@ class TermMatcher:
 
 
 _CHAR_SWAPS = ("homophone", "lookalike")
+_WORD_SWAPS = ("homophone-word", "lookalike-word")
 
 
 def _changed(surface: str, term: str, start: int) -> list[int]:

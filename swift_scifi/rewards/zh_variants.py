@@ -6,7 +6,8 @@
   stroke-order tables (examples/derive_term_data.py): 辑/缉, 己/已, 晴/睛.
 Replacement characters come from the 4,500 commonest characters (what a slip of the keyboard or the pen
 produces). A variant that is itself a common word (``data/terms/zh_words.txt.gz``, from jieba's dictionary)
-is no near miss; :func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
+is a near miss only where the text writes the term itself in the same surroundings (:func:`word_variants`:
+何者道 beside 行者道); :func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
 """
 
 from __future__ import annotations
@@ -93,26 +94,56 @@ def lookalikes(ch: str) -> str:
     return _chars()[0].get(ch, "")
 
 
-def substitution_variants(term: str) -> dict[str, str]:
-    """One-character homophone / look-alike variants of a 2-6 character Chinese term, mapped to their kind
-    ('homophone' or 'lookalike'). Left out: common words, and swaps to a function character (之, 的, 于)."""
+def _swaps(term: str):
+    """(variant, kind) for every one-character homophone / look-alike swap of a 2-6 character Chinese term,
+    swaps to a function character left out."""
     n = len(term)
     if not 2 <= n <= MAX_TERM_CHARS or not all("\u4e00" <= c <= "\u9fff" for c in term):
-        return {}
-    words, func = common_words(), FUNCTION_CHARS
+        return
     rd = readings(term)
     if len(rd) != n:
-        return {}
-    out: dict[str, str] = {}
+        return
     for i, ch in enumerate(term):
         for kind, subs in (("lookalike", lookalikes(ch)), ("homophone", homophones(ch, rd[i]))):
             for c in subs:
-                if c in func:
-                    continue
-                v = term[:i] + c + term[i + 1 :]
-                if v not in words:
-                    out[v] = kind  # a homophone that also looks alike is reported as a homophone
+                if c not in FUNCTION_CHARS:
+                    yield term[:i] + c + term[i + 1 :], kind
+
+
+def substitution_variants(term: str) -> dict[str, str]:
+    """One-character homophone / look-alike variants of a 2-6 character Chinese term, mapped to their kind
+    ('homophone' or 'lookalike'). Left out: common words, and swaps to a function character (之, 的, 于)."""
+    words = common_words()
+    out: dict[str, str] = {}
+    for v, kind in _swaps(term):
+        if v not in words:
+            out[v] = kind  # a homophone that also looks alike is reported as a homophone
     return out
+
+
+def word_variants(term: str) -> dict[str, str]:
+    """The swaps of :func:`substitution_variants` that are common words themselves (何者 for 行者, 宛如 for
+    婉如), kind 'homophone-word' / 'lookalike-word': a near miss only where the text also writes the term
+    with the same two neighbouring characters (:func:`in_term_context`)."""
+    words = common_words()
+    out: dict[str, str] = {}
+    for v, kind in _swaps(term):
+        if v in words:
+            out[v] = kind + "-word"
+    return out
+
+
+CONTEXT_CHARS = 2
+
+
+def in_term_context(text: str, start: int, end: int, term: str) -> bool:
+    """Whether the two characters before ``text[start:end]`` also stand before ``term`` somewhere in
+    ``text``, or the two after it also follow ``term`` (何者道： where 行者道： is written too)."""
+    left = text[max(0, start - CONTEXT_CHARS) : start]
+    right = text[end : end + CONTEXT_CHARS]
+    return (len(left) == CONTEXT_CHARS and left + term in text) or (
+        len(right) == CONTEXT_CHARS and term + right in text
+    )
 
 
 def inside_word(text: str, start: int, end: int, changed: list[int] | None = None, term: str = "") -> bool:

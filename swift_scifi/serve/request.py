@@ -3,7 +3,8 @@ beyond the request stream.
 
 The extension (all keys optional), sent by the openai client as ``extra_body={"scifi": {...}}``::
 
-    {"return": "all" | "best", "terms": ["曲率引擎", ...], "target_length": 800, "lang": "zh" | "en",
+    {"return": "all" | "best", "terms": ["曲率引擎", ...], "term_forms": ["曲律引擎"], "target_length": 800,
+     "lang": "zh" | "en",
      "weights": {"slop": 2.0, "length": 0.0}}
 """
 
@@ -153,6 +154,15 @@ def _columns(ext: dict) -> dict:
         ):
             raise ServeError(400, f"`scifi.terms` must be a list of at most {MAX_TERMS} strings")
         columns["terms"] = terms
+    forms = ext.get("term_forms")
+    if forms is not None:
+        if (
+            not isinstance(forms, list)
+            or len(forms) > MAX_TERMS
+            or not all(isinstance(t, str) for t in forms)
+        ):
+            raise ServeError(400, f"`scifi.term_forms` must be a list of at most {MAX_TERMS} strings")
+        columns["term_forms"] = forms
     target = ext.get("target_length")
     if target is not None:
         if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target <= MAX_TARGET_LENGTH:
