@@ -380,7 +380,7 @@ def terms_from_prompt(prompt: str) -> list[str]:
     found: list[str] = []
     for m in _GLOSSARY_LINE_RE.finditer(prompt):
         items = _LIST_SEP_RE.split(m.group(1).strip().rstrip("。.;；"))
-        found += [t.strip(" \"“”'") for t in items if 1 < len(t.strip()) <= 40]
+        found += [t.strip(" \"“”'《》「」『』") for t in items if 1 < len(t.strip()) <= 40]
     for m in _PROMPT_TERM_RE.finditer(prompt):
         name = m.group(1).strip()
         before, after = prompt[max(0, m.start() - 12) : m.start()], prompt[m.end() : m.end() + 3]

@@ -13,7 +13,7 @@ from swift_scifi.rewards.prepare import VIEWS, prepare_view
 
 TEXT = "林雪启动了曲率引擎。飞船驶向木卫二。"
 CONV = [
-    {"role": "system", "content": "世界设定：《曲率引擎》"},
+    {"role": "system", "content": "世界设定：“曲率引擎”"},
     {"role": "user", "content": "写第一章。"},
     {"role": "assistant", "content": "第一章正文。"},
     {"role": "user", "content": [{"type": "text", "text": "写第二章，约 300 字。"}]},
@@ -43,7 +43,7 @@ def test_no_completion_is_none(value):
 
 
 def test_prompt_is_system_turns_and_last_user_turn():
-    assert prompt_text(CONV) == "世界设定：《曲率引擎》\n写第二章，约 300 字。"
+    assert prompt_text(CONV) == "世界设定：“曲率引擎”\n写第二章，约 300 字。"
     assert prompt_text([*CONV, {"role": "assistant", "content": "补全"}]) == prompt_text(CONV)
     assert prompt_text(SimpleNamespace(messages=CONV)) == prompt_text(CONV)
     assert prompt_text("just a string") == "just a string"
