@@ -364,7 +364,7 @@ _HEADING_RE = re.compile(
 )
 # A glossary line: the builders' templates (data/datasets/prompts.yaml) and common labels, then the list.
 _GLOSSARY_LINE_RE = re.compile(
-    r"(?:已确立的名词|专有名词|名词表|术语表|Established names and terms|Established terms|Glossary)"
+    r"(?:已确立的名词|专有名词|名词表|名词|术语表|Established names and terms|Established terms|Glossary)"
     r"\s*(?:[（(][^）)\n]*[）)])?\s*[：:]\s*([^\n]+)",
     re.IGNORECASE,
 )
