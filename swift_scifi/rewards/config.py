@@ -45,9 +45,9 @@ class RewardConfig:
     length_under_scale: float = 2.0  # S_l = 1 - (target/len - 1)/2 below the target
     length_bound_slack: float = 0.25  # "at most N" -> (N(1-s), N); "at least N" -> (N, N(1+s))
     # repetition
-    repetition_n_zh: int = 4  # character n-gram size for Chinese
+    repetition_n_zh: int = 8  # character n-gram size for Chinese (4-grams repeat in ordinary prose)
     repetition_n_en: int = 3  # word n-gram size for English
-    repetition_baseline: float = 0.05  # repeated n-gram share treated as natural (not penalised)
+    repetition_baseline: float = 0.1  # repeated n-gram share in the densest stretch treated as natural
     repetition_window_zh: int = 1000  # an n-gram repeats only within this many characters (0: anywhere)
     repetition_window_en: int = 250  # an n-gram repeats only within this many words (0: anywhere)
     repetition_dup_window: int = 2000  # a paragraph repeats only within this many characters (0: anywhere)

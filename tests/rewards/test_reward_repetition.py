@@ -61,3 +61,24 @@ def test_no_length_bias_on_clean_chinese(shared_corpus):
         share[size] = sum(repetition_report(TextView(w, "zh"))["score"] < 1.0 for _, w in windows) / 60
     print(f"\nzh windows penalised by repetition: 1k {share[1000]:.0%}, 12k {share[12000]:.0%}")
     assert share[12000] <= 2 * max(share[1000], 1 / 60)
+
+
+def test_neutral_padding_never_raises_repetition(shared_corpus):
+    """No dilution: a looped passage keeps its penalty however much clean prose is added before or after."""
+    from tests.rewards.windows import random_windows
+
+    for lang, loop in (
+        ("zh", "她数着心跳，等那道光再亮一次。" * 40),
+        ("en", "She counted her heartbeats. " * 60),
+    ):
+        clean = [w for _, w in random_windows(shared_corpus, lang, n=6, size=3000, seed=3)]
+        for k, pad in enumerate(clean):
+            looped = clean[(k + 1) % len(clean)][:1500] + "\n\n" + loop
+            base = repetition_report(TextView(looped, lang))["score"]
+            assert base < 0.8
+            for padded in (
+                looped + "\n\n" + pad,
+                pad + "\n\n" + looped,
+                pad + "\n\n" + looped + "\n\n" + pad,
+            ):
+                assert repetition_report(TextView(padded, lang))["score"] <= base + 1e-12
