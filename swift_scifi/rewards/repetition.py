@@ -73,13 +73,13 @@ def _local_repeats(ids, n, window):
 
 @njit(cache=True)
 def _visible(cp):
-    """``cp`` without ASCII whitespace/controls and the ideographic space, as uint64."""
+    """``cp`` without ASCII whitespace/controls and the ideographic space, as uint64 (branch-free copy)."""
     out = np.empty(cp.size, np.uint64)
     k = 0
-    for c in cp:
-        if c > 32 and c != 0x3000:
-            out[k] = c
-            k += 1
+    for i in range(cp.size):
+        c = cp[i]
+        out[k] = c
+        k += (c > 32) & (c != 0x3000)
     return out[:k]
 
 
