@@ -67,10 +67,12 @@ class ViewCache:
 def _new_view(completion: Any, lang: Any, max_chars: int) -> TextView:
     """A view of the completion cut to ``max_chars``; when cut, the length reward still sees the length of the
     whole completion (LongWriter units, recorded under :func:`length.full_units`)."""
-    view = TextView(as_text(completion, max_chars), as_lang(lang))
-    full = completion_text(completion)
-    if full is not None and len(full) > max_chars:
-        view.derived[full_units] = longwriter_count(full)
+    text = as_text(completion, max_chars)  # think block removed, cut to max_chars
+    view = TextView(text, as_lang(lang), stripped=True)
+    if len(text) >= max_chars:  # maybe cut: count the whole completion
+        full = completion_text(completion)
+        if full is not None and len(full) > max_chars:
+            view.derived[full_units] = longwriter_count(full)
     return view
 
 

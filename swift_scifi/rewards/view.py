@@ -41,8 +41,9 @@ class TextView:
 
     __slots__ = ("text", "lang", "derived", "__dict__")  # __dict__ holds the cached_property values only
 
-    def __init__(self, text: str, lang: str | None = None):
-        self.text = strip_think(text) if text else ""
+    def __init__(self, text: str, lang: str | None = None, *, stripped: bool = False):
+        """``stripped``: ``text`` has had its think block removed already (:func:`strip_think`)."""
+        self.text = (text if stripped else strip_think(text)) if text else ""
         self.derived: dict[Callable[[TextView], Any], Any] = {}
         if lang:
             self.lang = lang
