@@ -158,7 +158,8 @@ def test_login_needs_an_account_or_the_token(page, studio, shots):
 
 
 def test_the_api_needs_a_login_too(studio):
-    """gradio's HTTP API (what the page calls) answers nothing without the login cookie."""
+    """gradio's HTTP API (what the page calls) answers nothing without the login cookie, and takes no
+    server paths for imports."""
     import httpx
 
     r = httpx.post(f"{studio.url}/gradio_api/run/projects", json={"data": []}, timeout=10)
@@ -167,6 +168,13 @@ def test_the_api_needs_a_login_too(studio):
         assert client.post("/login", data={"username": "x", "password": "nope-nope"}).status_code == 400
         assert client.post("/login", data={"username": "bo", "password": TOKEN}).status_code == 200
         assert client.post("/gradio_api/run/projects", json={"data": []}).status_code == 200
+        # an import reads only a file the editor uploaded: a server path sent to the API is refused
+        for path in ("/etc/passwd", "../../../../etc/passwd"):
+            upload = {"path": path, "meta": {"_type": "gradio.FileData"}}
+            r = client.post("/gradio_api/run/create_project", json={"data": ["p", "", "", "", upload]})
+            assert r.status_code != 200 and "not uploaded by a user" in r.text
+    with Store(studio.db) as store:
+        assert store.list_projects() == []
 
 
 def test_create_project_by_import_generate_and_read_highlights(page, studio, backend, shots, tmp_path):
