@@ -9,8 +9,10 @@ versions (diff), open a candidate for editing, save an edit with tags, list proj
 processing); the client's wall time adds HTTP and the auth check, and bounds it from above (the clients
 run on the same cores as the server).
 
-The baseline is the same rounds by one editor, in the same run; the target (issue 14) is server time
-p95 <= 200 ms at 20 editors.
+The baseline is the same rounds by one editor, in the same run. Then 20 editors twice: clicking without
+a pause (saturation: the server's ceiling on these cores) and with a pause of ~``--think`` s (uniform
+0-2x) before each click, as editors reading a chapter would. The target (issue 14) is server time p95 <=
+200 ms at 20 editors.
 
     PYTHONPATH=. python benchmarks/bench_studio.py [--editors 20] [--rounds 5]
 """
@@ -84,7 +86,7 @@ def seed(db: str, n_candidates: int, n_votes: int) -> tuple[int, list[int]]:
 
 
 def editor_rounds(url: str, name: str, pid: int, chapters: list[int], cands: list[int], rounds: int, lat: dict,
-                  errors: list) -> None:  # fmt: skip
+                  errors: list, think: float = 0.0) -> None:  # fmt: skip
     """One editor: log in (a cookie), then ``rounds`` rounds of the interactions over gradio's HTTP API
     (``POST /gradio_api/run/NAME``, one session per editor so gr.State works as in the browser)."""
     client = httpx.Client(base_url=url, timeout=60)
@@ -92,8 +94,11 @@ def editor_rounds(url: str, name: str, pid: int, chapters: list[int], cands: lis
         errors.append(f"{name}: login failed")
         return
     session = f"bench-{name}"
+    rng = random.Random(name)
 
     def call(api: str, *args):
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))  # the editor reads before the next click
         started = time.perf_counter()
         r = client.post(f"/gradio_api/run/{api}", json={"data": list(args), "session_hash": session})
         wall = time.perf_counter() - started
@@ -103,7 +108,6 @@ def editor_rounds(url: str, name: str, pid: int, chapters: list[int], cands: lis
         lat[api].append((wall, float(body.get("duration") or 0.0)))
         return body["data"]
 
-    rng = random.Random(name)
     for r in range(rounds):
         try:
             call("load_project", pid)
@@ -123,13 +127,14 @@ def editor_rounds(url: str, name: str, pid: int, chapters: list[int], cands: lis
 
 
 def run(
-    url: str, editors: int, rounds: int, pid: int, chapters: list[int], cands: list[int]
+    url: str, editors: int, rounds: int, pid: int, chapters: list[int], cands: list[int], think: float = 0.0
 ) -> tuple[dict, list, float]:
     lat: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     threads = [
         threading.Thread(
-            target=editor_rounds, args=(url, f"ed{editors}-{i}", pid, chapters, cands, rounds, lat, errors)
+            target=editor_rounds,
+            args=(url, f"ed{editors}-{i}-{think}", pid, chapters, cands, rounds, lat, errors, think),
         )
         for i in range(editors)
     ]
@@ -171,6 +176,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--candidates", type=int, default=60)
     ap.add_argument("--votes", type=int, default=2000)
+    ap.add_argument("--think", type=float, default=1.0, help="mean pause between an editor's clicks, s")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
@@ -200,11 +206,16 @@ def main() -> None:
         run(url, 1, 1, pid, chapters, cands)  # warm-up (first requests load gradio's lazy parts), not counted
         base_lat, base_err, base_wall = run(url, 1, args.rounds, pid, chapters, cands)
         base = report("1 editor (baseline)", base_lat, base_wall)
-        lat, errors, wall = run(url, args.editors, args.rounds, pid, chapters, cands)
-        load = report(f"{args.editors} editors", lat, wall)
+        busy_lat, busy_err, busy_wall = run(url, args.editors, args.rounds, pid, chapters, cands)
+        busy = report(f"{args.editors} editors, no pause between clicks (saturation)", busy_lat, busy_wall)
+        lat, errors, wall = run(url, args.editors, args.rounds, pid, chapters, cands, args.think)
+        load = report(f"{args.editors} editors, ~{args.think:g} s between clicks", lat, wall)
+        errors += busy_err
         for e in (base_err + errors)[:10]:
             print("error:", e)
-        print(f"\nserver time at {args.editors} editors vs 1: p50 {load['p50'] / base['p50']:.1f}x, "
+        print(f"\nsaturation: server p50 {busy['p50']:.0f} ms, p95 {busy['p95']:.0f} ms "
+              f"(client p95 {busy['client_p95']:.0f} ms)")  # fmt: skip
+        print(f"server time at {args.editors} editors vs 1: p50 {load['p50'] / base['p50']:.1f}x, "
               f"p95 {load['p95'] / base['p95']:.1f}x; target server p95 <= 200 ms: "
               f"{'met' if load['p95'] <= 200 else 'MISSED'} ({load['p95']:.0f} ms; client p95 {load['client_p95']:.0f} ms)")  # fmt: skip
         if base_err or errors:

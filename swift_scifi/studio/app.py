@@ -47,6 +47,7 @@ MAX_TERM = limits.TERM_CHARS
 MAX_UPLOAD = "5mb"
 LEADERBOARD_TTL = 5.0  # seconds a computed leaderboard is shown to every session
 ARENA_POOL = 200  # latest candidates of a project the arena draws pairs from
+POOL_TTL = 2.0  # seconds a project's candidate list is shared by all sessions
 THUMBS = ("good · 好", "bad · 差")
 OUTCOMES = {"A": "a", "B": "b", "Tie": "tie", "Both bad": "both_bad"}
 
@@ -194,6 +195,7 @@ class Studio:
         self._lock = threading.Lock()
         self._board: tuple[float, list[list]] | None = None
         self._board_lock = threading.Lock()
+        self._pools: dict[int, tuple[float, list[dict]]] = {}
 
     # ---- login -------------------------------------------------------------------------------------
     def authenticate(self, username: str, password: str) -> bool:
@@ -374,6 +376,8 @@ class Studio:
         ]
         try:
             ids = self.store.add_candidates(editor, pid, prompt_text, payload)
+            with self._lock:
+                self._pools.pop(pid, None)  # the arena and the edit list see the new candidates at once
         except ValueError as err:
             raise StudioError(str(err)) from err
         batch = [{"id": int(cid), "slot": i, "text": texts[i]} for i, cid in zip(good, ids, strict=True)]
@@ -509,39 +513,58 @@ class Studio:
 
     # ---- arena -------------------------------------------------------------------------------------
     def _pool(self, project_id) -> list[dict]:
+        """The project's latest ARENA_POOL candidates as {id, key (model + settings), label, head}, shared
+        by all sessions for POOL_TTL seconds (dropped at once when this server stores new candidates)."""
         if project_id in (None, ""):
             return []
-        return self.store.list_candidates(_id(project_id, "project"))
+        pid = _id(project_id, "project")
+        now = time.monotonic()
+        with self._lock:
+            hit = self._pools.get(pid)
+            if hit is not None and now - hit[0] < POOL_TTL:
+                return hit[1]
+        pool = []
+        for c in self.store.list_candidates(pid)[-ARENA_POOL:]:
+            settings = dict(c.get("settings") or {})
+            key = (c["model"], json.dumps(settings, sort_keys=True))
+            label = Setting(c["model"], settings).label()
+            pool.append({"id": int(c["id"]), "key": key, "label": label, "head": c["text"][:40]})
+        with self._lock:
+            self._pools[pid] = (now, pool)
+        return pool
+
+    def _pair(self, pool: list[dict], voted: set[tuple[int, int]]) -> tuple[dict, dict] | None:
+        """A random pair from different models or settings that this session has not voted on."""
+        ok = lambda a, b: a["key"] != b["key"] and (min(a["id"], b["id"]), max(a["id"], b["id"])) not in voted  # noqa: E731
+        if len(pool) < 2:
+            return None
+        for _ in range(64):  # random draws first: O(1) on a large pool
+            a, b = self.rng.sample(pool, 2)
+            if ok(a, b):
+                return a, b
+        pairs = [(a, b) for i, a in enumerate(pool) for b in pool[i + 1 :] if ok(a, b)]
+        return self.rng.choice(pairs) if pairs else None
 
     def new_battle(self, project_id, session):
         """Two candidates of the project from different models or settings, in random order, unnamed;
         pairs this session has voted on are not shown again."""
         session = dict(session or {})
-        pool = self._pool(project_id)[-ARENA_POOL:]
-        voted = {tuple(sorted(p)) for p in session.get("voted", [])}
-        key = lambda c: (c["model"], json.dumps(c.get("settings") or {}, sort_keys=True))  # noqa: E731
-        pairs = [
-            (a, b)
-            for i, a in enumerate(pool)
-            for b in pool[i + 1 :]
-            if key(a) != key(b) and tuple(sorted((a["id"], b["id"]))) not in voted
-        ]
-        if not pairs:
+        voted = {(min(p), max(p)) for p in session.get("voted", [])}
+        pair = self._pair(self._pool(project_id), voted)
+        if pair is None:
             session["battle"] = None
             msg = "No new pair: generate candidates with two or more models or temperatures first."
             return msg, "", "", gr.update(interactive=False), "", session
-        a, b = self.rng.choice(pairs)
-        if self.rng.random() < 0.5:
-            a, b = b, a
-        label = lambda c: Setting(c["model"], dict(c.get("settings") or {})).label()  # noqa: E731
+        a, b = pair if self.rng.random() < 0.5 else pair[::-1]
         session["battle"] = {
-            "a": {"id": int(a["id"]), "label": label(a)},
-            "b": {"id": int(b["id"]), "label": label(b)},
+            "a": {"id": a["id"], "label": a["label"]},
+            "b": {"id": b["id"], "label": b["label"]},
             "request_id": uuid.uuid4().hex,
             "done": False,
         }
+        a_text, b_text = self.store.get_candidate(a["id"])["text"], self.store.get_candidate(b["id"])["text"]
         msg = "Which is better? Names are hidden until you vote. · 哪一篇更好？投票后揭晓模型。"
-        return msg, a["text"], b["text"], gr.update(interactive=True), "", session
+        return msg, a_text, b_text, gr.update(interactive=True), "", session
 
     def vote(self, outcome, session, request: gr.Request):
         editor = _editor(request)
@@ -586,9 +609,9 @@ class Studio:
 
     # ---- edit --------------------------------------------------------------------------------------
     def edit_choices(self, project_id, session):
-        pool = self._pool(project_id)[-ARENA_POOL:]
+        pool = self._pool(project_id)
         latest = {e["id"] for e in (session or {}).get("batch") or ()}
-        choices = [(f"#{c['id']} · {c['text'][:40]}…", int(c["id"])) for c in reversed(pool)]
+        choices = [(f"#{c['id']} · {c['head']}…", c["id"]) for c in reversed(pool)]
         value = next((cid for _, cid in choices if cid in latest), choices[0][1] if choices else None)
         return gr.update(choices=choices, value=value)
 
