@@ -26,6 +26,7 @@ Score (0-1) = weighted mean adherence over the scored principles that apply to t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -182,6 +183,16 @@ def principles_report(view: TextView, path: str | None = None) -> dict[str, floa
     table = _table(view.lang, path)
     below = _adherences(table, view, path)
     return {p.id: below.get(i, 1.0) for i, p in enumerate(table.principles)}
+
+
+def principles_adherence(view: TextView, ids: Iterable[str], path: str | None = None) -> dict[str, float]:
+    """Adherence (0-1) of the rule principles ``ids`` that apply to the text's language, by id: the values of
+    :func:`principles_report`, with only these principles checked (the others' custom checkers never run)."""
+    table = _table(view.lang, path)
+    want = set(ids)
+    mask = [1.0 if p.id in want else 0.0 for p in table.principles]
+    below = _adherences(table, view, path, mask)
+    return {p.id: below.get(i, 1.0) for i, p in enumerate(table.principles) if mask[i]}
 
 
 def _weights(table: _Table, cfg: RewardConfig) -> list[float]:

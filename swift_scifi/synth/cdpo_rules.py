@@ -10,6 +10,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz.distance import Indel
 
@@ -36,7 +37,7 @@ class Pair:
         """The id recorded on the row: the principles verified as broken, else the kind's reward."""
         return "+".join(self.broken) or self.kind.reward
 
-    @property
+    @cached_property
     def edit(self) -> float:
         """Normalised Indel distance between the two sides, 0 (same) .. 1 (nothing shared)."""
         return Indel.normalized_distance(self.chosen, self.rejected)
@@ -85,38 +86,82 @@ def corrupt(text: str, lang: str, kind: str, rng: random.Random, terms: Sequence
     return Pair(text, bad, kinds()[kind], lang, tuple(terms))
 
 
-def verify(pair: Pair) -> str | None:
+class Scores:
+    """One side's rewards, computed on demand and kept: the kind's reward first, the others only when the
+    pair gets that far, the principle breakdown only for kinds that break principles. Values are those of
+    ``explain(text, terms=terms, lang=lang)`` (``scores`` and ``principles``)."""
+
+    def __init__(self, text: str, terms: Sequence[str], lang: str) -> None:
+        self.text, self.terms, self.lang = text, list(terms) or None, lang
+        self._scores: dict[str, float | None] = {}
+        self._all = False
+        self._principles: dict[str, float] = {}
+
+    def score(self, key: str) -> float | None:
+        if key not in self._scores and not self._all:
+            self._scores.update(self._compute((key,)))
+        return self._scores.get(key)
+
+    def scores(self) -> dict[str, float | None]:
+        """Every reward but the composite (``REWARD_KEYS_SKIPPED``), in ``ALL_KEYS`` order."""
+        if not self._all:
+            from swift_scifi.rewards import REWARD_NAMES
+
+            have = self._scores
+            have.update(self._compute([k for k in REWARD_NAMES if k not in have]))
+            self._scores = {k: have.get(k) for k in REWARD_NAMES}
+            self._all = True
+        return self._scores
+
+    def principles(self, ids: Sequence[str]) -> dict[str, float]:
+        """Adherence of the principles ``ids`` (those of the text's language), as in ``explain()["principles"]``."""
+        missing = [x for x in ids if x not in self._principles]
+        if missing:
+            from swift_scifi.rewards import get_config
+            from swift_scifi.rewards.prepare import prepare_view
+            from swift_scifi.rewards.principles import principles_adherence
+
+            view = prepare_view(self.text, self.lang, get_config().max_chars)
+            self._principles.update({x: 1.0 for x in missing})  # ids outside the language's table: followed
+            self._principles.update(principles_adherence(view, missing))
+        return self._principles
+
+    def _compute(self, keys: Sequence[str]) -> dict[str, float | None]:
+        from swift_scifi.rewards.scoring import score_one
+
+        return score_one(self.text, terms=self.terms, lang=self.lang, only=tuple(keys))
+
+
+def verify(pair: Pair, chosen: Scores | None = None) -> str | None:
     """None if the pair is kept, else the reason it is dropped.
 
     Kept when: the edit is small (``max_edit``, length ratio bounds in the data file); the rejected side
     scores lower on the kind's reward, or, for a kind that breaks principles, lower adherence on at least one
     of them in the scifi_principles breakdown and no higher scifi_principles score; and the chosen side
-    scores at least as well on every other reward.
+    scores at least as well on every other reward. ``chosen``: the chosen side's :class:`Scores`, shared by
+    the attempts on one passage (made here when None). Checks stop at the first that fails, so a pair
+    refused on its own reward costs that reward only.
     """
     d = load_data()
     if pair.edit > d["max_edit"]:
         return "edit too large"
     if not d["min_length_ratio"] <= pair.length_ratio <= d["max_length_ratio"]:
         return "length ratio out of bounds"
-    from swift_scifi.rewards import explain
-
-    terms = list(pair.terms) or None
-    good, bad = (explain(x, terms=terms, lang=pair.lang) for x in (pair.chosen, pair.rejected))
+    good = chosen if chosen is not None else Scores(pair.chosen, pair.terms, pair.lang)
+    bad = Scores(pair.rejected, pair.terms, pair.lang)
     key = pair.kind.reward
-    gs, bs = good["scores"], bad["scores"]
-    if gs.get(key) is None or bs.get(key) is None:
+    gk, bk = good.score(key), bad.score(key)
+    if gk is None or bk is None:
         return f"{key} not applicable"
     if pair.kind.principles:
-        broken = [
-            pid
-            for pid in pair.kind.principles
-            if bad["principles"].get(pid, 1.0) < good["principles"].get(pid, 1.0) - EPS
-        ]
-        if not broken or bs[key] > gs[key] + EPS:
+        gp, bp = good.principles(pair.kind.principles), bad.principles(pair.kind.principles)
+        broken = [pid for pid in pair.kind.principles if bp.get(pid, 1.0) < gp.get(pid, 1.0) - EPS]
+        if not broken or bk > gk + EPS:
             return "principle not violated"
         pair.broken = tuple(broken)
-    elif not bs[key] < gs[key] - EPS:
+    elif not bk < gk - EPS:
         return f"{key} not lower"
+    gs, bs = good.scores(), bad.scores()
     for k, g in gs.items():
         if k in REWARD_KEYS_SKIPPED or k == key or g is None or bs.get(k) is None:
             continue
@@ -143,10 +188,11 @@ def build_pairs(
         report.passages += 1
         rng = random.Random(f"{seed}:{lang}:{i}")
         t = terms[i] if terms is not None else ()
+        chosen = Scores(text, t, lang)  # the human side, scored once for all the kinds tried on it
         for j in range(len(names)):
             kind = names[(i + j) % len(names)]
             pair = corrupt(text, lang, kind, rng, t)
-            reason = "no site" if pair is None else (verify(pair) if check else None)
+            reason = "no site" if pair is None else (verify(pair, chosen) if check else None)
             if reason is None:
                 pair.index = i
                 out.append(pair)

@@ -42,8 +42,9 @@ def load_data() -> dict[str, Any]:
     return yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
 def kinds() -> dict[str, Kind]:
-    """Every corruption kind by name, in the data file's order."""
+    """Every corruption kind by name, in the data file's order (built once; do not mutate)."""
     return {k: Kind(k, v["reward"], tuple(v["principles"])) for k, v in load_data()["kinds"].items()}
 
 

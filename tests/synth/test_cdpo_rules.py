@@ -100,3 +100,31 @@ def test_dataset_rows_are_ms_swift_dpo_rows():
         assert [m["role"] for m in r["messages"]] == ["system", "user", "assistant"]
         assert r["rejected_response"] != r["messages"][-1]["content"]
         assert 0 < r["edit"] <= 0.25 and r["principle"]
+
+
+def test_verifier_scores_are_explains_and_the_chosen_side_is_scored_once():
+    """The verifier computes only what its checks need, but the values are explain()'s."""
+    from swift_scifi.rewards import REWARD_NAMES
+    from swift_scifi.synth.cdpo_rules import Scores
+
+    for text, terms, lang in ((ZH, ["天鹰站"], "zh"), (EN, ["Tiangong Station"], "en")):
+        bad = CORRUPTIONS["emotion_label"](text, lang, random.Random(0), terms)
+        for t in (text, bad):
+            want = explain(t, terms=terms, lang=lang)
+            got = Scores(t, terms, lang)
+            assert got.score("slop") == want["scores"]["slop"]
+            assert got.scores() == {k: want["scores"][k] for k in REWARD_NAMES}
+            ids = [*want["principles"], "not-a-principle"]
+            assert any(v < 1 for v in want["principles"].values()) or t == text
+            assert got.principles(ids) == {
+                **{p: want["principles"][p] for p in ids[:-1]},
+                "not-a-principle": 1.0,
+            }
+    chosen = Scores(EN, ["Tiangong Station"], "en")
+    calls = []
+    compute = chosen._compute
+    chosen._compute = lambda keys: calls.append(tuple(keys)) or compute(keys)
+    for kind in ("slop", "moralising", "emotion_label"):
+        pair = corrupt(EN, "en", kind, random.Random(1), ["Tiangong Station"])
+        assert verify(pair, chosen) == verify(Pair(pair.chosen, pair.rejected, pair.kind, "en", pair.terms))
+    assert sum(len(c) for c in calls) == len(set(k for c in calls for k in c))  # no reward scored twice
