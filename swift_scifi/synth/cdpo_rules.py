@@ -91,13 +91,17 @@ class Scores:
     pair gets that far, the principle breakdown only for kinds that break principles. Values are those of
     ``explain(text, terms=terms, lang=lang)`` (``scores`` and ``principles``)."""
 
-    def __init__(self, text: str, terms: Sequence[str], lang: str) -> None:
-        self.text, self.terms, self.lang = text, list(terms) or None, lang
+    def __init__(self, text: str, terms: Sequence[str], lang: str, eager: bool = False) -> None:
+        """``eager``: score every reward at the first request (one call instead of two, for a side that
+        almost always reaches the last check, such as the human passage)."""
+        self.text, self.terms, self.lang, self.eager = text, list(terms) or None, lang, eager
         self._scores: dict[str, float | None] = {}
         self._all = False
         self._principles: dict[str, float] = {}
 
     def score(self, key: str) -> float | None:
+        if self.eager:
+            return self.scores().get(key)
         if key not in self._scores and not self._all:
             self._scores.update(self._compute((key,)))
         return self._scores.get(key)
@@ -188,7 +192,7 @@ def build_pairs(
         report.passages += 1
         rng = random.Random(f"{seed}:{lang}:{i}")
         t = terms[i] if terms is not None else ()
-        chosen = Scores(text, t, lang)  # the human side, scored once for all the kinds tried on it
+        chosen = Scores(text, t, lang, eager=True)  # the human side, scored once for all the kinds tried
         for j in range(len(names)):
             kind = names[(i + j) % len(names)]
             pair = corrupt(text, lang, kind, rng, t)
