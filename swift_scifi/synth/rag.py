@@ -88,13 +88,16 @@ class Support:
 
 def passage_support(target: str, references: Sequence[str], previous: str, lang: str) -> Support:
     """The target's content words that the references hold and the preceding text does not."""
-    t = set(content_words(target, lang))
-    if not t:
+    refs = set(content_words("\n".join(references), lang))
+    return word_support(set(content_words(target, lang)), refs, set(content_words(previous, lang)))
+
+
+def word_support(target: set[str], references: set[str], previous: set[str]) -> Support:
+    """:func:`passage_support` on content-word sets."""
+    if not target:
         return Support(0, 0.0)
-    r = set(content_words("\n".join(references), lang))
-    p = set(content_words(previous, lang))
-    novel = (t & r) - p
-    return Support(len(novel), len(novel) / len(t))
+    novel = (target & references) - previous
+    return Support(len(novel), len(novel) / len(target))
 
 
 def bible_support(target: str, terms: Sequence[str], lang: str) -> Support:
@@ -125,6 +128,7 @@ class BookReferences:
         self.lang = lang
         self.passage_units = max(passage_units, 20)
         self.duplicates_skipped = 0
+        self._tokens: dict[int, list[str]] = {}
 
     @cached_property
     def index(self) -> PassageIndex:
@@ -149,6 +153,17 @@ class BookReferences:
                     if len(uses) < 8 and term_in(term, s, self.lang):
                         uses.append((i, s))
         return out
+
+    def tokens(self, i: int) -> list[str]:
+        """The content words of window ``i`` in order: those of its passages (the text is cut into words
+        once, for the index)."""
+        if not self._tokens:  # a window's words are its passages' words, in order (jieba runs once)
+            for j, toks in zip(self.index.windows.tolist(), self.index.tokens, strict=True):
+                self._tokens.setdefault(j, []).extend(toks)
+        return self._tokens.get(i, [])
+
+    def words(self, i: int) -> set[str]:
+        return set(self.tokens(i))
 
     def definition(self, term: str, exclude: range) -> tuple[int, str] | None:
         """The first sentence using ``term`` outside ``exclude``; one longer than ``definition_max_chars`` is
@@ -194,7 +209,7 @@ class BookReferences:
         text = self.windows[target]
         exclude = leak_range(target)
         k = r["passages_k"]
-        hits = self.index.search(content_words(text, self.lang), k + 4, exclude)
+        hits = self.index.search(self.tokens(target), k + 4, exclude)
         own = shingles(text, self.lang)
         chosen: list[int] = []
         for i, _ in hits:
@@ -208,8 +223,8 @@ class BookReferences:
         if not chosen:
             return "no passage retrieved"
         items = [self.index.passages[i] for i in chosen]
-        previous = self.windows[target - 1] if target else ""
-        support = passage_support(text, items, previous, self.lang)
+        refs = set().union(*(self.index.tokens[i] for i in chosen))
+        support = word_support(self.words(target), refs, self.words(target - 1))
         if support.shared < r["passages_min_shared"] or support.share < r["passages_min_support"]:
             return "passages share too little with the target"
         return References("passages", items, (), tuple(int(self.index.windows[i]) for i in chosen), support)
