@@ -48,14 +48,14 @@ def register(app: typer.Typer) -> None:
         except ValueError as err:
             raise typer.BadParameter(str(err), param_hint="--reward") from err
         report = Report()
-        groups = []
-        for path in samples:
+        lines: list[str] = []
+        for path in samples:  # every shard first: a prompt's candidates may be spread over several files
             try:
-                with path.open(encoding="utf-8") as f:
-                    groups += read_groups(f, report)
+                lines += path.read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError) as err:
                 typer.secho(f"error: {path}: {err}", fg=typer.colors.RED, err=True)
                 raise typer.Exit(2) from err
+        groups = read_groups(lines, report)
         if not groups:
             typer.secho(
                 f"error: no usable sample rows in {', '.join(map(str, samples))} ({report.as_dict()['skipped_rows']})",

@@ -13,7 +13,7 @@ import swift_scifi
 from swift_scifi.datasets.build import build_rows
 from swift_scifi.datasets.config import BuildConfig
 from swift_scifi.rewards import score_batch
-from swift_scifi.synth.rejection import Report, pack, read_groups
+from swift_scifi.synth.rejection import Report, pack, read_groups, scifi_scorer
 from tests.conftest import run_cli, run_swift
 
 N, PROMPTS = 4, 3
@@ -125,95 +125,81 @@ def sampled(tiny_model, tmp_path_factory):
     return tmp, tmp / "out" / "candidates.jsonl", env
 
 
+def _expected(groups: dict[str, list[tuple[list[dict], str]]], min_reward: float, min_margin: float) -> dict:
+    """What the packer must write, from an independent score_batch of every candidate in file order."""
+    out = {}
+    for gid, cands in groups.items():
+        texts = list(dict.fromkeys(t for _, t in cands))
+        scores = [s["writing"] for s in score_batch(texts, messages=[cands[0][0]] * len(texts))]
+        best = max(range(len(texts)), key=lambda i: (scores[i], -i))
+        worst = min(range(len(texts)), key=lambda i: (scores[i], -i))
+        ok = scores[best] >= min_reward
+        pair = ok and len(texts) > 1 and scores[best] - scores[worst] >= min_margin
+        out[gid] = (
+            texts[best] if ok else None,
+            (texts[worst], scores[best] - scores[worst]) if pair else None,
+        )
+    return out
+
+
 @pytest.mark.swift
 def test_rejection_pack_on_real_swift_sample_output(sampled):
     tmp, cands, env = sampled
     rows = _rows(cands)
-    ids = {r["id"] for r in rows}
-    assert len(rows) == N * PROMPTS and len(ids) == PROMPTS
-    # 1) the sampler's candidates alone: gibberish, which the fluency gate scores 0 -> all tie, no pair
-    out = ["--sft", str(tmp / "sft.jsonl"), "--dpo", str(tmp / "dpo.jsonl")]
-    run_cli(["rejection-pack", str(cands), *out])  # default --min-reward 0.5: nothing kept
+    assert len(rows) == N * PROMPTS and len({r["id"] for r in rows}) == PROMPTS
+    groups: dict[str, list] = {}
+    for r in rows:
+        groups.setdefault(r["id"], []).append((r["messages"][:-1], r["messages"][-1]["content"]))
+
+    # 1) the command on the sampler's file: gibberish candidates, which the fluency gate scores (near) 0
+    out = ["--sft", str(tmp / "sft.jsonl"), "--dpo", str(tmp / "dpo.jsonl"), "--min-reward", "0"]
+    run_cli(["rejection-pack", str(cands), *out])
     rep = json.loads((tmp / "sft.report.json").read_text())
-    assert (rep["sft_rows"], rep["dpo_pairs"]) == (0, 0) and rep["dropped_by_reason"] == {
-        "sft: best below the minimum reward": PROMPTS,
-        "dpo: best below the minimum reward": PROMPTS,
-    }
-    run_cli(["rejection-pack", str(cands), *out, "--min-reward", "0"])
-    rep = json.loads((tmp / "sft.report.json").read_text())
-    sft = _rows(tmp / "sft.jsonl")
-    assert (rep["prompts"], rep["candidates"], rep["sft_rows"], rep["dpo_pairs"]) == (
+    sft, dpo = _rows(tmp / "sft.jsonl"), _rows(tmp / "dpo.jsonl")
+    want = _expected(groups, 0.0, 0.1)
+    assert (rep["prompts"], rep["candidates"]) == (
         PROMPTS,
-        N * PROMPTS,
-        3,
-        0,
+        len({(g, t) for g, c in groups.items() for _, t in c}),
+    )
+    assert {r["id"]: r["messages"][-1]["content"] for r in sft} == {g: w[0] for g, w in want.items()}
+    assert {r["id"]: r["rejected_response"] for r in dpo} == {g: w[1][0] for g, w in want.items() if w[1]}
+    assert rep["dropped_by_reason"].get("dpo: margin below the minimum", 0) == sum(
+        not w[1] for w in want.values()
     )
     for row in sft:
-        group = [r for r in rows if r["id"] == row["id"]]
-        texts = [r["messages"][-1]["content"] for r in group]
-        scores = [s["writing"] for s in score_batch(texts, messages=[r["messages"][:-1] for r in group])]
-        assert row["reward"] == round(max(scores), 4)
-        assert row["messages"][-1]["content"] == texts[scores.index(max(scores))]  # first of the best
-        assert row["messages"][:-1] == group[0]["messages"][:-1]
-    assert rep["dropped_by_reason"] == {"dpo: margin below the minimum": PROMPTS}
-    assert _rows(tmp / "dpo.jsonl") == []
+        assert row["messages"][:-1] == groups[row["id"]][0][0] and row["n_candidates"] <= N
+    # the default --min-reward 0.5 keeps no gibberish at all
+    default_sft, _, rep = pack(read_groups(cands.read_text().splitlines(), Report()), scifi_scorer())
+    assert default_sft == [] and rep.dropped["sft: best below the minimum reward"] == PROMPTS
 
-    # 2) with a second shard holding each prompt's own (human) answer, that answer wins and pairs with a
-    # gibberish candidate; one pair is refused by a margin set between the smallest and largest margins
+    # 2) a second shard holding each prompt's own (human) answer: it wins and pairs with the worst gibberish;
+    # a margin between the smallest and largest margins refuses some pairs
     refs = {r["messages"][1]["content"]: r["messages"][-1]["content"] for r in build_rows(
-        "scifi-rag", BuildConfig.from_env(max_tokens=640, tokenizer=env["SCIFI_TOKENIZER"]))}  # fmt: skip
-    shard = tmp / "reference.jsonl"
-    firsts = {r["id"]: r for r in rows}
-    shard.write_text(
-        "".join(
-            json.dumps(
-                {
-                    **r,
-                    "messages": [
-                        *r["messages"][:-1],
-                        {"role": "assistant", "content": refs[r["messages"][1]["content"]]},
-                    ],
-                },
-                ensure_ascii=False,
-            )
-            + "\n"
-            for r in firsts.values()
-        ),  # fmt: skip
-        encoding="utf-8",
-    )
-    human = score_batch(
-        [refs[r["messages"][1]["content"]] for r in firsts.values()],
-        messages=[r["messages"][:-1] for r in firsts.values()],
-    )
-    margins = sorted(s["writing"] for s in human)
-    assert margins[0] > 0
+        "scifi-rag", BuildConfig.from_env(max_tokens=int(env["SCIFI_MAX_TOKENS"]),
+                                          tokenizer=env.get("SCIFI_TOKENIZER")))}  # fmt: skip
+    shard = []
+    for gid, cands_ in groups.items():
+        human = refs[cands_[0][0][1]["content"]]
+        groups[gid] = [*cands_, (cands_[0][0], human)]
+        shard.append(
+            json.dumps({"id": gid, "messages": [*cands_[0][0], {"role": "assistant", "content": human}]})
+        )
+    margins = sorted(max(0.0, s) for s in (w[1][1] for w in _expected(groups, 0.5, 0.0).values() if w[1]))
+    assert len(margins) == PROMPTS and margins[0] > 0.5  # human prose beats gibberish on every prompt
     cut = (margins[0] + margins[-1]) / 2 if margins[0] < margins[-1] else margins[0] + 1e-3
-    run_cli(
-        [
-            "rejection-pack",
-            str(cands),
-            str(shard),
-            "--sft",
-            str(tmp / "sft2.jsonl"),
-            "--dpo",
-            str(tmp / "dpo2.jsonl"),
-            "--min-margin",
-            str(cut),
-        ]  # fmt: skip
+    sft, dpo, rep = pack(
+        read_groups([*cands.read_text().splitlines(), *shard], Report()), scifi_scorer(), min_margin=cut
     )
-    rep = json.loads((tmp / "sft2.report.json").read_text())
-    sft, dpo = _rows(tmp / "sft2.jsonl"), _rows(tmp / "dpo2.jsonl")
-    assert rep["candidates"] == (N + 1) * PROMPTS and rep["sft_rows"] == PROMPTS
-    assert all(r["messages"][-1]["content"] == refs[r["messages"][1]["content"]] for r in sft)
-    kept = sum(m >= cut for m in margins)
-    assert (
-        rep["dpo_pairs"] == len(dpo) == kept
-        and rep["dropped_by_reason"].get("dpo: margin below the minimum", 0) == PROMPTS - kept
-    )
-    gib = {r["messages"][-1]["content"] for r in rows}
+    want = _expected(groups, 0.5, cut)
+    assert rep.candidates == len({(g, t) for g, c in groups.items() for _, t in c})
+    assert [r["messages"][-1]["content"] for r in sft] == [refs[r["messages"][1]["content"]] for r in sft]
+    assert len(sft) == PROMPTS and {r["id"]: r["rejected_response"] for r in dpo} == {
+        g: w[1][0] for g, w in want.items() if w[1]
+    }
+    assert 0 < len(dpo) < PROMPTS or margins[0] == margins[-1]
+    assert rep.dropped["dpo: margin below the minimum"] == PROMPTS - len(dpo)
     for pair in dpo:  # ms-swift's DPO row format: messages ending in the chosen turn + rejected_response
-        assert pair["rejected_response"] in gib and pair["margin"] >= cut and pair["reward_rejected"] == 0.0
-        assert pair["messages"][-1]["role"] == "assistant"
+        assert pair["margin"] >= cut and pair["messages"][-1]["role"] == "assistant"
 
 
 def test_rejection_pack_refuses_an_unknown_reward_and_empty_input(tmp_path):
@@ -225,3 +211,32 @@ def test_rejection_pack_refuses_an_unknown_reward_and_empty_input(tmp_path):
         ["rejection-pack", str(empty), "--sft", str(tmp_path / "s.jsonl"), "--reward", "nope"], check=False
     )
     assert proc.returncode == 2 and "unknown reward" in proc.stderr
+
+
+def test_rejection_pack_merges_shards_by_id(tmp_path):
+    """Candidates of one prompt spread over two shard files (e.g. --data_range runs) form one group."""
+    from typer.testing import CliRunner
+
+    from swift_scifi.cli import app
+    from tests.synth.test_cdpo_rules import EN
+
+    (tmp_path / "a.jsonl").write_text(
+        _line("Continue.", "zxq vbn qwp lkj mnb", "g1") + "\n", encoding="utf-8"
+    )
+    (tmp_path / "b.jsonl").write_text(_line("Continue.", EN, "g1") + "\n", encoding="utf-8")
+    sft, dpo = tmp_path / "s.jsonl", tmp_path / "d.jsonl"
+    args = [
+        "rejection-pack",
+        str(tmp_path / "a.jsonl"),
+        str(tmp_path / "b.jsonl"),
+        "--sft",
+        str(sft),
+        "--dpo",
+        str(dpo),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rep = json.loads((tmp_path / "s.report.json").read_text())
+    assert (rep["prompts"], rep["candidates"], rep["sft_rows"], rep["dpo_pairs"]) == (1, 2, 1, 1)
+    assert _rows(sft)[0]["messages"][-1]["content"] == EN
+    assert _rows(dpo)[0]["rejected_response"] == "zxq vbn qwp lkj mnb" and _rows(dpo)[0]["margin"] > 0.5
