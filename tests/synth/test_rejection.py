@@ -16,7 +16,7 @@ from swift_scifi.rewards import score_batch
 from swift_scifi.synth.rejection import Report, pack, read_groups, scifi_scorer
 from tests.conftest import run_cli, run_swift
 
-N, PROMPTS = 4, 3
+N, PROMPTS = 3, 2
 
 
 def _rows(path):
@@ -203,14 +203,18 @@ def test_rejection_pack_on_real_swift_sample_output(sampled):
 
 
 def test_rejection_pack_refuses_an_unknown_reward_and_empty_input(tmp_path):
+    from typer.testing import CliRunner
+
+    from swift_scifi.cli import app
+
     empty = tmp_path / "e.jsonl"
     empty.write_text("{oops\n", encoding="utf-8")
-    proc = run_cli(["rejection-pack", str(empty), "--sft", str(tmp_path / "s.jsonl")], check=False)
-    assert proc.returncode == 1 and "no usable sample rows" in proc.stderr and "not JSON" in proc.stderr
-    proc = run_cli(
-        ["rejection-pack", str(empty), "--sft", str(tmp_path / "s.jsonl"), "--reward", "nope"], check=False
-    )
-    assert proc.returncode == 2 and "unknown reward" in proc.stderr
+    result = CliRunner().invoke(app, ["rejection-pack", str(empty), "--sft", str(tmp_path / "s.jsonl")])
+    assert result.exit_code == 1 and "no usable sample rows" in result.output and "not JSON" in result.output
+    args = ["rejection-pack", str(empty), "--sft", str(tmp_path / "s.jsonl"), "--reward", "nope"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "unknown reward" in result.output
+    assert not (tmp_path / "s.jsonl").exists()
 
 
 def test_rejection_pack_merges_shards_by_id(tmp_path):
