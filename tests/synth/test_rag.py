@@ -157,3 +157,18 @@ def test_dataset_rows_and_report():
         if row["ref_kind"] == "bible":
             assert all(f"- {t}" in user["content"] for t in row["terms"])
             assert sum(term_in(t, assistant["content"], row["lang"]) for t in row["terms"]) >= 2
+
+
+def test_a_repeated_copy_of_the_target_elsewhere_in_the_book_is_skipped():
+    """Leak through duplication: a chapter printed twice must not serve as the target's own reference."""
+    rng = random.Random(0)
+    vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(400)]
+    windows = [" ".join(rng.choice(vocab) for _ in range(60)) + "." for _ in range(12)]
+    windows[9] = windows[3]  # the target's text again, far outside the leak window
+    refs = BookReferences(windows, [], "en", 200)
+    top = refs.index.search(refs.tokens(3), 1, leak_range(3))[0][0]
+    assert refs.index.windows[top] == 9  # BM25 alone would hand the copy back
+    got = refs.passages(3)
+    assert refs.duplicates_skipped >= 1
+    if isinstance(got, References):
+        assert 9 not in got.sources and all(item != windows[3] for item in got.items)
