@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,8 @@ _SENT_RE = {
     "zh": re.compile(r"[^。！？!?\n]+[。！？!?]+[”」』]?"),
     "en": re.compile(r"[^.!?\n]+[.!?]+[\"”]?"),
 }
+
+_PRONOUN_RE = re.compile(r"\b(He|She|I|They|he|she|they)\b")
 
 Corruption = Callable[[str, str, random.Random, Sequence[str]], "str | None"]
 
@@ -204,10 +207,31 @@ def _pronoun(text: str, lang: str) -> tuple[str, str]:
     """The passage's most used subject pronoun (and, for en, its form of 'to be' in the past)."""
     if lang == "zh":
         return max(("他", "她", "我"), key=text.count), ""
-    counts = {p: len(re.findall(rf"\b{p}\b", text)) for p in ("He", "She", "I", "They")}
-    counts.update({p: counts[p] + len(re.findall(rf"\b{p.lower()}\b", text)) for p in ("He", "She", "They")})
+    found = Counter(_PRONOUN_RE.findall(text))  # one scan; "i" is not a pronoun, "I" is
+    counts = {p: found[p] + (found[p.lower()] if p != "I" else 0) for p in ("He", "She", "I", "They")}
     p = max(counts, key=lambda k: counts[k])
     return p, "were" if p == "They" else "was"
+
+
+def _outside_quotes(text: str, matches) -> list[re.Match]:
+    """The matches (in text order) that overlap no quoted span: one pass over both, sorted by start."""
+    quoted = [(q.start(), q.end()) for q in _QUOTE_RE.finditer(text)]
+    out, j = [], 0
+    for m in matches:
+        while (
+            j < len(quoted) and quoted[j][1] <= m.start()
+        ):  # quotes ending before m can't overlap later ones
+            j += 1
+        if not (j < len(quoted) and quoted[j][0] < m.end()):
+            out.append(m)
+    return out
+
+
+@lru_cache(maxsize=2)
+def _cue_re(lang: str) -> re.Pattern:
+    """Any of the language's ``shown_cues`` (feeling shown through the body)."""
+    cues = sorted(load_data()[lang]["shown_cues"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, cues)))
 
 
 def emotion_label(
@@ -216,14 +240,13 @@ def emotion_label(
     """``n`` sentences of narration replaced by labelled emotions ("She felt very sad."), those that show a
     feeling through the body first; needs a passage of at least ``n + 2`` narrated sentences."""
     d = load_data()[lang]
-    quoted = [(q.start(), q.end()) for q in _QUOTE_RE.finditer(text)]
-    sents = [
-        m for m in _SENT_RE[lang].finditer(text) if not any(s < m.end() and m.start() < e for s, e in quoted)
-    ]
+    sents = _outside_quotes(text, _SENT_RE[lang].finditer(text))
     if len(sents) < n + 2:
         return None
-    shown = [m for m in sents if any(c in m.group() for c in d["shown_cues"])]
-    rest = [m for m in sents if m not in shown]
+    cue = _cue_re(lang)
+    flags = [cue.search(m.group()) is not None for m in sents]
+    shown = [m for m, f in zip(sents, flags, strict=True) if f]
+    rest = [m for m, f in zip(sents, flags, strict=True) if not f]
     rng.shuffle(shown)
     rng.shuffle(rest)
     chosen = sorted((shown + rest)[:n], key=lambda m: m.start(), reverse=True)
