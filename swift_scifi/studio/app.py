@@ -939,5 +939,11 @@ def launch(studio: Studio, host: str = "127.0.0.1", port: int = 7860, *, block: 
 
 
 def warm_up() -> None:
-    """Load the reward data and kernels once (a few seconds) so the first editor does not wait."""
-    hl.explain_candidate("The ship drifted past the moon. 飞船掠过月球。", terms=["Ares"])
+    """Load the reward data and kernels for both languages once (10-30 s), so the first editor does not wait:
+    one explanation of a zh and an en passage of the bundled corpus sample, with zh and en glossary terms."""
+    from swift_scifi.datasets.corpus import read_corpus, sample_corpus_path
+
+    books = {b.lang: b.text for b in read_corpus(sample_corpus_path())}
+    terms = ["Elara", "Tian Gong", "章北海", "曲率引擎"]
+    for text in books.values():
+        hl.explain_candidate(text[5000:8000], terms=terms, prompt="World bible.")
