@@ -649,7 +649,8 @@ class Studio:
             raise StudioError(str(err)) from err
         session["edit_request"] = uuid.uuid4().hex  # the next save is a new edit
         shown = diffmod.side_by_side_html(before, after, "before", "after")
-        return f"Saved your edit ({len(tags or ())} tags).", shown, session
+        tagged = ", ".join(tags or ()) or "no tags"
+        return f"Saved your edit ({_esc(tagged)}).", shown, session
 
     # ---- export ------------------------------------------------------------------------------------
     def export(self, fmt, request: gr.Request):
