@@ -64,7 +64,11 @@ body, .gradio-container {font-family: "Noto Sans", "WenQuanYi Micro Hei", "Micro
 
 
 class StudioError(gr.Error):
-    """A message for the editor (bad input, nothing selected); shown as a gradio error toast."""
+    """A message for the editor (bad input, nothing selected); shown as a gradio error toast. gradio
+    renders the message as HTML, so it is escaped (it may quote the editor's input)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(html.escape(message, quote=True), print_exception=False)
 
 
 class _UserErrors:
@@ -348,7 +352,7 @@ class Studio:
             yield ("Cancelled: the partial text stays on screen and is not saved.", *rest)
             return
         if failed and not started:  # backend down: the message is the only change on the page
-            gr.Warning(failed[0])
+            gr.Warning(_esc(failed[0]))  # rendered as HTML by gradio
             yield (_esc(failed[0]), *rest)
             return
         good = [i for i in range(n) if texts[i].strip() and not errors[i]]

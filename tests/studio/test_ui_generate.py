@@ -102,6 +102,9 @@ def test_input_limits_and_login(tmp_path):
         parse_glossary("\n".join(f"t{i}" for i in range(5001)))
     with pytest.raises(StudioError, match="outside 0-2"):
         parse_settings(["a"], "3", 1)
+    with pytest.raises(StudioError) as err:  # gradio renders error messages as HTML: the input is escaped
+        parse_glossary("<img src=x onerror=alert(1)>" * 10)
+    assert "&lt;img src=x" in err.value.message and "<img" not in err.value.message
     store = Store(f"sqlite:///{tmp_path / 's.db'}")
     store.create_editor("ana", "long-password")
     studio = Studio(store, "http://127.0.0.1:9", token="tok")
