@@ -309,7 +309,6 @@ class Studio:
             cancel = self._cancels.get(request.session_hash or "")
         if cancel is not None:
             cancel.set()
-        return "Cancelling…"
 
     def generate(self, project_id, instruction, n, models, temperatures, session, request: gr.Request):
         """Stream n candidates into the boxes, then explain, rerank and store them. Yields
@@ -876,7 +875,8 @@ def build_app(studio: Studio) -> gr.Blocks:
             [status, *columns, *boxes, *highlights, *breakdowns, order, session],
             api_name="generate",
         )
-        stop.click(studio.cancel, None, status, api_name="cancel", queue=False)
+        # no output: the generation itself reports "Cancelled" (a reply of this click could land after it)
+        stop.click(studio.cancel, None, None, api_name="cancel", queue=False)
         save_order.click(studio.save_ranking, [order, session], gen_msg, api_name="rank", queue=False)
         rate.click(studio.rate, [slot, thumb, rating, session], gen_msg, api_name="rate", queue=False)
         accept.click(
