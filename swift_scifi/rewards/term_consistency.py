@@ -168,6 +168,7 @@ class TermMatcher:
         self.empty = self.index.empty
         self._variant_keys: dict[str, frozenset[str]] = {}
         self.edges = [(t[0].isascii(), t[-1].isascii()) for t in terms]  # Latin-edged: whole words only
+        self.caps = [t[0].isupper() for t in terms]
 
     def variant_keys(self, term: str) -> frozenset[str]:
         """The lower-cased near-miss forms of ``term`` (one of this matcher's terms), cached."""
@@ -193,36 +194,39 @@ class TermMatcher:
         spans: list[tuple[int, int]] = []
         anchors: list[tuple[int, int, tuple]] = []
         misses: list[tuple[int, int, str, str]] = []
-        payloads, terms, edges, n = self.index.payloads, self.terms, self.edges, len(text)
+        payloads, terms, edges, caps, n = self.index.payloads, self.terms, self.edges, self.caps, len(text)
+        word_ch = _WORD_CHARS
         for k, start, end in self.index.find(low):
             direct, anchored = payloads[k]
             if anchored:
                 anchors.append((start, end - 1, anchored))
             for ti, kind, vkind in direct:
                 check_start, check_end = edges[ti]
-                if check_start and start and _latin_word_char(text[start - 1]):
-                    continue  # inside a longer word (Ares in 'squares')
-                if check_end and end < n and _latin_word_char(text[end]):
-                    if not _plural_end(text, end):
+                if check_start:
+                    if vkind == "edit1" and caps[ti] and not text[start].isupper():
+                        continue  # an edit-1 form of a name counts only capitalised ('than' is no 'Thana')
+                    if start and text[start - 1] in word_ch:
+                        continue  # inside a longer word (Ares in 'squares')
+                if check_end and end < n and text[end] in word_ch and not _plural_end(text, end):
+                    continue
+                term = terms[ti]
+                if kind == EXACT:
+                    surface = text[start:end]
+                    if surface == term:
+                        spans.append((start, end))
+                        rep.correct[term] = rep.correct.get(term, 0) + 1
                         continue
-                term, surface = terms[ti], text[start:end]
-                if vkind == "edit1" and term[0].isupper() and not surface[0].isupper():
-                    continue  # an edit-1 form of a name counts only capitalised ('than' is no 'Thana')
-                if kind == EXACT and surface != term and surface.isupper() and len(surface) > 1:
-                    continue  # DEJAH THORIS in a heading or for emphasis is no case slip
-                if kind == EXACT and surface == term:
-                    spans.append((start, end))
-                    rep.correct[term] = rep.correct.get(term, 0) + 1
+                    if surface.isupper() and len(surface) > 1:
+                        continue  # DEJAH THORIS in a heading or for emphasis is no case slip
                 elif vkind in _WORD_SWAPS and not in_term_context(text, start, end, term):
                     continue  # a common word (何者), a slip only where the term sits in the same surroundings
                 elif vkind in _CHAR_SWAPS and inside_word(
-                    text, start, end, _changed(surface, term, start), term
+                    text, start, end, _changed(text[start:end], term, start), term
                 ):
                     continue  # the swapped character belongs to a common word (包含楚国 holds 含楚, no 韩楚)
-                elif allowed and low[start:end] in allowed:
+                if allowed and low[start:end] in allowed:
                     continue  # a form the book itself uses (紧箍 beside 金箍)
-                else:
-                    misses.append((start, end, term, vkind or "case"))
+                misses.append((start, end, term, vkind or "case"))
         spans.sort()
         exact = list(spans)
         for start, end, term, vkind in misses:
@@ -237,30 +241,27 @@ class TermMatcher:
 
     def _fuzzy(self, rep, text, anchors, spans, threshold, allowed) -> None:
         """Near misses at prefix/suffix anchors; an anchor inside a matched term is skipped at once."""
-        from rapidfuzz.distance import Levenshtein
-
         seen: set[tuple[int, int]] = set()
+        terms, keys, n_text = self.terms, self.term_keys, len(text)
         for a_start, a_end, items in anchors:
             if _overlaps(spans, a_start, a_end + 1):
                 continue
             for ti, kind, _ in items:
-                term = self.terms[ti]
+                term = terms[ti]
                 n = len(term)
+                if 1 - 1 / n < threshold:
+                    continue  # one changed character is all a fuzzy near miss may have
                 start = a_start if kind == PREFIX else a_end + 1 - n
                 end = start + n
-                if start < 0 or end > len(text) or (start, ti) in seen or _overlaps(spans, start, end):
+                if start < 0 or end > n_text or (start, ti) in seen:
                     continue
                 cand = text[start:end]
-                if (
-                    cand.lower() in self.term_keys
-                    or cand.lower() in allowed
-                    or len(CJK_RE.findall(cand)) != n
-                ):
+                if sum(a != b for a, b in zip(cand, term, strict=True)) != 1 or _overlaps(spans, start, end):
+                    continue  # Levenshtein distance 1 between equal lengths: one substitution
+                low = cand.lower()
+                if low in keys or low in allowed or len(CJK_RE.findall(cand)) != n:
                     continue
-                sim = Levenshtein.normalized_similarity(cand, term)
-                if sim >= max(threshold, 1 - 1 / n) and not inside_word(
-                    text, start, end, _changed(cand, term, start), term
-                ):
+                if not inside_word(text, start, end, _changed(cand, term, start), term):
                     seen.add((start, ti))
                     insort(spans, (start, end))
                     rep.variants.setdefault(term, []).append((cand, "fuzzy"))
@@ -284,9 +285,14 @@ def _plural_end(text: str, end: int) -> bool:
     return False
 
 
+_WORD_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + "".join(map(chr, range(0xC0, 0x250)))
+)
+
+
 def _latin_word_char(ch: str) -> bool:
     """A character of ``WORD_RE``'s runs: ASCII letters and digits, U+00C0-U+024F."""
-    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("0" <= ch <= "9") or ("\u00c0" <= ch <= "\u024f")
+    return ch in _WORD_CHARS
 
 
 def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
