@@ -2,12 +2,15 @@
 
 One Aho-Corasick automaton per term list (LRU-cached) holds, lower-cased:
 - each term (an exact hit whose original case differs is a *case* variant);
-- its variants: traditional/simplified (opencc), spacing/hyphen forms, and for Latin terms of 5+ letters
-  an edit-distance-1 set (inner deletion, adjacent transposition, vowel swap, doubled letter), which for a
-  capitalised term counts only when written capitalised;
-- for CJK terms of 3+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
-  anchor is a near miss when its Levenshtein similarity to the term is >= ``term_fuzzy_threshold``
-  (曲率驱动 for 曲率引擎). A change in the middle of a 3-character term is not caught.
+- its variants: traditional/simplified (opencc), spacing/hyphen forms, full/half width, for Chinese terms of
+  2-6 characters one-character homophone / look-alike swaps (:mod:`.zh_variants`; a swap that makes a common
+  word counts only in the term's own surroundings), and for Latin terms of 5+ letters an edit-distance-1
+  set (inner deletion, adjacent transposition, vowel swap, doubled letter), which for a capitalised term
+  counts only when written capitalised;
+- for CJK terms of 4+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
+  anchor with exactly one other character changed is a near miss (曲率驱擎 for 曲率引擎), when
+  ``1 - 1/len(term) >= term_fuzzy_threshold``.
+Forms in ``allowed`` (a row's ``term_forms``: near-forms the book itself uses) are never near misses.
 One pass over the text: cost is linear in text length plus the number of hits.
 
 Score (0-1, higher is better): ``(1 - c) * precision + c * coverage`` where
