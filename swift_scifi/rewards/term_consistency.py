@@ -342,20 +342,22 @@ def term_consistency_score(
 
 def variant_counts(text: str, terms: list[str]) -> dict[str, dict[str, int]]:
     """For each term, how often each of its near-miss forms occurs in ``text`` (a whole book: one pass), as
-    ``{term: {form: uses}}``; a form near two terms (兰英 for 兰言 and 兰音) counts for both; terms without
-    a near miss are left out."""
+    ``{term: {form: uses}}``; a form near two terms (兰英 for 兰言 and 兰音) counts for both, and so does
+    another of ``terms`` near it (a book's glossary holds 兰言 and 兰英); terms without one are left out."""
     matcher = matcher_for(tuple(dict.fromkeys(terms)))
     rep = matcher.report(text)
     uses: dict[str, int] = {}
     for forms in rep.variants.values():
         for surface, _ in forms:
             uses[surface] = uses.get(surface, 0) + 1
+    for term in matcher.terms:  # a listed term near another one (兰英 beside 兰言) is a form of it too
+        uses.setdefault(term, 0)
     out: dict[str, dict[str, int]] = {}
     for surface, n in uses.items():
         low = surface.lower()
         for term in matcher.terms:
-            if low in matcher.variant_keys(term) or _one_char_apart(surface, term):
-                out.setdefault(term, {})[surface] = n
+            if term != surface and (low in matcher.variant_keys(term) or _one_char_apart(surface, term)):
+                out.setdefault(term, {})[surface] = n or text.count(surface)
     return out
 
 
