@@ -67,7 +67,10 @@ def test_parse_options_defaults_and_limits():
     assert forward == {**body, "temperature": 1.0}
     one = parse_options({**body, "n": 1, "stream": True}, SETTINGS)
     assert backend_body({**body, "stream_options": {"include_usage": True}}, SETTINGS, one)["stream_options"]
+    forms = parse_options({**body, "scifi": {"terms": ["金箍"], "term_forms": ["紧箍"]}}, SETTINGS)
+    assert forms.columns["term_forms"] == ["紧箍"]  # the book's own near-forms reach the scorer
     for bad in (
+        {"scifi": {"term_forms": "紧箍"}},
         {"n": 6},
         {"n": True},
         {"scifi": {"terms": "Mars"}},
