@@ -94,20 +94,21 @@ def lookalikes(ch: str) -> str:
     return _chars()[0].get(ch, "")
 
 
-def _swaps(term: str):
+@lru_cache(maxsize=8192)
+def _swaps(term: str) -> tuple[tuple[str, str], ...]:
     """(variant, kind) for every one-character homophone / look-alike swap of a 2-6 character Chinese term,
-    swaps to a function character left out."""
+    swaps to a function character left out (cached: term_variants asks for both halves)."""
     n = len(term)
     if not 2 <= n <= MAX_TERM_CHARS or not all("\u4e00" <= c <= "\u9fff" for c in term):
-        return
+        return ()
     rd = readings(term)
     if len(rd) != n:
-        return
+        return ()
+    out = []
     for i, ch in enumerate(term):
         for kind, subs in (("lookalike", lookalikes(ch)), ("homophone", homophones(ch, rd[i]))):
-            for c in subs:
-                if c not in FUNCTION_CHARS:
-                    yield term[:i] + c + term[i + 1 :], kind
+            out += [(term[:i] + c + term[i + 1 :], kind) for c in subs if c not in FUNCTION_CHARS]
+    return tuple(out)
 
 
 def substitution_variants(term: str) -> dict[str, str]:
