@@ -197,6 +197,7 @@ def _page(exp: Experiment, monitors: list[dict], plots: list[Path], env: dict) -
             f"{pt['unigram_ppl']:.1f} on the same tokens ({pt['windows']} windows): {verdict} the baseline."
         ]
     lines += _table_section(exp)
+    lines += _output_checks(exp)
     lines += _monitor_section(monitors, plots, exp)
     lines += _examples_section(exp)
     lines += ["", "## What micro scale can and cannot show", "", cfg.get("honest_note", "").strip(), ""]
@@ -241,6 +242,43 @@ def _table_section(exp: Experiment) -> list[str]:
               "|---|" + "---:|" * len(METRIC_LABELS)]  # fmt: skip
     for name, means in table["means"].items():
         lines.append(f"| {name} | " + " | ".join(_fmt(means.get(m)) for m in METRIC_LABELS) + " |")
+    return lines
+
+
+def _output_checks(exp: Experiment) -> list[str]:
+    """Empty completions and completions in the other language than the prompt's, per model, from the stored
+    samples (scored 0 / judged by the rewards as any text; a gain can come from fixing these alone)."""
+    from swift_scifi.text.lang import detect_lang
+
+    from .evaluate import mean_of, paired_delta
+
+    folder = exp.work / "eval"
+    if not (folder / "control.jsonl").is_file():
+        return []
+    prompts = read_jsonl(exp.work / "data" / "eval_prompts.jsonl")
+    per: dict[str, dict[str, list]] = {}
+    for m in ("sft", "control", "dpo", "grpo"):
+        if not (folder / f"{m}.jsonl").is_file():
+            continue
+        empty, wrong = [], []
+        for row, p in zip(read_jsonl(folder / f"{m}.jsonl"), prompts, strict=True):
+            comps = row["completions"]
+            empty.append(sum(not c.strip() for c in comps) / len(comps))
+            said = [c for c in comps if c.strip()]
+            wrong.append(sum(detect_lang(c) != p["lang"] for c in said) / len(said) if said else None)
+        per[m] = {"empty": empty, "wrong_lang": wrong}
+    lines = ["", "Output checks (share of samples; computed from the stored samples, same pairing):", "",
+             "| model | empty completion | other language than the prompt (non-empty) | Δ empty vs control | "
+             "Δ other language vs control |", "|---|---:|---:|---:|---:|"]  # fmt: skip
+    for m, d in per.items():
+        de = paired_delta(d["empty"], per["control"]["empty"])
+        dw = paired_delta(d["wrong_lang"], per["control"]["wrong_lang"])
+        cells = ["-", "-"] if m == "control" else [_delta_cell(de, "loop_rate"), _delta_cell(dw, "loop_rate")]
+        lines.append(
+            f"| {m} | {_fmt(mean_of(d['empty']))} | {_fmt(mean_of(d['wrong_lang']))} | "
+            + " | ".join(cells)
+            + " |"
+        )
     return lines
 
 
