@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-METHODS = ("scifi-backtrans",)  # scifi-cdpo: next commit
+METHODS = ("scifi-backtrans", "scifi-cdpo")
 
 
 def _method(name: str, tasks: list[str], min_score: int):

@@ -4,6 +4,10 @@ Rows are built in-process from ``SCIFI_CORPUS`` (default: the sample shipped in 
 :func:`swift_scifi.datasets.build.build_rows`; nothing is downloaded. Subsets: ``default`` (all books),
 ``zh`` and ``en``.
 
+``scifi-backtrans`` and ``scifi-cdpo`` (teacher-made, :mod:`swift_scifi.synth`) read the file that
+``swift-scifi synth`` wrote: ``$SCIFI_BACKTRANS`` / ``$SCIFI_CDPO``, default ``scifi-backtrans.jsonl`` /
+``scifi-cdpo.jsonl`` in the working folder; subsets ``zh`` and ``en`` filter on the ``lang`` column.
+
 ``scifi-editor-prefs:dpo|kto|sft`` reads the editor studio's database (``SCIFI_STUDIO_DB``, default
 ``sqlite:///studio.db`` in the working folder) through :func:`swift_scifi.studio.export.export_rows`.
 """
@@ -11,6 +15,7 @@ Rows are built in-process from ``SCIFI_CORPUS`` (default: the sample shipped in 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from datasets import Dataset as HfDataset
 from swift.dataset import DatasetMeta, SubsetDataset, register_dataset
@@ -42,6 +47,66 @@ class ScifiCorpusLoader(DatasetLoader):
         rows = build_rows(dataset_meta.dataset_name, BuildConfig.from_env(), langs)
         if not rows:
             raise ValueError(f"{dataset_meta.dataset_name}: the corpus gave no samples for languages {langs}")
+        dataset = HfDataset.from_list(rows)
+        dataset = dataset_meta.preprocess_func(
+            dataset,
+            num_proc=self.num_proc,
+            load_from_cache_file=False,
+            strict=self.strict,
+            enable_auto_mapping=not self.disable_auto_column_mapping,
+        )
+        if self.remove_unused_columns:
+            dataset = RowPreprocessor.remove_useless_columns(dataset)
+        return dataset
+
+
+TEACHER_DATASETS = {  # name -> (environment variable, default file, columns ms-swift trains on, help)
+    "scifi-backtrans": (
+        "SCIFI_BACKTRANS",
+        "scifi-backtrans.jsonl",
+        ("messages",),
+        "Teacher-made SFT (Weaver's instruction backtranslation, 10 task types, self-curated); reads "
+        "$SCIFI_BACKTRANS (default ./scifi-backtrans.jsonl) written by `swift-scifi synth scifi-backtrans`.",
+    ),
+    "scifi-cdpo": (
+        "SCIFI_CDPO",
+        "scifi-cdpo.jsonl",
+        ("messages", "rejected_response"),
+        "Teacher-made Constitutional DPO (minimal rewrites breaking one principle, verified); reads "
+        "$SCIFI_CDPO (default ./scifi-cdpo.jsonl) written by `swift-scifi synth scifi-cdpo`.",
+    ),
+}
+
+
+def teacher_file(name: str) -> Path:
+    """The pre-built file of teacher dataset ``name``; FileNotFoundError saying how to build it."""
+    env, default, _, _ = TEACHER_DATASETS[name]
+    path = Path(os.environ.get(env) or default).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{name}: no file at {path.resolve()}. It is teacher-made, so it is built beforehand: run "
+            f"`swift-scifi synth {name} --teacher-url URL --model NAME --out {default}` (see docs/data.md), "
+            f"then set {env}=PATH or run from the folder that holds {default}."
+        )
+    return path
+
+
+class TeacherFileLoader(DatasetLoader):
+    """Rows of a teacher-made dataset from the file ``swift-scifi synth`` wrote (subsets filter by language)."""
+
+    def load(self, dataset_syntax=None, dataset_meta=None, *, use_hf=None) -> HfDataset:
+        import json
+
+        name = dataset_meta.dataset_name
+        subsets = self._select_subsets(dataset_syntax.subsets, dataset_meta)
+        langs = {lang for s in subsets for lang in _LANG_SUBSETS[s.name]}
+        path = teacher_file(name)
+        keys = TEACHER_DATASETS[name][2]
+        with path.open(encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        rows = [{k: r[k] for k in keys} for r in rows if r.get("lang") in langs]
+        if not rows:
+            raise ValueError(f"{name}: {path} has no rows for languages {sorted(langs)}")
         dataset = HfDataset.from_list(rows)
         dataset = dataset_meta.preprocess_func(
             dataset,
@@ -99,6 +164,16 @@ def register_datasets() -> None:
             loader=ScifiCorpusLoader,
             tags=["scifi", "writing"],
             help=_HELP[name],
+        )
+        register_dataset(meta, exist_ok=True)
+    for name, (_, _, _, help_text) in TEACHER_DATASETS.items():
+        meta = DatasetMeta(
+            ms_dataset_id=name,
+            dataset_name=name,
+            subsets=[SubsetDataset(s) for s in _LANG_SUBSETS],
+            loader=TeacherFileLoader,
+            tags=["scifi", "writing", "synth"],
+            help=help_text,
         )
         register_dataset(meta, exist_ok=True)
     register_dataset(

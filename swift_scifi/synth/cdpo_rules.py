@@ -146,11 +146,9 @@ def verify(pair: Pair, chosen: Scores | None = None) -> str | None:
     the attempts on one passage (made here when None). Checks stop at the first that fails, so a pair
     refused on its own reward costs that reward only.
     """
-    d = load_data()
-    if pair.edit > d["max_edit"]:
-        return "edit too large"
-    if not d["min_length_ratio"] <= pair.length_ratio <= d["max_length_ratio"]:
-        return "length ratio out of bounds"
+    reason = edit_reason(pair)
+    if reason:
+        return reason
     good = chosen if chosen is not None else Scores(pair.chosen, pair.terms, pair.lang)
     bad = Scores(pair.rejected, pair.terms, pair.lang)
     key = pair.kind.reward
@@ -165,11 +163,26 @@ def verify(pair: Pair, chosen: Scores | None = None) -> str | None:
         pair.broken = tuple(broken)
     elif not bk < gk - EPS:
         return f"{key} not lower"
-    gs, bs = good.scores(), bad.scores()
-    for k, g in gs.items():
-        if k in REWARD_KEYS_SKIPPED or k == key or g is None or bs.get(k) is None:
+    return chosen_worse_on(good.scores(), bad.scores(), key)
+
+
+def edit_reason(pair: Pair) -> str | None:
+    """Why the edit is not small (``max_edit``, length-ratio bounds of the data file), else None."""
+    d = load_data()
+    if pair.edit > d["max_edit"]:
+        return "edit too large"
+    if not d["min_length_ratio"] <= pair.length_ratio <= d["max_length_ratio"]:
+        return "length ratio out of bounds"
+    return None
+
+
+def chosen_worse_on(good: dict, bad: dict, key: str | None) -> str | None:
+    """``"chosen worse on K"`` for the first reward K (other than ``key`` and the composite) on which the
+    chosen scores lower than the rejected, else None. ``good``/``bad``: reward name -> score (0-1 or None)."""
+    for k, g in good.items():
+        if k in REWARD_KEYS_SKIPPED or k == key or g is None or bad.get(k) is None:
             continue
-        if g < bs[k] - EPS:
+        if g < bad[k] - EPS:
             return f"chosen worse on {k}"
     return None
 

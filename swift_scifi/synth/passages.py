@@ -25,6 +25,7 @@ class Passage:
     lang: str
     text: str
     book: str
+    before: str = ""  # the window before it in the same chapter ('' for a chapter's first)
 
 
 def book_passages(name: str, text: str, lang: str, units: int, min_chapter: int = 200) -> list[Passage]:
@@ -32,9 +33,11 @@ def book_passages(name: str, text: str, lang: str, units: int, min_chapter: int 
     chapters = [c.text for c in split_chapters(text, min_chapter)] or [text]
     out = []
     for ci, chapter in enumerate(chapters):
-        for wi, window in enumerate(window_text(chapter, units, lang)):
+        windows = window_text(chapter, units, lang)
+        for wi, window in enumerate(windows):
             if count_length(window) >= units // 2:
-                out.append(Passage(f"{name}:{ci}:{wi}", lang, window.strip(), name))
+                before = windows[wi - 1].strip() if wi else ""
+                out.append(Passage(f"{name}:{ci}:{wi}", lang, window.strip(), name, before))
     return out
 
 

@@ -40,6 +40,7 @@ class Job:
     passage: str
     task: str = ""
     source: str = ""
+    context: str = ""  # the text before the passage (a C-DPO row's prompt)
 
 
 @dataclass

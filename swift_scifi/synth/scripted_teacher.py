@@ -74,7 +74,8 @@ def _rewrite(prompt: str, unchanged: bool) -> dict:
         if m:
             rewrite = passage[: m.start()] + f"**{m.group(0)}**" + passage[m.end() :]
             return {"principle": "no-markdown-emphasis", "rewrite": rewrite}
-    pid = "no-assistant-closing"
+    # an assistant closing line: right for no-assistant-closing, unverifiable for another principle
+    pid = "no-assistant-closing" if "no-assistant-closing" in listed else (listed or [""])[0]
     closing = "希望你喜欢这个故事！" if zh else "I hope you enjoyed this story!"
     return {"principle": pid, "rewrite": passage + "\n\n" + closing}
 

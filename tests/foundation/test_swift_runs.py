@@ -51,17 +51,26 @@ def _plugin_path() -> str:
     return run_cli(["plugin-path"], cwd=Path("/")).stdout.strip()
 
 
+@pytest.fixture(scope="module")
+def synth_env(tmp_path_factory) -> dict:
+    """SCIFI_BACKTRANS and SCIFI_CDPO: teacher-made files from the scripted teacher (short passages)."""
+    from tests.synth.synth_files import build_synth_files
+
+    return build_synth_files(tmp_path_factory.mktemp("synth"))
+
+
 @pytest.mark.parametrize(
     ("datasets", "max_tokens"),
     [
         (["scifi-chapter-gen"], 384),
-        (["scifi-writing-tasks:zh"], 384),
+        (["scifi-writing-tasks:zh#4", "scifi-backtrans#4"], 384),
         # scifi-rag's references and preceding text need a larger budget than the others' prompts
         (["scifi-calib:en", "scifi-rag#8"], 640),
     ],
-    ids=["chapter-gen", "writing-tasks-zh", "calib-en+rag"],
+    ids=["chapter-gen", "writing-tasks-zh+backtrans", "calib-en+rag"],
 )
-def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, datasets, max_tokens):
+def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, datasets, max_tokens, request):
+    synth = request.getfixturevalue("synth_env") if any("backtrans" in d for d in datasets) else {}
     out = tmp_path / "out"
     proc = run_swift(
         [
@@ -81,6 +90,7 @@ def test_swift_sft_lora_on_dataset(tiny_model, tmp_path, datasets, max_tokens):
         ],
         cwd=tmp_path,
         **{**_budget_env(tiny_model), "SCIFI_MAX_TOKENS": str(max_tokens)},
+        **synth,
     )
     log = proc.stdout + proc.stderr
     assert "Successfully imported external_plugins" in log
@@ -204,7 +214,9 @@ def test_import_is_light_and_register_is_idempotent():
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = eval(proc.stdout.strip().splitlines()[-1])  # our own print of a list of str
     assert names == [
+        "scifi-backtrans",
         "scifi-calib",
+        "scifi-cdpo",
         "scifi-cdpo-rules",
         "scifi-chapter-gen",
         "scifi-editor-prefs",
@@ -214,8 +226,9 @@ def test_import_is_light_and_register_is_idempotent():
     ]
 
 
-def test_swift_dpo_on_cdpo_rules(tiny_model, tmp_path):
-    """`swift rlhf --rlhf_type dpo` trains on scifi-cdpo-rules rows (messages + rejected_response)."""
+def test_swift_dpo_on_cdpo_rules(tiny_model, tmp_path, synth_env):
+    """`swift rlhf --rlhf_type dpo` trains on scifi-cdpo-rules and teacher-made scifi-cdpo rows (messages +
+    rejected_response)."""
     out = tmp_path / "out"
     run_swift(
         [
@@ -228,7 +241,8 @@ def test_swift_dpo_on_cdpo_rules(tiny_model, tmp_path):
             "--external_plugins",
             _plugin_path(),
             "--dataset",
-            "scifi-cdpo-rules#8",
+            "scifi-cdpo-rules#6",
+            "scifi-cdpo#4",
             "--max_length",
             "384",
             "--output_dir",
@@ -237,6 +251,7 @@ def test_swift_dpo_on_cdpo_rules(tiny_model, tmp_path):
         ],
         cwd=tmp_path,
         **_budget_env(tiny_model),
+        **synth_env,
     )
     ckpt = _checkpoint(out)
     assert (ckpt / "adapter_model.safetensors").is_file()
@@ -245,4 +260,4 @@ def test_swift_dpo_on_cdpo_rules(tiny_model, tmp_path):
     # DPO's own metrics: the chosen (human) and rejected (corrupted) sides were both scored
     assert all("rewards/chosen" in r and "rewards/rejected" in r for r in logged)
     args = json.loads((ckpt / "args.json").read_text())
-    assert args["rlhf_type"] == "dpo" and args["dataset"] == ["scifi-cdpo-rules#8"]
+    assert args["rlhf_type"] == "dpo" and args["dataset"] == ["scifi-cdpo-rules#6", "scifi-cdpo#4"]

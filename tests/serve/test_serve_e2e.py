@@ -15,7 +15,7 @@ import pytest
 from safetensors import safe_open
 
 import swift_scifi
-from tests.conftest import SWIFT_FLAGS_TINY, run_swift
+from tests.conftest import SWIFT_FLAGS_TINY, run_cli, run_swift
 
 from .conftest import free_port, scifi_serve, swift_deploy, swift_export
 
@@ -275,3 +275,17 @@ def test_stop_ends_the_whole_server_process_group(request, backend, workdir):
         os.killpg(server.proc.pid, 0)
     with pytest.raises(httpx.ConnectError):
         httpx.get(server.url + "/health")
+
+
+def test_tiny_model_behind_swift_deploy_serves_as_a_synth_teacher(backend, tmp_path):
+    """`swift-scifi synth` against a real `swift deploy` of the tiny model: its replies are noise, so the run
+    must end with every job counted as dropped (by reason) or kept, none failed, and tokens reported."""
+    out = tmp_path / "bt.jsonl"
+    args = ["synth", "scifi-backtrans", "--teacher-url", backend.url + "/v1", "--model", "tiny-bnb", "--out"]
+    proc = run_cli(
+        [*args, str(out), "--limit", "4", "--concurrency", "2", "--max-tokens", "32", "--no-progress"]
+    )
+    report = json.loads((tmp_path / "bt.report.json").read_text())
+    assert report["jobs"] == 4 == report["kept"] + report["dropped"] and report["failed"] == 0
+    assert sum(report["dropped_by_reason"].values()) == report["dropped"]
+    assert report["usage_all_runs"]["completion_tokens"] > 0 and "4 jobs" in proc.stdout

@@ -152,3 +152,29 @@ def test_bad_arguments_exit_2(tmp_path, method):
         ["synth", method, "--teacher-url", "http://127.0.0.1:9/v1", "--out", "x.jsonl"], check=False
     )
     assert proc.returncode == 2 and "--model" in proc.stderr
+
+
+@pytest.mark.swift
+def test_offline_path_through_real_swift_sample_distill(tmp_path):
+    """--export-prompts → `swift sample --sampler_type distill --sampler_engine client` in two shards
+    (--data_range) → --from-samples: every job ends, with the same rows as the online run."""
+    from tests.conftest import run_swift
+
+    with ScriptedTeacher(malformed_every=5) as teacher:
+        ref = tmp_path / "online.jsonl"
+        run_cli(_synth_args(teacher.base_url, ref, 4, 4, "--min-score", "0"))
+        out, prompts = tmp_path / "offline.jsonl", tmp_path / "prompts.jsonl"
+        base = ["synth", "scifi-backtrans", "--out", str(out), "--limit", "4", "--min-score", "0"]
+        proc = run_cli([*base, "--export-prompts", str(prompts)])
+        assert "wrote 4 pending teacher requests" in proc.stdout and "4 pending" in proc.stdout
+        kwargs = json.dumps({"base_url": teacher.base_url, "api_key": "none"})
+        for shard in ("0", "1"):
+            run_swift(["sample", "--sampler_type", "distill", "--sampler_engine", "client", "--model", "scripted",
+                       "--dataset", str(prompts), "--num_return_sequences", "1", "--temperature", "0",
+                       "--engine_kwargs", kwargs, "--output_dir", str(tmp_path / "samples"),
+                       "--output_file", f"part{shard}.jsonl", "--data_range", shard, "2"],
+                      cwd=tmp_path)  # fmt: skip
+    parts = sorted((tmp_path / "samples").glob("part*.jsonl"))
+    proc = run_cli([*base, *(x for p in parts for x in ("--from-samples", str(p)))])
+    assert "ingested 4, unmatched 0, duplicate 0" in proc.stdout and "0 pending of 4" in proc.stdout
+    assert _rows(out) == _rows(ref)
