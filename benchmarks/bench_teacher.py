@@ -46,11 +46,11 @@ def run(url: str, method: Backtrans, jobs, concurrency: int, folder: Path) -> di
     return {
         "concurrency": concurrency,
         "jobs": len(jobs),
-        "requests": report["requests"],
+        "requests": report["attempts"],
         "kept": sum(isinstance(o, Keep) for o in outcomes.values()),
         "wall_s": round(wall, 3),
         "jobs_per_s": round(len(jobs) / wall, 2),
-        "client_cpu_ms_per_request": round(1000 * cpu / max(report["requests"], 1), 3),
+        "client_cpu_ms_per_request": round(1000 * cpu / max(report["attempts"], 1), 3),
     }
 
 

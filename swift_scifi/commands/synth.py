@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
         )
         u = report["usage_all_runs"]
         cost = f", cost {u['cost']:.4f}" if "cost" in u else ""
-        typer.echo(f"teacher: {u['requests']} requests, {u['prompt_tokens']} prompt + "
+        typer.echo(f"teacher: {u['attempts']} requests, {u['prompt_tokens']} prompt + "
                    f"{u['completion_tokens']} completion tokens{cost}")  # fmt: skip
         if report["failed"]:
             typer.secho(

@@ -63,14 +63,16 @@ def build_report(
     drop_examples: dict[str, dict[str, Any]] = {}
     for job in jobs:
         o = outcomes.get(job.key) or Pending("?")
-        c["jobs_by_task"][job.task or "-"] += 1
+        if job.task:
+            c["jobs_by_task"][job.task] += 1
         c["status"][type(o).__name__.lower()] += 1
         if isinstance(o, (Keep, Drop)):
             repaired += bool(o.info.get("repaired"))
             if o.info.get("score") is not None:
                 c["score"][int(o.info["score"])] += 1
         if isinstance(o, Keep):
-            c["task"][o.info.get("task") or job.task or "-"] += 1
+            if job.task:
+                c["task"][job.task] += 1
             c["lang"][job.lang] += 1
             if o.info.get("principle"):
                 c["principle"][o.info["principle"]] += 1
@@ -108,7 +110,7 @@ def build_report(
         "replies_repaired": repaired,
         "ratings": {str(k): c["score"][k] for k in sorted(c["score"])},
         "usage_all_runs": {
-            "requests": usage.requests,
+            "attempts": usage.requests,
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
         },  # fmt: skip

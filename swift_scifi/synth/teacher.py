@@ -225,7 +225,8 @@ class TeacherPool:
         s = self.settings
         out: dict[str, Any] = {
             "model": s.model,
-            "requests": self.usage.requests,
+            "replies": self.usage.requests,
+            "attempts": sum(e.requests for e in self.endpoints),
             "prompt_tokens": self.usage.prompt_tokens,
             "completion_tokens": self.usage.completion_tokens,
             "endpoints": [e.as_dict() for e in self.endpoints],

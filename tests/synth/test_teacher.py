@@ -40,7 +40,11 @@ def test_pool_spreads_load_and_moves_retries_off_a_failing_endpoint():
         s = TeacherSettings((a.base_url, b.base_url), "t", concurrency=8, backoff_s=0.01, backoff_max_s=0.02)
         replies, report = _pool_run(s, 40)
         assert all(r.ok for r in replies) and a.requests >= 10 and b.requests >= 10
-        assert report["requests"] == 40 and report["prompt_tokens"] > 0 and report["completion_tokens"] > 0
+        assert (
+            report["replies"] == report["attempts"] == 40
+            and report["prompt_tokens"] > 0
+            and report["completion_tokens"] > 0
+        )
         s = TeacherSettings(
             (down.base_url, a.base_url), "t", concurrency=4, backoff_s=0.01, backoff_max_s=0.02
         )
@@ -156,8 +160,9 @@ def test_bad_arguments_exit_2(tmp_path, method):
 
 @pytest.mark.swift
 def test_offline_path_through_real_swift_sample_distill(tmp_path):
-    """--export-prompts → `swift sample --sampler_type distill --sampler_engine client` in two shards
-    (--data_range) → --from-samples: every job ends, with the same rows as the online run."""
+    """--export-prompts → `swift sample --sampler_type distill --sampler_engine client --data_range 0 2` (one
+    shard of two) → --from-samples leaves exactly the other shard pending; the online teacher finishes it
+    through the same journal, and the rows equal an all-online run's."""
     from tests.conftest import run_swift
 
     with ScriptedTeacher(malformed_every=5) as teacher:
@@ -168,13 +173,13 @@ def test_offline_path_through_real_swift_sample_distill(tmp_path):
         proc = run_cli([*base, "--export-prompts", str(prompts)])
         assert "wrote 4 pending teacher requests" in proc.stdout and "4 pending" in proc.stdout
         kwargs = json.dumps({"base_url": teacher.base_url, "api_key": "none"})
-        for shard in ("0", "1"):
-            run_swift(["sample", "--sampler_type", "distill", "--sampler_engine", "client", "--model", "scripted",
-                       "--dataset", str(prompts), "--num_return_sequences", "1", "--temperature", "0",
-                       "--engine_kwargs", kwargs, "--output_dir", str(tmp_path / "samples"),
-                       "--output_file", f"part{shard}.jsonl", "--data_range", shard, "2"],
-                      cwd=tmp_path)  # fmt: skip
-    parts = sorted((tmp_path / "samples").glob("part*.jsonl"))
-    proc = run_cli([*base, *(x for p in parts for x in ("--from-samples", str(p)))])
-    assert "ingested 4, unmatched 0, duplicate 0" in proc.stdout and "0 pending of 4" in proc.stdout
+        run_swift(["sample", "--sampler_type", "distill", "--sampler_engine", "client", "--model", "scripted",
+                   "--dataset", str(prompts), "--num_return_sequences", "1", "--temperature", "0",
+                   "--engine_kwargs", kwargs, "--output_dir", str(tmp_path / "samples"),
+                   "--output_file", "part0.jsonl", "--data_range", "0", "2"], cwd=tmp_path)  # fmt: skip
+        proc = run_cli([*base, "--from-samples", str(tmp_path / "samples" / "part0.jsonl")])
+        assert "ingested 2, unmatched 0, duplicate 0" in proc.stdout and "2 pending of 4" in proc.stdout
+        before = teacher.requests
+        run_cli(_synth_args(teacher.base_url, out, 4, 4, "--min-score", "0"))
+        assert teacher.requests - before == 2  # only the shard swift sample did not answer
     assert _rows(out) == _rows(ref)
