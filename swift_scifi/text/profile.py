@@ -163,6 +163,24 @@ def words(cp):
     return cjk, cjk_head, latin_head, out[:k], cased
 
 
+@njit(cache=True)
+def ascii_casing(cp):
+    """Whether ``str.lower`` changes only A-Z in ``cp``: every code point from U+0080 up lies in a block
+    with no lower-case mapping (Latin-1 punctuation, general and CJK punctuation, CJK ideographs,
+    full-width punctuation before the full-width letters); conservative, early exit."""
+    for c in cp:
+        if c >= 0x80 and not (
+            c <= 0xBF
+            or 0x2000 <= c <= 0x206F
+            or 0x3000 <= c <= 0x303F
+            or 0x3400 <= c <= 0x4DBF
+            or 0x4E00 <= c <= 0x9FFF
+            or 0xFF00 <= c <= 0xFF20
+        ):
+            return False
+    return True
+
+
 @njit(cache=True, inline="always")
 def _is_zh_end(c):
     return c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0x21 or c == 0x3F  # 。！？!?

@@ -164,3 +164,18 @@ def test_kernels_stay_in_bounds():
         timeout=600,
     )
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]
+
+
+def test_view_lower_is_str_lower_for_every_code_point():
+    """TextView.lower takes a bytes shortcut when only A-Z can change; it must equal ``str.lower`` (or the
+    text itself where lowering changes the length) whatever non-ASCII character the text holds: each
+    character that ``str.lower`` changes, and all the others together in one text."""
+    chars = [chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF]
+    changed = [ch for ch in chars if ch.lower() != ch]
+    texts = [f"Ab “Kara” — {ch} 星港" for ch in changed] + [
+        "Ab " + "".join(ch for ch in chars if ch.lower() == ch)
+    ]
+    for text in texts:
+        low = text.lower()
+        for lang in ("en", "zh"):
+            assert TextView(text, lang).lower == (low if len(low) == len(text) else text), text[:20]
