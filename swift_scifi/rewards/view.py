@@ -56,9 +56,12 @@ class TextView:
         """Lower-cased text; same length as ``text`` (falls back to ``text`` when lowering changes length)."""
         if not self._words[4]:  # no character that lower-casing could change
             return self.text
-        if self.lang == "en" and profile.ascii_casing(self.codepoints):
-            # only A-Z change: bytes.lower on the UTF-8 is the same string, about 2x faster than str.lower
-            # on a text with curly quotes or dashes (CPython's non-ASCII path; str.lower wins on Chinese)
+        upper = profile.ascii_casing(self.codepoints)  # A-Z count when only those can change, else -1
+        if upper == 0:
+            return self.text
+        if upper > 0 and self.lang == "en":
+            # bytes.lower on the UTF-8 is the same string, about 2x faster than str.lower on a text with
+            # curly quotes or dashes (CPython's non-ASCII path; str.lower is faster on Chinese)
             return self.text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
         low = self.text.lower()
         return low if len(low) == len(self.text) else self.text

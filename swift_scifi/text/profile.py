@@ -165,11 +165,15 @@ def words(cp):
 
 @njit(cache=True)
 def ascii_casing(cp):
-    """Whether ``str.lower`` changes only A-Z in ``cp``: every code point from U+0080 up lies in a block
-    with no lower-case mapping (Latin-1 punctuation, general and CJK punctuation, CJK ideographs,
-    full-width punctuation before the full-width letters); conservative, early exit."""
+    """How many A-Z ``cp`` holds when those are the only characters ``str.lower`` can change (every code point
+    from U+0080 up lies in a block with no lower-case mapping: Latin-1 punctuation, general and CJK
+    punctuation, CJK ideographs, full-width punctuation before the full-width letters); -1 otherwise
+    (conservative, early exit)."""
+    upper = 0
     for c in cp:
-        if c >= 0x80 and not (
+        if 0x41 <= c <= 0x5A:
+            upper += 1
+        elif c >= 0x80 and not (
             c <= 0xBF
             or 0x2000 <= c <= 0x206F
             or 0x3000 <= c <= 0x303F
@@ -177,8 +181,8 @@ def ascii_casing(cp):
             or 0x4E00 <= c <= 0x9FFF
             or 0xFF00 <= c <= 0xFF20
         ):
-            return False
-    return True
+            return -1
+    return upper
 
 
 @njit(cache=True, inline="always")
