@@ -94,7 +94,7 @@ def _plots(exp: Experiment, monitors: list[dict], out: Path) -> list[Path]:
         for ax, key, label in zip(
             axes,
             ("mean_length", "reward_length_corr", "fluency_gate_share"),
-            ("mean length (字 + words)", "corr(reward sum, length)", "fluency gate share"),
+            ("mean length (zh chars + en words)", "corr(reward sum, length)", "fluency gate share"),
             strict=True,
         ):
             ax.plot(steps, [m.get(key) for m in monitors], lw=1)
@@ -267,18 +267,17 @@ def _output_checks(exp: Experiment) -> list[str]:
             said = [c for c in comps if c.strip()]
             wrong.append(sum(detect_lang(c) != p["lang"] for c in said) / len(said) if said else None)
         per[m] = {"empty": empty, "wrong_lang": wrong}
+        for lang in ("zh", "en"):
+            per[m][lang] = mean_of([w for w, p in zip(wrong, prompts, strict=True) if p["lang"] == lang])
     lines = ["", "Output checks (share of samples; computed from the stored samples, same pairing):", "",
-             "| model | empty completion | other language than the prompt (non-empty) | Δ empty vs control | "
-             "Δ other language vs control |", "|---|---:|---:|---:|---:|"]  # fmt: skip
+             "| model | empty completion | other language than the prompt (non-empty) | of zh prompts | of en prompts "
+             "| Δ empty vs control | Δ other language vs control |", "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for m, d in per.items():
         de = paired_delta(d["empty"], per["control"]["empty"])
         dw = paired_delta(d["wrong_lang"], per["control"]["wrong_lang"])
         cells = ["-", "-"] if m == "control" else [_delta_cell(de, "loop_rate"), _delta_cell(dw, "loop_rate")]
-        lines.append(
-            f"| {m} | {_fmt(mean_of(d['empty']))} | {_fmt(mean_of(d['wrong_lang']))} | "
-            + " | ".join(cells)
-            + " |"
-        )
+        shares = [mean_of(d["empty"]), mean_of(d["wrong_lang"]), d["zh"], d["en"]]
+        lines.append(f"| {m} | " + " | ".join(_fmt(x) for x in shares) + " | " + " | ".join(cells) + " |")
     return lines
 
 
