@@ -171,15 +171,15 @@ def ascii_casing(cp):
     (conservative, early exit)."""
     upper = 0
     for c in cp:
-        if 0x41 <= c <= 0x5A:
-            upper += 1
-        elif c >= 0x80 and not (
-            c <= 0xBF
-            or 0x2000 <= c <= 0x206F
+        if c < 0x80:
+            upper += np.uint32(c - 0x41) < 26
+        elif not (
+            0x4E00 <= c <= 0x9FFF
             or 0x3000 <= c <= 0x303F
-            or 0x3400 <= c <= 0x4DBF
-            or 0x4E00 <= c <= 0x9FFF
             or 0xFF00 <= c <= 0xFF20
+            or 0x2000 <= c <= 0x206F
+            or c <= 0xBF
+            or 0x3400 <= c <= 0x4DBF
         ):
             return -1
     return upper
