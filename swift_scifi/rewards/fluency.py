@@ -16,6 +16,10 @@ units to :mod:`length`) counts (units in parentheses):
   with OpenCC's table first); a 2**23-bit set, so about 2.5% of unknown pairs pass as known; every
   ``max(1, len // 256)``-th pair is looked up (about 256 per text);
 - ``switches``: changes between a CJK and a Latin letter, skipping other characters (per 1,000 visible).
+- ``script`` (only when the row declares its language, the ``lang`` column): share of letters in that
+  language's script (CJK for zh; Latin and digits for en). A Chinese prompt answered in English word salad
+  reads as fluent English to the checks above; a GRPO policy found exactly that in 24 steps
+  (docs/results.md), so an answer in the wrong script is not language *for this row*.
 
 Each feature becomes a factor in [0, 1] by a linear ramp between a "fluent" and a "not language" point
 (table ``RAMPS``; shares are shrunk towards a fluent prior so that a short text is not judged on a few
@@ -76,6 +80,28 @@ RAMPS = {
     "switches": Ramp(SWITCHES, VISIBLE, ok=25.0, bad=60.0, strength=300, scale=1000.0),
 }
 _RAMP_TABLE = np.array([list(r) for r in RAMPS.values()], dtype=np.float64)
+# share of letters in the declared language's script, shrunk towards 1 (human prose: zh 0.97+, en 1.0)
+SCRIPT_RAMP = Ramp(0, 0, ok=0.6, bad=0.3, prior=1.0, strength=20)
+
+
+def declared_lang(view: TextView) -> str | None:
+    """The row's declared language ('zh'/'en'), recorded by :func:`prepare.prepare_view`; None when the
+    language was detected from the completion itself (then the script check has nothing to compare)."""
+    return None
+
+
+def script_factor(view: TextView) -> float:
+    """0-1: 1 when the completion is written in its row's declared language's script, 0 when mostly in
+    another; 1 without a declared language."""
+    lang = view.derive(declared_lang)
+    if lang not in ("zh", "en"):
+        return 1.0
+    f = fluency_features(view)
+    letters, cjk = float(f[LETTERS]), float(f[CJK_CHARS])
+    own = cjk if lang == "zh" else letters - cjk - float(f[OTHER])
+    r = SCRIPT_RAMP
+    x = (own + r.prior * r.strength) / (letters + r.strength)
+    return min(1.0, max(0.0, (x - r.bad) / (r.ok - r.bad)))
 
 
 @njit(cache=True)
@@ -298,6 +324,7 @@ def fluency_report(view: TextView) -> dict:
     """The counts, each factor (0-1) and the score (their product)."""
     f = fluency_features(view)
     factors = dict(zip(RAMPS, _factors(f, _RAMP_TABLE).tolist(), strict=True))
+    factors["script"] = script_factor(view)
     names = ("visible", "letters", "bad", "other", "words", "known_words", "cjk", "pairs", "known_pairs")
     counts = dict(zip((*names, "switches", "longwriter_units"), f[:11].tolist(), strict=True))
     return {"counts": counts, "factors": factors, "score": fluency_score(view)}
@@ -305,4 +332,4 @@ def fluency_report(view: TextView) -> dict:
 
 def fluency_score(view: TextView) -> float:
     """Product of the fluency factors, in [0, 1]; 1 = reads as language, near 0 = not language."""
-    return float(_factors(fluency_features(view), _RAMP_TABLE).prod())
+    return float(_factors(fluency_features(view), _RAMP_TABLE).prod()) * script_factor(view)

@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from .fluency import declared_lang
 from .inputs import as_lang, as_text, completion_text
 from .length import full_units, longwriter_count
 from .view import TextView
@@ -68,7 +69,10 @@ def _new_view(completion: Any, lang: Any, max_chars: int) -> TextView:
     """A view of the completion cut to ``max_chars``; when cut, the length reward still sees the length of the
     whole completion (LongWriter units, recorded under :func:`length.full_units`)."""
     text = as_text(completion, max_chars)  # think block removed, cut to max_chars
-    view = TextView(text, as_lang(lang), stripped=True)
+    lang = as_lang(lang)
+    view = TextView(text, lang, stripped=True)
+    if lang:
+        view.derived[declared_lang] = lang  # the fluency gate's script check compares against it
     if len(text) >= max_chars:  # maybe cut: count the whole completion
         full = completion_text(completion)
         if full is not None and len(full) > max_chars:

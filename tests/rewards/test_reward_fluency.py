@@ -85,3 +85,27 @@ def test_clean_human_prose_is_not_penalised(shared_corpus, lang, size):
     low = [(n, r["factors"]) for n, r in low if r["score"] < 1.0]
     print(f"\nfluency on clean {lang} {size}-char windows: {len(low)}/{len(windows)} penalised", low[:3])
     assert len(low) <= 0.01 * len(windows), low[:5]
+
+
+def test_answer_in_the_wrong_language_for_its_row_is_not_fluent():
+    """A zh row answered in fluent-looking English (what a GRPO policy learned in docs/results.md) and an en
+    row answered in Chinese fail the gate; with no declared language nothing changes."""
+    salad = "the of and to in a was he that it with from her said at they not his but " * 12
+    assert score_text(salad)["fluency"] == pytest.approx(1.0)  # frequent words: fluent to the word check
+    assert score_text(salad, lang="zh")["fluency"] == 0.0
+    assert score_text(salad, lang="zh")["writing"] == 0.0
+    assert score_text(ZH * 3, lang="en")["fluency"] == 0.0
+    assert score_text(ZH * 3, lang="zh")["fluency"] == 1.0
+    assert score_text(EN * 3, lang="en")["fluency"] == 1.0
+    # a few Latin acronyms in Chinese prose, or a Chinese name in English, stay fluent
+    assert score_text(ZH * 3 + "她打开了AI和DNA的日志。", lang="zh")["fluency"] == 1.0
+    assert score_text(EN * 3 + " They called the ship 长风.", lang="en")["fluency"] == 1.0
+    assert fluency_report(TextView(salad, "zh"))["factors"]["script"] == 1.0  # a bare view declares nothing
+
+
+def test_declared_language_gate_spares_clean_human_windows(shared_corpus):
+    """Clean corpus windows with their own language declared: the script factor never fires."""
+    for lang in ("zh", "en"):
+        windows = random_windows(shared_corpus, lang, n=100, size=3000, seed=1)
+        low = [w[:60] for _, w in windows if score_text(w, lang=lang)["fluency"] < 1.0]
+        assert len(low) <= 1, low
