@@ -89,4 +89,7 @@ def register(app: typer.Typer) -> None:
             last = importlib.import_module(f"swift_scifi.datasets.{reports[name]}").LAST_REPORT
             report = out.with_suffix(".report.json")
             report.write_text(json.dumps(last.as_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
-            typer.echo(f"wrote the quality report to {report}")
+            from swift_scifi.synth.quality import write_summary_html
+
+            page = write_summary_html(report, last.as_dict(), name)
+            typer.echo(f"wrote the quality report to {report} and {page}")

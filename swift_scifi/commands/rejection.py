@@ -74,4 +74,7 @@ def register(app: typer.Typer) -> None:
         out = sft.with_suffix(".report.json")
         data = {"reward": reward, "min_reward": min_reward, "min_margin": min_margin, **report.as_dict()}
         out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        typer.echo(f"wrote the report to {out}")
+        from swift_scifi.synth.quality import write_summary_html
+
+        page = write_summary_html(out, data, "rejection-pack")
+        typer.echo(f"wrote the report to {out} and {page}")

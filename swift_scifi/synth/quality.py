@@ -239,3 +239,50 @@ def write_report(out: Path, report: dict[str, Any]) -> tuple[Path, Path]:
     ]  # fmt: skip
     write_text(hpath, "\n".join(parts))
     return jpath, hpath
+
+
+def write_summary_html(jpath: Path, report: dict[str, Any], title: str) -> Path:
+    """A self-contained HTML page beside a build or pack report (``X.report.json`` -> ``X.report.html``):
+    the scalar counts as a table, every ``{name: count}`` breakdown as a bar chart, other sections as
+    tables. For the reports of ``build-dataset scifi-cdpo-rules|scifi-rag`` and ``rejection-pack``."""
+    from ..eval.plot_fonts import plot_context
+    from ..eval.report import _CSS
+
+    scalars = {k: v for k, v in report.items() if not isinstance(v, (dict, list))}
+    counts = {k: v for k, v in report.items()
+              if isinstance(v, dict) and v and all(isinstance(x, int) for x in v.values())}  # fmt: skip
+    nested = {k: v for k, v in report.items() if isinstance(v, dict) and k not in counts and v}
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        with plot_context([str(n) for c in counts.values() for n in c]):
+            plots = [
+                f"<img alt='{html.escape(k)}' src='{_barh(c, k.replace('_', ' '))}'>"
+                for k, c in counts.items()
+            ]
+    sections = "".join(
+        f"<h2>{html.escape(k.replace('_', ' '))}</h2>"
+        + _kv_table(
+            {
+                n: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+                for n, v in d.items()
+            },
+            ("", "value"),
+        )  # fmt: skip
+        for k, d in nested.items()
+    )
+    parts = [
+        "<!doctype html><html lang='en'><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style>",
+        f"<h1>{html.escape(title)}: quality report</h1>",
+        _kv_table(scalars, ("measure", "value")),
+        "<h2>Plots</h2>", *plots, sections,
+        "<details><summary>report.json</summary><pre>"
+        + html.escape(json.dumps(report, ensure_ascii=False, indent=2)) + "</pre></details>",
+    ]  # fmt: skip
+    hpath = jpath.with_suffix(".html")
+    write_text(hpath, "\n".join(parts))
+    return hpath

@@ -172,3 +172,23 @@ def test_a_repeated_copy_of_the_target_elsewhere_in_the_book_is_skipped():
     assert refs.duplicates_skipped >= 1
     if isinstance(got, References):
         assert 9 not in got.sources and all(item != windows[3] for item in got.items)
+
+
+def test_build_dataset_writes_the_report_as_json_and_a_page(tmp_path):
+    """`swift-scifi build-dataset scifi-rag` on the bundled English books: rows, OUT.report.json and OUT.report.html
+    (the counts as tables, each breakdown as a chart)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from swift_scifi.cli import app
+
+    book = sample_corpus_path() / "en"
+    out = tmp_path / "rag.jsonl"
+    res = CliRunner().invoke(app, ["build-dataset", "scifi-rag", "--corpus", str(book), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = out.read_text().splitlines()
+    rep = json.loads((tmp_path / "rag.report.json").read_text())
+    assert rep["kept"] == len(rows) > 0
+    page = (tmp_path / "rag.report.html").read_text()
+    assert "scifi-rag: quality report" in page and "data:image/png" in page and "alt='kept_by_lang'" in page

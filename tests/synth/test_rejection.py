@@ -242,5 +242,7 @@ def test_rejection_pack_merges_shards_by_id(tmp_path):
     assert result.exit_code == 0, result.output
     rep = json.loads((tmp_path / "s.report.json").read_text())
     assert (rep["prompts"], rep["candidates"], rep["sft_rows"], rep["dpo_pairs"]) == (1, 2, 1, 1)
+    page = (tmp_path / "s.report.html").read_text()  # the same report as a page with plots
+    assert "rejection-pack: quality report" in page and page.count("<img") >= 1 and "data:image/png" in page
     assert _rows(sft)[0]["messages"][-1]["content"] == EN
     assert _rows(dpo)[0]["rejected_response"] == "zxq vbn qwp lkj mnb" and _rows(dpo)[0]["margin"] > 0.5
