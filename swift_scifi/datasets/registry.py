@@ -38,6 +38,20 @@ _HELP = {
 _LANG_SUBSETS = {"default": ("zh", "en"), "zh": ("zh",), "en": ("en",)}
 
 
+def _preprocess(loader: DatasetLoader, dataset: HfDataset, dataset_meta) -> HfDataset:
+    """ms-swift's row preprocessing of a built dataset, with the loader's settings."""
+    dataset = dataset_meta.preprocess_func(
+        dataset,
+        num_proc=loader.num_proc,
+        load_from_cache_file=False,
+        strict=loader.strict,
+        enable_auto_mapping=not loader.disable_auto_column_mapping,
+    )
+    if loader.remove_unused_columns:
+        dataset = RowPreprocessor.remove_useless_columns(dataset)
+    return dataset
+
+
 class ScifiCorpusLoader(DatasetLoader):
     """Builds rows from the corpus instead of reading a hub repo or file; used only by scifi-* datasets."""
 
@@ -47,17 +61,7 @@ class ScifiCorpusLoader(DatasetLoader):
         rows = build_rows(dataset_meta.dataset_name, BuildConfig.from_env(), langs)
         if not rows:
             raise ValueError(f"{dataset_meta.dataset_name}: the corpus gave no samples for languages {langs}")
-        dataset = HfDataset.from_list(rows)
-        dataset = dataset_meta.preprocess_func(
-            dataset,
-            num_proc=self.num_proc,
-            load_from_cache_file=False,
-            strict=self.strict,
-            enable_auto_mapping=not self.disable_auto_column_mapping,
-        )
-        if self.remove_unused_columns:
-            dataset = RowPreprocessor.remove_useless_columns(dataset)
-        return dataset
+        return _preprocess(self, HfDataset.from_list(rows), dataset_meta)
 
 
 TEACHER_DATASETS = {  # name -> (environment variable, default file, columns ms-swift trains on, help)
@@ -107,17 +111,7 @@ class TeacherFileLoader(DatasetLoader):
         rows = [{k: r[k] for k in keys} for r in rows if r.get("lang") in langs]
         if not rows:
             raise ValueError(f"{name}: {path} has no rows for languages {sorted(langs)}")
-        dataset = HfDataset.from_list(rows)
-        dataset = dataset_meta.preprocess_func(
-            dataset,
-            num_proc=self.num_proc,
-            load_from_cache_file=False,
-            strict=self.strict,
-            enable_auto_mapping=not self.disable_auto_column_mapping,
-        )
-        if self.remove_unused_columns:
-            dataset = RowPreprocessor.remove_useless_columns(dataset)
-        return dataset
+        return _preprocess(self, HfDataset.from_list(rows), dataset_meta)
 
 
 EDITOR_PREFS = "scifi-editor-prefs"
@@ -141,17 +135,7 @@ class EditorPrefsLoader(DatasetLoader):
         if not rows:
             raise ValueError(f"{EDITOR_PREFS}:{fmt}: the studio database {where} has no {fmt} rows yet")
         keys = ("messages", *_EDITOR_PREFS_KEYS[fmt], "editor", "source", "source_id")
-        dataset = HfDataset.from_list([{k: r[k] for k in keys} for r in rows])
-        dataset = dataset_meta.preprocess_func(
-            dataset,
-            num_proc=self.num_proc,
-            load_from_cache_file=False,
-            strict=self.strict,
-            enable_auto_mapping=not self.disable_auto_column_mapping,
-        )
-        if self.remove_unused_columns:
-            dataset = RowPreprocessor.remove_useless_columns(dataset)
-        return dataset
+        return _preprocess(self, HfDataset.from_list([{k: r[k] for k in keys} for r in rows]), dataset_meta)
 
 
 def register_datasets() -> None:

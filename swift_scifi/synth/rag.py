@@ -30,6 +30,7 @@ import yaml
 from swift_scifi.text.segment import split_sentences
 from swift_scifi.text.windows import window_text
 
+from .distribution import distribution
 from .retrieval import PassageIndex, content_words, shingles
 
 KINDS = ("bible", "passages")
@@ -245,15 +246,6 @@ class Report:
     shared: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
 
     def as_dict(self) -> dict:
-        def dist(xs: list[float]) -> dict:
-            xs = sorted(xs)
-            if not xs:
-                return {}
-            q = {
-                f"p{int(p * 100)}": round(xs[min(int(p * len(xs)), len(xs) - 1)], 4) for p in (0.1, 0.5, 0.9)
-            }
-            return {"mean": round(sum(xs) / len(xs), 4), "min": round(xs[0], 4), **q, "max": round(xs[-1], 4)}
-
         return {
             "points": self.points,
             "kept": sum(self.kept.values()),
@@ -266,9 +258,9 @@ class Report:
             "points_without_sample_by_reason": dict(self.skipped_points.most_common()),
             "near_duplicate_passages_skipped": self.duplicates_skipped,
             "support": {
-                "bible_terms_used": dist(self.shared["bible"]),
-                "bible_share_of_entries_used": dist(self.support["bible"]),
-                "passages_shared_words": dist(self.shared["passages"]),
-                "passages_share_of_target_words": dist(self.support["passages"]),
+                "bible_terms_used": distribution(self.shared["bible"]),
+                "bible_share_of_entries_used": distribution(self.support["bible"]),
+                "passages_shared_words": distribution(self.shared["passages"]),
+                "passages_share_of_target_words": distribution(self.support["passages"]),
             },
         }

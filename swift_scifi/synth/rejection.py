@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .distribution import distribution
+
 Scorer = Callable[[list[str], list[list[dict]]], list[float | None]]
 
 
@@ -60,15 +62,6 @@ class Report:
     per_prompt: Counter = field(default_factory=Counter)  # scored candidates -> prompts
 
     def as_dict(self) -> dict:
-        def dist(xs: list[float]) -> dict:
-            xs = sorted(xs)
-            if not xs:
-                return {}
-            q = {
-                f"p{int(p * 100)}": round(xs[min(int(p * len(xs)), len(xs) - 1)], 4) for p in (0.1, 0.5, 0.9)
-            }
-            return {"mean": round(sum(xs) / len(xs), 4), "min": round(xs[0], 4), **q, "max": round(xs[-1], 4)}
-
         return {
             "rows_read": self.rows_read,
             "skipped_rows": dict(self.skipped_rows.most_common()),
@@ -79,9 +72,9 @@ class Report:
             "dpo_pairs": self.dpo,
             "dropped_by_reason": dict(self.dropped.most_common()),
             "reward_distribution": {
-                "best": dist(self.best),
-                "worst": dist(self.worst),
-                "margin": dist(self.margins),
+                "best": distribution(self.best),
+                "worst": distribution(self.worst),
+                "margin": distribution(self.margins),
             },
         }
 
