@@ -85,6 +85,19 @@ class HTTPError(Exception):
     """A 4xx reply other than 429: retrying will not help."""
 
 
+def open_session(
+    api_key: str | None, concurrency: int, timeout_s: float, per_host: int = 0
+) -> aiohttp.ClientSession:
+    """An aiohttp session for an OpenAI-compatible API: bearer key, at most ``concurrency`` connections
+    (``per_host`` per endpoint; 0 = no per-host cap), ``timeout_s`` seconds per request."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    return aiohttp.ClientSession(
+        headers=headers,
+        connector=aiohttp.TCPConnector(limit=concurrency, limit_per_host=per_host),
+        timeout=aiohttp.ClientTimeout(total=timeout_s),
+    )
+
+
 class ChatClient:
     """``async with ChatClient(settings) as c: outcome = await c.call(messages, parse)``."""
 
@@ -95,12 +108,7 @@ class ChatClient:
 
     async def __aenter__(self) -> ChatClient:
         s = self.settings
-        headers = {"Authorization": f"Bearer {s.api_key}"} if s.api_key else {}
-        self._http = aiohttp.ClientSession(
-            headers=headers,
-            connector=aiohttp.TCPConnector(limit=max(s.concurrency, 1)),
-            timeout=aiohttp.ClientTimeout(total=s.timeout_s),
-        )
+        self._http = open_session(s.api_key, max(s.concurrency, 1), s.timeout_s)
         self._sem = asyncio.Semaphore(max(s.concurrency, 1))
         return self
 

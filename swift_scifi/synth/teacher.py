@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from ..judge.client import HTTPError, RetryableError, post_chat
+from ..judge.client import HTTPError, RetryableError, open_session, post_chat
 from ..judge.parsing import MalformedReply
 
 API_KEY_ENVS = ("SCIFI_TEACHER_API_KEY", "OPENAI_API_KEY")  # read in this order
@@ -144,12 +144,7 @@ class TeacherPool:
 
     async def __aenter__(self) -> TeacherPool:
         s = self.settings
-        headers = {"Authorization": f"Bearer {s.api_key}"} if s.api_key else {}
-        self._http = aiohttp.ClientSession(
-            headers=headers,
-            connector=aiohttp.TCPConnector(limit=s.concurrency, limit_per_host=s.concurrency),
-            timeout=aiohttp.ClientTimeout(total=s.timeout_s),
-        )
+        self._http = open_session(s.api_key, s.concurrency, s.timeout_s, per_host=s.concurrency)
         self._sem = asyncio.Semaphore(s.concurrency)
         return self
 
