@@ -352,12 +352,27 @@ def variant_counts(text: str, terms: list[str]) -> dict[str, dict[str, int]]:
             uses[surface] = uses.get(surface, 0) + 1
     for term in matcher.terms:  # a listed term near another one (兰英 beside 兰言) is a form of it too
         uses.setdefault(term, 0)
+    for surface in _nested_forms(rep, matcher.terms):  # 黄尤子 hides behind 黄尤 (黄龙 in 黄龙子)
+        if surface not in uses and (n := text.count(surface)):
+            uses[surface] = n
     out: dict[str, dict[str, int]] = {}
     for surface, n in uses.items():
         low = surface.lower()
         for term in matcher.terms:
             if term != surface and (low in matcher.variant_keys(term) or _one_char_apart(surface, term)):
                 out.setdefault(term, {})[surface] = n or text.count(surface)
+    return out
+
+
+def _nested_forms(rep: TermReport, terms: list[str]) -> list[str]:
+    """The form of a longer term for each near miss of a term inside a longer listed term, written into it: a
+    book's 黄尤 (for 黄龙) gives 黄尤子 for 黄龙子. One pass reports only the shorter term at a place, so
+    without this the longer term's near-form would never count as the book's own."""
+    out = []
+    for term, forms in rep.variants.items():
+        longer = [u for u in terms if term in u and u != term]
+        for surface, _ in forms:
+            out += [u.replace(term, surface, 1) for u in longer]
     return out
 
 
