@@ -114,14 +114,15 @@ class PatternSet:
             ]
 
     def _compile(self, ids: list[int], som: bool):
-        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        from .hs_cache import compile_block  # compiled once per machine, then loaded from disk
+
         base = _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_MULTILINE | (_hs.HS_FLAG_SOM_LEFTMOST if som else 0)
-        db.compile(
+        return compile_block(
+            _hs,
             expressions=[to_hyperscan(self.patterns[i].regex) for i in ids],
             ids=ids,
             flags=[base | (_hs.HS_FLAG_CASELESS if self.patterns[i].caseless else 0) for i in ids],
         )
-        return db
 
     def matches(self, text: str) -> tuple[list[tuple[int, int, int]], bytes | None]:
         """(pattern id, start, end) of every counted match, in order of end. A non-overlap match ends at its
