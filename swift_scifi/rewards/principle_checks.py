@@ -154,7 +154,8 @@ def _quote_errors(cp, op, cl):
     """Offsets of quotation errors for one pair of marks: an opening mark never closed, or a closing mark
     with nothing open. A quotation that runs over several paragraphs may leave each paragraph open if the
     next one starts with an opening mark (the Chinese and English convention): that is not an error."""
-    errors = []
+    errors = np.empty(cp.size + 1, np.int64)  # at most one error per mark, plus the one left open
+    k = 0
     open_at = -1
     carried = False
     line_start = True
@@ -171,20 +172,24 @@ def _quote_errors(cp, op, cl):
             carried = False
             if c == op:  # the same quotation goes on in this paragraph
                 continue
-            errors.append(open_at)
+            errors[k] = open_at
+            k += 1
             open_at = -1
         if c == op:
             if open_at >= 0:
-                errors.append(open_at)
+                errors[k] = open_at
+                k += 1
             open_at = i
         elif c == cl:
             if open_at < 0:
-                errors.append(i)
+                errors[k] = i
+                k += 1
             else:
                 open_at = -1
     if open_at >= 0:
-        errors.append(open_at)
-    return np.array(errors, np.int64)
+        errors[k] = open_at
+        k += 1
+    return errors[:k]
 
 
 def quote_errors(view: TextView, pairs: tuple[str, ...] = ("“”", "「」", "『』")) -> list[int]:

@@ -15,8 +15,8 @@ stretches of the shared corpus is 0.11 zh for 8-grams, 0.07 en for 3-grams) and 
 ``repetition_dup_window`` characters earlier, in the densest stretch of that many characters (hits whose
 ends lie within it), over ``min(window, text characters)``, capped at 1.
 Score (0-1, higher is better) = ``(1 - ngram_penalty) * (1 - dup_share)``. Text shorter than n units scores 1.
-N-grams are hashed to 64 bits and counted in an open-addressing table (with each n-gram's last position)
-by a numba-compiled loop, so one text costs one pass (the chance of any hash collision among a few
+N-grams are hashed to 64 bits (a rolling hash: one multiply per n-gram, whatever n) and counted in an
+open-addressing table (with each n-gram's last position) by a numba-compiled loop, so one text costs one pass (the chance of any hash collision among a few
 thousand n-grams is about 1e-12).
 """
 
@@ -25,11 +25,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..text.profile import FNV_OFFSET, codepoints, mix
+from ..text.profile import codepoints
 from .config import DEFAULTS, RewardConfig
 from .view import TextView
 
 _MIN_PARA = 20  # shorter lines are refrains and formulae (“是。”他说。), not paragraph loops
+
+
+_ROLL = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the rolling n-gram hash
+_SPREAD = np.uint64(0xBF58476D1CE4E5B9)  # odd multiplier that spreads a hash's bits into the table index
 
 
 @njit(cache=True)
@@ -37,36 +41,45 @@ def _local_repeats(ids, n, window):
     """(repeated, total, densest) windows of ``n`` consecutive uint64 ids, where a window is repeated when the
     same n-gram started fewer than ``window`` positions earlier (``window`` <= 0: anywhere earlier), and
     ``densest`` is the largest number of repeated ones among any ``window`` consecutive n-grams (``window``
-    <= 0: all). Open-addressing hash table of n-gram hashes with the last position of each."""
+    <= 0: all). N-grams are keyed by a rolling polynomial hash (one multiply per position, mod 2^64) in an
+    open-addressing table with the last position of each."""
     m = ids.size - n + 1
     if m <= 0:
         return 0, 0, 0
     size = 1
+    bits = 0
     while size < 2 * m:
         size *= 2
+        bits += 1
     table = np.zeros(size, np.uint64)
     last = np.zeros(size, np.int64)
     flags = np.zeros(m, np.uint8)
     mask = np.uint64(size - 1)
+    shift = np.uint64(64 - bits) if bits else np.uint64(63)
+    top = np.uint64(1)  # _ROLL ** (n - 1): the weight of the id that leaves the window
+    h = np.uint64(0)
+    for k in range(n):
+        h = h * _ROLL + ids[k]
+        if k:
+            top = top * _ROLL
     repeated = 0
     running = 0
     densest = 0
     for i in range(m):
-        h = FNV_OFFSET
-        for k in range(n):
-            h = mix(h, ids[i + k])
-        h = h | np.uint64(1)  # 0 marks an empty slot
-        j = (h ^ (h >> np.uint64(29))) & mask
-        while table[j] != 0 and table[j] != h:
+        if i:
+            h = (h - ids[i - 1] * top) * _ROLL + ids[i + n - 1]
+        key = h | np.uint64(1)  # 0 marks an empty slot
+        j = ((key * _SPREAD) >> shift) & mask
+        while table[j] != 0 and table[j] != key:
             j = (j + np.uint64(1)) & mask
-        if table[j] == h and (window <= 0 or i - last[j] < window):
+        if table[j] == key and (window <= 0 or i - last[j] < window):
             repeated += 1
             running += 1
             flags[i] = 1
         if window > 0 and i >= window:
             running -= flags[i - window]
         densest = max(densest, running)
-        table[j] = h
+        table[j] = key
         last[j] = i
     return repeated, m, densest
 

@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .format_rules import FormatRules, load_rules
-from .pattern_scan import PatternSet, char_offset
+from .pattern_kernels import KERNELS
+from .pattern_scan import Pattern, PatternSet, char_offset
 from .principle_library import Principle, rule_principles
 from .slop_lists import SlopIndex, char_offsets, slop_index
 from .view import TextView
@@ -38,6 +39,7 @@ class Scanner:
     positioned: frozenset[int]  # principles whose hits' starts the scan knows (literal phrases, non-overlap)
     format_rules: FormatRules  # the bundled format rules: pattern id - ``format_base`` is their pattern index
     format_base: int
+    kernels: tuple = ()  # (principle index, kernel) of the patterns counted by :mod:`pattern_kernels`
 
 
 class Hits(NamedTuple):
@@ -51,17 +53,24 @@ class Hits(NamedTuple):
     starts: dict[int, list[int]] = {}
     buf: bytes | None = None
     format: list[tuple[int, int, int]] = []  # (format pattern index, start, end) in characters, by end
+    kernel_starts: dict[
+        int, list[int]
+    ] = {}  # starts (characters) of the counted kernel hits, positioned only
 
 
 @lru_cache(maxsize=8)
 def scanner(lang: str, path: str | None = None) -> Scanner:
     """The compiled scanner of ``lang`` for the principle library at ``path`` (default: bundled)."""
     principles = rule_principles(lang, path)
-    patterns, owners = [], []
+    patterns, owners, kernels = [], [], []
     for i, p in enumerate(principles):
-        found = p.patterns(lang)
-        patterns += found
-        owners += [i] * len(found)
+        for q in p.patterns(lang):
+            kernel = _kernel(q, p.scope)
+            if kernel is not None:
+                kernels.append((i, kernel))
+            else:
+                patterns.append(q)
+                owners.append(i)
     slop = slop_index()
     base = len(patterns)
     patterns += slop.pattern_list
@@ -91,7 +100,17 @@ def scanner(lang: str, path: str | None = None) -> Scanner:
         positioned,
         rules,
         format_base,
+        tuple(kernels),
     )
+
+
+def _kernel(q: Pattern, scope: str):
+    """The compiled counter of :mod:`pattern_kernels` for pattern ``q`` when there is one for its exact text
+    and counting rule (and the principle counts over the whole text), else None."""
+    got = KERNELS.get(q.regex)
+    if got is None or got[1] != q.overlap or q.caseless or scope != "all":
+        return None
+    return got[0]
 
 
 def scan(view: TextView, path: str | None = None) -> Hits:
@@ -123,16 +142,25 @@ def _scan_with(path: str | None):
                 counts[i] = counts.get(i, 0) + 1
                 if i in positioned:
                     starts.setdefault(i, []).append(start)
+        kernel_starts: dict[int, list[int]] = {}
+        for i, kernel in s.kernels:
+            got = kernel(view.codepoints)
+            if got.size:
+                counts[i] = counts.get(i, 0) + got.size
+                if i in positioned:
+                    kernel_starts.setdefault(i, []).extend(got.tolist())
         if fmt:
             to_char = char_offsets(buf, [x for _, a, b in fmt for x in (a, b)])
             fmt = [(k, to_char[a], to_char[b]) for k, a, b in fmt]
         if not slop:
-            return Hits(counts, [], starts, buf, fmt)
+            return Hits(counts, [], starts, buf, fmt, kernel_starts)
         spans = [x for _, a, b in slop if a >= 0 for x in (a, b)] + [x for span in claimed for x in span]
         to_char = char_offsets(buf, spans)
         slop = [(p, to_char[a], to_char[b]) if a >= 0 else (p, -1, -1) for p, a, b in slop]
         claimed = [(to_char[a], to_char[b]) for a, b in claimed]
-        return Hits(counts, s.slop.reduce(s.slop.raw(view.text, slop), claimed), starts, buf, fmt)
+        return Hits(
+            counts, s.slop.reduce(s.slop.raw(view.text, slop), claimed), starts, buf, fmt, kernel_starts
+        )
 
     return scan_view
 
@@ -140,11 +168,14 @@ def _scan_with(path: str | None):
 def hit_starts(hits: Hits, i: int) -> list[int] | None:
     """Character offsets, sorted, of the counted hits of principle ``i`` when the scan knows them (None for a
     principle that is not ``positioned``, or without hits)."""
-    got = hits.starts.get(i)
-    if got is None:
+    got, native = hits.starts.get(i), hits.kernel_starts.get(i)
+    if got is None and native is None:
         return None
-    to_char = char_offsets(hits.buf, got)
-    return sorted(to_char[o] for o in got)
+    out = list(native or ())
+    if got:
+        to_char = char_offsets(hits.buf, got)
+        out += [to_char[o] for o in got]
+    return sorted(out)
 
 
 def _in_scope(pos: int, n: int, scope: str) -> bool:

@@ -10,6 +10,7 @@ import pytest
 from swift_scifi.rewards import TextView
 from swift_scifi.rewards import principles as P
 from swift_scifi.rewards import scan as S
+from swift_scifi.rewards.pattern_kernels import KERNELS
 from swift_scifi.rewards.pattern_scan import (
     Pattern,
     PatternSet,
@@ -18,6 +19,7 @@ from swift_scifi.rewards.pattern_scan import (
     engine_name,
     phrase,
 )
+from swift_scifi.text.profile import codepoints
 
 hyperscan = pytest.importorskip("hyperscan", reason="the Hyperscan engine is only installed on Linux x86_64")
 
@@ -88,6 +90,32 @@ def test_hyperscan_and_re_agree_on_real_corpus(shared_corpus, lang):
         assert fast == slow
         hits += len(fast)
     assert hits > 150 * 3  # the plants (and the prose) are found
+
+
+@pytest.mark.parametrize("regex", sorted(KERNELS))
+def test_pattern_kernels_count_what_hyperscan_counts(shared_corpus, regex):
+    """Each compiled counter of :mod:`pattern_kernels` keeps the matches (starts, for non-overlap patterns;
+    the count, for overlap ones) that Hyperscan's counting rule keeps, on real Chinese windows and on random
+    text made of the characters the regex turns on; and the scan uses it for that exact regex."""
+    kernel, overlap = KERNELS[regex]
+    ps = PatternSet([Pattern(regex, overlap=overlap)])
+    rng = random.Random(5)
+    alphabet = "的的的，、。！？；：“”\n \t中文a,;:?!.\u3000\r\x0b"
+    texts = _windows(shared_corpus, "zh", 60)
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(4000)]
+    hits = 0
+    for text in texts:
+        found, buf = ps.matches(text)
+        got = kernel(codepoints(text)).tolist()
+        if overlap:
+            assert len(got) == len(found), text
+        else:
+            assert got == [char_offset(buf, s) for _, s, _ in found], text
+        hits += len(got)
+    assert hits > 50  # the kernel is exercised
+    scanner = S.scanner("zh")
+    assert regex not in {p.regex for p in scanner.patterns.patterns}
+    assert kernel in {k for _, k in scanner.kernels}
 
 
 def test_counting_rules():
