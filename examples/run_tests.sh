@@ -48,9 +48,17 @@ if [ "$only_vllm" = 1 ]; then
 fi
 # pytest exits 5 when it collected nothing (e.g. a path with no vllm tests): fine for one of the two runs.
 status() { if [ "$1" = 5 ]; then echo 0; else echo "$1"; fi; }
+# The main run spreads whole test files over worker processes (pytest-xdist, in [test]): most of its time is
+# single-threaded (imports, `swift` start-ups, servers), so 2 workers on 2 cores take about half the time.
+# SCIFI_TEST_WORKERS=0 runs it in one process; the default is the number of CPUs, at most 4.
+workers="${SCIFI_TEST_WORKERS:-$(n=$(nproc 2>/dev/null || echo 2); echo $((n < 4 ? n : 4)))}"
+xdist=()
+if [ "$workers" -gt 1 ] 2>/dev/null && python -c "import xdist" 2>/dev/null; then
+  xdist=(-n "$workers" --dist loadfile --no-loadscope-reorder)
+fi
 main_rc=5
 if [ "$only_vllm" = 0 ]; then
-  set +e; python -m pytest -q -m "not vllm" "$@"; main_rc=$?; set -e
+  set +e; python -m pytest -q --durations=25 "${xdist[@]+"${xdist[@]}"}" -m "not vllm" "$@"; main_rc=$?; set -e
 fi
 vllm_rc=5
 if [ "$other_marker" = 0 ]; then
@@ -65,7 +73,7 @@ if [ "$other_marker" = 0 ]; then
     export SCIFI_VLLM_SETUP_ERROR="examples/setup_vllm_cpu.sh failed: $(grep -v '^\s*$' "$setup_log" | tail -n 1)"
     vllm_python=python
   fi
-  set +e; "$vllm_python" -m pytest -q -m vllm "$@"; vllm_rc=$?; set -e
+  set +e; "$vllm_python" -m pytest -q --durations=25 -m vllm "$@"; vllm_rc=$?; set -e
 fi
 if [ "$main_rc" = 5 ] && [ "$vllm_rc" = 5 ]; then
   echo "[tests] no tests collected"; exit 5

@@ -18,6 +18,35 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 SWIFT_FLAGS_TINY = ["--model_type", "qwen3", "--template", "qwen3_nothinking", "--check_model", "false"]
 
 
+# The slowest test files, slowest first (seconds from `--durations` on the loaded 2-core box, 2026-11-30:
+# 430, 340, 270, 110, 100, 80, 55, 50, 50, 45, 40, 40). Under pytest-xdist (examples/run_tests.sh:
+# `-n 2 --dist loadfile --no-loadscope-reorder`) each worker takes whole files in collection order, so these
+# start first and the many short files fill in at the end instead of one long file running alone.
+SLOWEST_FILES = (
+    "serve/test_serve_e2e.py",
+    "foundation/test_swift_runs.py",
+    "experiment/test_proof_smoke.py",
+    "foundation/test_quickstart_script.py",
+    "studio/test_export.py",
+    "rewards/test_reward_grpo.py",
+    "synth/test_teacher.py",
+    "studio/test_ui_browser.py",
+    "synth/test_rejection.py",
+    "eval/test_eval_generate.py",
+    "eval/test_judge_grpo.py",
+    "integrations/test_swift_sample.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """In an xdist worker, move the files of SLOWEST_FILES to the front (in that order; every file's own test
+    order is kept). Single-process runs keep pytest's order."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {f"tests/{name}": i for i, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
