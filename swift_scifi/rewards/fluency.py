@@ -14,12 +14,18 @@ units to :mod:`length`) counts (units in parentheses):
 - CJK characters and adjacent CJK pairs, and how many pairs are ``known``: the pair occurs inside one of
   the 300,000 most frequent Chinese words of ``wordfreq`` (traditional characters mapped to simplified
   with OpenCC's table first); a 2**23-bit set, so about 2.5% of unknown pairs pass as known; every
-  ``max(1, len // 256)``-th pair is looked up (about 256 per text);
+  ``max(1, len // PAIR_SAMPLE)``-th pair is looked up (about 512 per text);
 - ``switches``: changes between a CJK and a Latin letter, skipping other characters (per 1,000 visible).
 - ``script`` (only when the row declares its language, the ``lang`` column): share of letters in that
   language's script (CJK for zh; Latin and digits for en). A Chinese prompt answered in English word salad
   reads as fluent English to the checks above; a GRPO policy found exactly that in 24 steps
   (docs/results.md), so an answer in the wrong script is not language *for this row*.
+
+- word order (``order_en``, ``order_zh``): the mean pointwise mutual information (nats) of adjacent units
+  under the compact corpus model of :mod:`swift_scifi.text.ngram`: English word pairs with at least one
+  frequent word (every ``max(1, words // 256)``-th pair), and the sampled CJK pairs above that lie inside
+  no known word (word boundaries). Prose is clearly positive; frequent words in no grammatical order are
+  near or below 0 whatever their vocabulary (measured in docs/rewards.md; a weaker signal in Chinese).
 
 Each feature becomes a factor in [0, 1] by a linear ramp between a "fluent" and a "not language" point
 (table ``RAMPS``; shares are shrunk towards a fluent prior so that a short text is not judged on a few
@@ -27,7 +33,8 @@ units). **score = product of the factors** (0-1, higher is better): 1.0 on clean
 gibberish. Measured on the shared corpus and gibberish in docs/rewards.md.
 
 Resources: ``wordfreq`` (code Apache-2.0, word lists CC-BY-SA 4.0; read at run time, nothing derived is
-shipped) and OpenCC's character table from ``opencc-python-reimplemented`` (Apache-2.0).
+shipped), OpenCC's character table from ``opencc-python-reimplemented`` (Apache-2.0) and the order model
+``data/fluency/ngram.npz``, counted from public-domain books (``scripts/build_fluency_ngram.py``).
 """
 
 from __future__ import annotations
@@ -38,16 +45,33 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from ..text.ngram import en_association, load_model, zh_pmi
 from ..text.profile import CJK, DIGIT, FNV_OFFSET, LATIN, SPACE, TOKEN, char_class, fold, is_word_char, mix
 from .view import TextView
 
 EN_WORDS = 50_000  # most frequent English words of wordfreq taken as the lexicon
 ZH_WORDS = 300_000  # most frequent Chinese words whose inner character pairs are "known"
 PAIR_BITS = 23  # size of the Chinese pair bit set (2**23 bits = 1 MiB)
-N_FEATURES = 12
-(VISIBLE, LETTERS, BAD, OTHER, WORDS, KNOWN_WORDS, CJK_CHARS, PAIRS, KNOWN_PAIRS, SWITCHES, LW_UNITS, _) = (
-    range(N_FEATURES)
-)
+PAIR_SAMPLE = 512  # adjacent CJK pairs looked up per text, evenly spread (all of them in a short text)
+N_FEATURES = 15
+(
+    VISIBLE,
+    LETTERS,
+    BAD,
+    OTHER,
+    WORDS,
+    KNOWN_WORDS,
+    CJK_CHARS,
+    PAIRS,
+    KNOWN_PAIRS,
+    SWITCHES,
+    LW_UNITS,
+    ZH_ORDER_PAIRS,
+    ZH_ORDER_SUM,
+    EN_ORDER_PAIRS,
+    EN_ORDER_SUM,
+) = range(N_FEATURES)
+ORDER_SCALE = 1000  # the order sums are kept in milli-nats (the counts are int64)
 
 
 class Ramp(NamedTuple):
@@ -78,6 +102,17 @@ RAMPS = {
     "pairs": Ramp(KNOWN_PAIRS, PAIRS, ok=0.2, bad=0.1, prior=0.5, strength=20),
     # CJK <-> Latin letter switches per 1,000 visible characters (human prose: ~0; tiny random model: 70+)
     "switches": Ramp(SWITCHES, VISIBLE, ok=25.0, bad=60.0, strength=300, scale=1000.0),
+    # word order: mean pmi (nats) of adjacent English word pairs with a frequent word (human prose 0.3+ per
+    # 300 characters, LLM prose 0.3+; frequent-word salad and shuffled words -0.1 and below); 3 pseudo-pairs
+    # at 0.8 so a reply of a few words is not judged on them
+    "order_en": Ramp(
+        EN_ORDER_SUM, EN_ORDER_PAIRS, ok=0.2, bad=0.0, prior=0.8, strength=3, scale=1 / ORDER_SCALE
+    ),
+    # word order: mean pmi of adjacent CJK pairs across word boundaries (pairs inside no known word); human
+    # prose -0.55 and above, salad and shuffled words -0.6 to -0.9 (see docs/rewards.md: a weaker signal)
+    "order_zh": Ramp(
+        ZH_ORDER_SUM, ZH_ORDER_PAIRS, ok=-0.7, bad=-0.9, prior=0.0, strength=3, scale=1 / ORDER_SCALE
+    ),
 }
 _RAMP_TABLE = np.array([list(r) for r in RAMPS.values()], dtype=np.float64)
 # share of letters in the declared language's script, shrunk towards 1 (human prose: zh 0.97+, en 1.0)
@@ -230,19 +265,21 @@ def _is_bad(c):
 
 
 @njit(cache=True)
-def char_counts(cp, t2s, pair_bits):
+def char_counts(cp, t2s, pair_bits, zh_uni, zh_types, zh_bi, zh_total):
     """One pass over the code points: the character counts of the module docstring (int64 array indexed by
     VISIBLE, LETTERS, BAD, OTHER, CJK_CHARS, PAIRS, KNOWN_PAIRS, SWITCHES) and LW_UNITS, LongWriter's
     ``count_words`` (U+4E00-U+9FFF characters plus ``\\b[a-zA-Z]+\\b`` runs, Python's Unicode ``\\b``)."""
     out = np.zeros(N_FEATURES, np.int64)
+    zh_bits = int(np.log2(zh_bi.size))
+    order_sum = 0.0
     n = cp.size
     prev_cjk = np.uint64(0)  # simplified code point of the previous character when it was CJK, else 0
     last_script = 0  # 1 = CJK, 2 = Latin, of the last letter seen
     prev_token = False  # the previous character is \w (LongWriter's word boundary)
     in_run = False  # inside a run of ASCII letters
     run_ok = False  # that run started at a word boundary
-    pair_index = 0
-    stride = max(1, n // 256)  # about 256 pairs looked up at most
+    stride = max(1, n // PAIR_SAMPLE)  # about PAIR_SAMPLE pairs looked up at most
+    countdown = stride
     for i in range(n):
         c = cp[i]
         cls = char_class(c)
@@ -267,12 +304,18 @@ def char_counts(cp, t2s, pair_bits):
                 out[LW_UNITS] += 1
             s = np.uint64(t2s[c]) if c < 0x10000 else np.uint64(0)
             if prev_cjk and s:
-                pair_index += 1
-                if pair_index % stride == 0:  # a sample: each lookup is a likely cache miss in 1 MiB
+                countdown -= 1
+                if countdown == 0:  # a sample: each lookup is a likely cache miss in 1 MiB
+                    countdown = stride
                     out[PAIRS] += 1
                     byte, bit = _pair_bit((prev_cjk << np.uint64(16)) | s)
                     if pair_bits[byte] & bit:
                         out[KNOWN_PAIRS] += 1
+                    else:  # a pair across a word boundary: is it one the language uses?
+                        v = zh_pmi(prev_cjk, s, zh_uni, zh_types, zh_bi, zh_bits, zh_total)
+                        if not np.isnan(v):
+                            out[ZH_ORDER_PAIRS] += 1
+                            order_sum += v
             prev_cjk = s
             if last_script == 2:
                 out[SWITCHES] += 1
@@ -292,6 +335,7 @@ def char_counts(cp, t2s, pair_bits):
             out[BAD] += 1
     if in_run and run_ok:
         out[LW_UNITS] += 1
+    out[ZH_ORDER_SUM] = int(round(ORDER_SCALE * order_sum))
     return out
 
 
@@ -314,9 +358,12 @@ def fluency_features(view: TextView) -> np.ndarray:
 
 def _features(view: TextView) -> np.ndarray:
     lexicon, t2s, bits = _resources()
-    got = char_counts(view.codepoints, t2s, bits)
+    m = load_model()
+    got = char_counts(view.codepoints, t2s, bits, m.zh_uni, m.zh_types, m.zh_bi, m.zh_total)
     hashes = view.word_hashes
     got[WORDS], got[KNOWN_WORDS] = known_words(hashes, lexicon, max(1, hashes.size // 512))
+    n, s = en_association(hashes, m.en_keys, m.en_cls, m.en_pmi, max(1, hashes.size // 256))
+    got[EN_ORDER_PAIRS], got[EN_ORDER_SUM] = n, int(round(ORDER_SCALE * s))
     return got
 
 
@@ -326,7 +373,8 @@ def fluency_report(view: TextView) -> dict:
     factors = dict(zip(RAMPS, _factors(f, _RAMP_TABLE).tolist(), strict=True))
     factors["script"] = script_factor(view)
     names = ("visible", "letters", "bad", "other", "words", "known_words", "cjk", "pairs", "known_pairs")
-    counts = dict(zip((*names, "switches", "longwriter_units"), f[:11].tolist(), strict=True))
+    names += ("switches", "longwriter_units", "zh_order_pairs", "zh_order_millinats")
+    counts = dict(zip((*names, "en_order_pairs", "en_order_millinats"), f.tolist(), strict=True))
     return {"counts": counts, "factors": factors, "score": fluency_score(view)}
 
 

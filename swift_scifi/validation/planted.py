@@ -7,6 +7,7 @@ clean one (and, for padding, how often diluting a flawed text raises its score).
 from __future__ import annotations
 
 import random
+import re
 
 from ..text import split_sentences
 
@@ -88,6 +89,54 @@ def lorem_ipsum(text: str, lang: str, rng: random.Random) -> str:
     return (LOREM * (len(text) // len(LOREM) + 1))[: len(text)]
 
 
+def _words(text: str, lang: str) -> list[str]:
+    """Words of ``text``: jieba's segmentation for zh (spaces dropped), whitespace-separated tokens for en."""
+    if lang == "zh":
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        return [w for w in jieba.lcut(text) if not w.isspace()]
+    return text.split()
+
+
+def shuffled_words(text: str, lang: str, rng: random.Random) -> str:
+    """Word salad with the window's own words: its words (with their punctuation) in random order."""
+    words = _words(text, lang)
+    rng.shuffle(words)
+    return ("" if lang == "zh" else " ").join(words)
+
+
+def sentences_shuffled(text: str, lang: str, rng: random.Random, share: float = 1.0) -> str:
+    """The words of a ``share`` of the sentences (at least one) shuffled within each; the rest untouched."""
+    parts = [p for p in re.split(r"(?<=[。！？.!?])", text) if p]
+    chosen = set(rng.sample(range(len(parts)), max(1, round(share * len(parts))))) if parts else set()
+    return ("" if lang == "zh" else " ").join(
+        shuffled_words(p, lang, rng) if i in chosen else p for i, p in enumerate(parts)
+    )
+
+
+def frequent_word_salad(text: str, lang: str, rng: random.Random, top: int = 2000) -> str:
+    """The window's length of words drawn from wordfreq's ``top`` most frequent in ``lang``, with commas,
+    full stops and capitals as in prose: every word common, no order."""
+    import wordfreq
+
+    vocab = [w for w in wordfreq.top_n_list(lang, top) if w.isalpha()]
+    out: list[str] = []
+    size = 0
+    cap = True
+    while size < len(text):
+        w = rng.choice(vocab)
+        w = w.capitalize() if cap and lang == "en" else w
+        r = rng.random()
+        cap = r < 0.07
+        w += ("。" if lang == "zh" else ".") if cap else ("，" if lang == "zh" else ",") if r < 0.14 else ""
+        out.append(w)
+        size += len(w) + (lang == "en")
+    return ("" if lang == "zh" else " ").join(out)[: len(text)]
+
+
 def quarter(text: str, lang: str, rng: random.Random) -> str:
     """The first quarter of the window (scored against the clean window's length)."""
     return text[: len(text) // 4]
@@ -101,5 +150,7 @@ DEFECTS = {
     "assistant wrapper": (assistant_wrapper, ("format", "principles")),
     "characters shuffled": (shuffled_chars, ("fluency",)),
     "lorem ipsum": (lorem_ipsum, ("fluency",)),
+    "frequent-word salad": (frequent_word_salad, ("fluency",)),
+    "words shuffled": (shuffled_words, ("fluency",)),
     "length ¼ of target": (quarter, ("length",)),
 }
