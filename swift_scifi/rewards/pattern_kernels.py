@@ -1,7 +1,8 @@
 """Compiled counters for the library regexes that cost the shared scan most, keyed by their exact text.
 
-Two Chinese principle regexes hold about half of Hyperscan's time on Chinese text, because their first
-character is frequent (的, any ideograph): the 的-chain and the half-width-punctuation check. Each has a
+Two Chinese principle regexes held about half of Hyperscan's time on Chinese text, because their first
+character is frequent (的, any ideograph): the 的-chain and the half-width-punctuation check; the
+ASCII-space check is here because its hit positions, which Python ``re`` found otherwise, come free. Each has a
 numba loop here over the view's code points that counts exactly what :class:`pattern_scan.PatternSet`
 counts under Hyperscan (same counting rule: non-overlapping leftmost-start matches taken in order of end,
 or every match end), and :mod:`scan` runs it instead of the regex when the library holds that exact
@@ -15,6 +16,7 @@ A kernel returns the character offsets of the starts of the counted matches (int
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -147,11 +149,46 @@ def half_width_after_ideograph(cp):
     return out[:k]
 
 
+@njit(cache=True)
+def ascii_space_between_ideographs(cp):
+    """Starts of the matches of ``[\u4e00-\u9fff] +[\u4e00-\u9fff]`` (every match end counts; each end has
+    one start: the ideograph before the spaces, which is also where ``re`` finds each match)."""
+    n = cp.size
+    out = np.empty(n // 2 + 1, np.int64)
+    k = 0
+    i = 0
+    while i < n:
+        if cp[i] != 0x20 or i == 0 or not _is_ideograph(cp[i - 1]):
+            i += 1
+            continue
+        j = i
+        while j < n and cp[j] == 0x20:
+            j += 1
+        if j < n and _is_ideograph(cp[j]):
+            out[k] = i - 1
+            k += 1
+        i = j
+    return out[:k]
+
+
 DE_CHAIN = "的[^的，。！？、；：“”\\s]{1,4}的[^的，。！？、；：“”\\s]{1,4}的|的[，、][^，。！？；\\n]{1,10}的[，、][^，。！？；\\n]{1,10}的"
 HALF_WIDTH = "[\\u4e00-\\u9fff][,;:?!.](?:[\\u4e00-\\u9fff“\\s]|$)"
+ASCII_SPACE = "[\\u4e00-\\u9fff] +[\\u4e00-\\u9fff]"
 
-# regex text -> (kernel, counted with overlaps): the rule the kernel reproduces
-KERNELS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], bool]] = {
-    DE_CHAIN: (de_chain, False),
-    HALF_WIDTH: (half_width_after_ideograph, True),
+
+class Kernel(NamedTuple):
+    """A compiled counter: the function, whether the regex is counted with overlaps (the rule it
+    reproduces), and whether its starts are the hit positions the windowed counting of :mod:`principles`
+    uses (the scan's starts for a non-overlap regex, ``re``'s match starts for an overlap one)."""
+
+    fn: Callable[[np.ndarray], np.ndarray]
+    overlap: bool
+    positions: bool
+
+
+# regex text -> its kernel
+KERNELS: dict[str, Kernel] = {
+    DE_CHAIN: Kernel(de_chain, False, True),
+    HALF_WIDTH: Kernel(half_width_after_ideograph, True, False),  # two ends before a newline, one start
+    ASCII_SPACE: Kernel(ascii_space_between_ideographs, True, True),
 }

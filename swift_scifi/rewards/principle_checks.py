@@ -100,23 +100,23 @@ def _runs(values, run):
 
 
 @njit(cache=True)
-def _cv(values):
-    """Coefficient of variation (population standard deviation / mean) of a non-empty array."""
-    m = values.sum() / values.size
-    if m == 0:
-        return 0.0
-    var = 0.0
-    for v in values:
-        var += (v - m) ** 2
-    return (var / values.size) ** 0.5 / m
-
-
-@njit(cache=True)
 def _min_window_cv(values, window):
-    """Smallest coefficient of variation over every ``window`` consecutive values (``values.size >= window``)."""
+    """Smallest coefficient of variation (population standard deviation / mean; 0 when the mean is 0) over
+    every ``window`` consecutive values (``values.size >= window``), each window summed in order."""
     best = np.inf
     for s in range(values.size - window + 1):
-        best = min(best, _cv(values[s : s + window].astype(np.float64)))
+        total = 0.0
+        for j in range(s, s + window):
+            total += float(values[j])
+        m = total / window
+        if m == 0:
+            cv = 0.0
+        else:
+            var = 0.0
+            for j in range(s, s + window):
+                var += (float(values[j]) - m) ** 2
+            cv = (var / window) ** 0.5 / m
+        best = min(best, cv)
     return best
 
 
@@ -139,13 +139,22 @@ def sentence_length_variety(view: TextView, min_cv: float = 0.3, window: int = 8
     return min(1.0, _min_window_cv(lengths, window) / min_cv)
 
 
+@njit(cache=True)
+def _count_over(lengths, spaces, limit, min_spaces):
+    """Paragraphs longer than ``limit`` with at least ``min_spaces`` inner whitespace runs."""
+    over = 0
+    for j in range(lengths.size):
+        over += lengths[j] > limit and spaces[j] >= min_spaces
+    return over
+
+
 def wall_of_text(view: TextView, max_units_zh: int = 1200, max_units_en: int = 450) -> float:
     """Paragraphs longer than the limit (zh: characters, en: words); adherence 1/(1+count)."""
     paras = view.paragraphs
     if view.lang == "zh":
-        over = int(np.count_nonzero(paras.lengths > max_units_zh))
+        over = _count_over(paras.lengths, paras.spaces, max_units_zh, 0)
     else:
-        over = int(np.count_nonzero((paras.lengths > max_units_en) & (paras.spaces >= max_units_en)))
+        over = _count_over(paras.lengths, paras.spaces, max_units_en, max_units_en)
     return 1.0 / (1 + over)
 
 

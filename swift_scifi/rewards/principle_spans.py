@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..text.profile import hard_wrapped
 from .principle_checks import narration_mark_positions, quote_errors
 from .view import TextView
 
@@ -81,7 +82,9 @@ def _paragraph_spans(view: TextView, params: dict) -> list[Span]:
     limit = params.get("max_units_zh", 1200) if view.lang == "zh" else params.get("max_units_en", 450)
     out, pos = [], 0
     parts = re.split(r"(\n\s*\n)", view.text)
-    if sum(1 for b in parts if b.strip()) < 2:  # one block: its lines are the paragraphs
+    if sum(1 for b in parts if b.strip()) < 2 and not hard_wrapped(
+        [ln for ln in map(str.strip, view.text.split("\n")) if ln]
+    ):  # one block, not hard-wrapped: its lines are the paragraphs
         parts = re.split(r"(\n)", view.text)
     for block in parts:
         size = len(block) if view.lang == "zh" else len(block.split())

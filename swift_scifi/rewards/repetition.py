@@ -36,14 +36,27 @@ _ROLL = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the rolling n-gram ha
 _SPREAD = np.uint64(0xBF58476D1CE4E5B9)  # odd multiplier that spreads a hash's bits into the table index
 
 
+@njit(cache=True, inline="always")
+def _skipped(c, visible_only):
+    """Whether code point ``c`` is left out of the n-grams: with ``visible_only``, ASCII whitespace and
+    controls and the ideographic space."""
+    return visible_only and (c <= 32 or c == 0x3000)
+
+
 @njit(cache=True)
-def _local_repeats(ids, n, window):
-    """(repeated, total, densest) windows of ``n`` consecutive uint64 ids, where a window is repeated when the
-    same n-gram started fewer than ``window`` positions earlier (``window`` <= 0: anywhere earlier), and
-    ``densest`` is the largest number of repeated ones among any ``window`` consecutive n-grams (``window``
-    <= 0: all). N-grams are keyed by a rolling polynomial hash (one multiply per position, mod 2^64) in an
+def _local_repeats(ids, n, window, visible_only=False):
+    """(repeated, total, densest) windows of ``n`` consecutive ids (uint32 code points or uint64 hashes; with
+    ``visible_only``, whitespace code points left out), where a window is repeated when the same n-gram
+    started fewer than ``window`` positions earlier (``window`` <= 0: anywhere earlier), and ``densest`` is
+    the largest number of repeated ones among any ``window`` consecutive n-grams (``window`` <= 0: all).
+    N-grams are keyed by a rolling polynomial hash (one multiply per position, mod 2^64) in an
     open-addressing table with the last position of each."""
-    m = ids.size - n + 1
+    size_ids = ids.size
+    if visible_only:
+        size_ids = 0
+        for c in ids:
+            size_ids += not _skipped(c, True)
+    m = size_ids - n + 1
     if m <= 0:
         return 0, 0, 0
     size = 1
@@ -52,24 +65,35 @@ def _local_repeats(ids, n, window):
         size *= 2
         bits += 1
     table = np.zeros(size, np.uint64)
-    last = np.zeros(size, np.int64)
+    last = np.empty(size, np.int64)  # read only where ``table`` holds a key
     flags = np.zeros(m, np.uint8)
+    ring = np.zeros(n, np.uint64)  # the last n ids, the oldest at ``slot``
     mask = np.uint64(size - 1)
-    shift = np.uint64(64 - bits) if bits else np.uint64(63)
+    shift = np.uint64(64 - bits)
     top = np.uint64(1)  # _ROLL ** (n - 1): the weight of the id that leaves the window
+    for _ in range(n - 1):
+        top = top * _ROLL
     h = np.uint64(0)
-    for k in range(n):
-        h = h * _ROLL + ids[k]
-        if k:
-            top = top * _ROLL
+    k = 0  # ids taken
+    slot = 0  # k % n
     repeated = 0
     running = 0
     densest = 0
-    for i in range(m):
-        if i:
-            h = (h - ids[i - 1] * top) * _ROLL + ids[i + n - 1]
+    for c in ids:
+        if _skipped(c, visible_only):
+            continue
+        v = np.uint64(c)
+        if k >= n:
+            h = h - ring[slot] * top
+        h = h * _ROLL + v
+        ring[slot] = v
+        k += 1
+        slot = 0 if slot == n - 1 else slot + 1
+        i = k - n  # the n-gram that ends at this id
+        if i < 0:
+            continue
         key = h | np.uint64(1)  # 0 marks an empty slot
-        j = ((key * _SPREAD) >> shift) & mask
+        j = (key * _SPREAD) >> shift
         while table[j] != 0 and table[j] != key:
             j = (j + np.uint64(1)) & mask
         if table[j] == key and (window <= 0 or i - last[j] < window):
@@ -84,20 +108,8 @@ def _local_repeats(ids, n, window):
     return repeated, m, densest
 
 
-@njit(cache=True)
-def _visible(cp):
-    """``cp`` without ASCII whitespace/controls and the ideographic space, as uint64 (branch-free copy)."""
-    out = np.empty(cp.size, np.uint64)
-    k = 0
-    for i in range(cp.size):
-        c = cp[i]
-        out[k] = c
-        k += (c > 32) & (c != 0x3000)
-    return out[:k]
-
-
-def _rate(ids: np.ndarray, n: int, window: int) -> float:
-    repeated, total, densest = _local_repeats(ids, n, window)
+def _rate(ids: np.ndarray, n: int, window: int, visible_only: bool = False) -> float:
+    repeated, total, densest = _local_repeats(ids, n, window, visible_only)
     if not total:
         return 0.0
     return densest / min(window, total) if window > 0 else repeated / total
@@ -108,7 +120,7 @@ def char_ngram_rate(text: str | np.ndarray, n: int, window: int = 0) -> float:
     characters earlier, in the densest stretch of ``window`` n-grams (0: share over the whole text of those
     repeating one anywhere earlier); ``text`` may be a uint32 code point array."""
     cp = text if isinstance(text, np.ndarray) else codepoints(text)
-    return _rate(_visible(cp), n, window)
+    return _rate(cp, n, window, True)
 
 
 def word_ngram_rate(word_hashes: np.ndarray, n: int, window: int = 0) -> float:

@@ -87,7 +87,9 @@ def scanner(lang: str, path: str | None = None) -> Scanner:
     )
     patterns_of = [p.patterns(lang) for p in principles]
     positioned = frozenset(
-        i for i, pats in enumerate(patterns_of) if pats and all(q.literal or not q.overlap for q in pats)
+        i
+        for i, (p, pats) in enumerate(zip(principles, patterns_of, strict=True))
+        if pats and all(q.literal or not q.overlap or _kernel_positions(q, p.scope) for q in pats)
     )
     return Scanner(
         principles,
@@ -108,9 +110,14 @@ def _kernel(q: Pattern, scope: str):
     """The compiled counter of :mod:`pattern_kernels` for pattern ``q`` when there is one for its exact text
     and counting rule (and the principle counts over the whole text), else None."""
     got = KERNELS.get(q.regex)
-    if got is None or got[1] != q.overlap or q.caseless or scope != "all":
+    if got is None or got.overlap != q.overlap or q.caseless or scope != "all":
         return None
-    return got[0]
+    return got.fn
+
+
+def _kernel_positions(q: Pattern, scope: str) -> bool:
+    """Whether ``q`` is counted by a kernel whose starts are the hit positions (:mod:`pattern_kernels`)."""
+    return _kernel(q, scope) is not None and KERNELS[q.regex].positions
 
 
 def scan(view: TextView, path: str | None = None) -> Hits:

@@ -101,7 +101,7 @@ class TextView:
 
     @cached_property
     def _marks(self) -> dict[str, int]:
-        return dict(zip(profile.MARKS, profile.mark_counts(self.codepoints).tolist(), strict=True))
+        return dict(zip(profile.MARK_KEYS, profile.mark_counts(self.codepoints).tolist(), strict=True))
 
     def derive(self, fn: Callable[[TextView], T]) -> T:
         """``fn(self)``, computed once per view and shared by every scorer that asks for the same ``fn``."""
@@ -112,6 +112,7 @@ class TextView:
             return value
 
     def count(self, sub: str) -> int:
-        """``text.count(sub)``; single punctuation marks of ``profile.MARKS`` come from one shared pass."""
-        n = self._marks.get(sub) if len(sub) == 1 else None
+        """``text.count(sub)``; the punctuation marks of ``profile.MARK_KEYS`` (single marks, doubled and tripled
+        dots, dashes, backticks) come from one shared pass."""
+        n = self._marks.get(sub) if len(sub) <= 3 else None
         return self.text.count(sub) if n is None else n

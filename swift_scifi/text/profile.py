@@ -341,11 +341,70 @@ def _block_stats(cp, s, e, zh):
     return length, h, runs
 
 
+# Hard-wrapped text (lines cut at a fixed width, paragraphs not separated by blank lines): the widest line
+# is between these many characters, and at least this share of the line breaks fall where the next line's
+# first word would not have fitted on the line (a writer's break leaves room; a wrap does not).
+WRAP_WIDTH = (20, 120)
+WRAP_SHARE = 0.75
+
+
+@njit(cache=True, inline="always")
+def _first_word(cp, s, e):
+    """Characters of the first word of the stripped line ``cp[s:e]``: its leading run of characters that are
+    neither whitespace nor CJK ideographs (1 when the line starts with an ideograph)."""
+    j = s
+    while j < e and not is_space(cp[j]) and not is_cjk(cp[j]):
+        j += 1
+    return max(1, j - s)
+
+
+@njit(cache=True)
+def _hard_wrapped(cp, starts, ends, k):
+    """Whether the ``k`` stripped lines ``cp[starts[j]:ends[j]]`` are one text hard-wrapped at a fixed width
+    (see ``WRAP_WIDTH``, ``WRAP_SHARE``); fewer than 3 lines never are."""
+    if k < 3:
+        return False
+    width = 0
+    for j in range(k):
+        width = max(width, ends[j] - starts[j])
+    if width < WRAP_WIDTH[0] or width > WRAP_WIDTH[1]:
+        return False
+    wraps = 0
+    for j in range(k - 1):
+        wraps += ends[j] - starts[j] + 1 + _first_word(cp, starts[j + 1], ends[j + 1]) > width
+    return wraps >= WRAP_SHARE * (k - 1)
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """:func:`_hard_wrapped` on stripped, non-empty lines (Python strings): the rule for tests and spans."""
+    if len(lines) < 3:
+        return False
+    width = max(map(len, lines))
+    if not WRAP_WIDTH[0] <= width <= WRAP_WIDTH[1]:
+        return False
+
+    def first_word(line: str) -> int:
+        j = 0
+        while j < len(line) and not line[j].isspace() and not _is_cjk_char(line[j]):
+            j += 1
+        return max(1, j)
+
+    wraps = sum(len(a) + 1 + first_word(b) > width for a, b in zip(lines, lines[1:], strict=False))
+    return wraps >= WRAP_SHARE * (len(lines) - 1)
+
+
+def _is_cjk_char(ch: str) -> bool:
+    c = ord(ch)
+    return bool(CLASS[c] & CJK) if c < 0x10000 else 0x20000 <= c <= 0x2EBEF
+
+
 @njit(cache=True)
 def paragraphs(cp, zh):
     """(lengths, hashes, inner whitespace runs) of the paragraphs: blocks between blank lines ("\\n\\n",
     carriage returns ignored) with whitespace normalised; a text with at most one such block uses its
-    non-blank lines, stripped, instead."""
+    non-blank lines, stripped, instead, unless they are hard-wrapped (:func:`hard_wrapped`): then the text is
+    one paragraph, as it would be among other blocks (so text added after a blank line never splits it
+    differently)."""
     n = cp.size
     lengths = np.empty(n // 2 + 2, np.int64)
     hashes = np.empty(n // 2 + 2, np.uint64)
@@ -377,7 +436,9 @@ def paragraphs(cp, zh):
         start = i + 1
     if k > 1:
         return lengths[:k], hashes[:k], runs[:k]
-    k = 0  # lines: stripped, inner whitespace kept
+    starts = np.empty(n // 2 + 2, np.int64)  # lines, stripped
+    ends = np.empty(n // 2 + 2, np.int64)
+    k = 0
     start = 0
     for i in range(n + 1):
         if i < n and cp[i] != 0x0A:
@@ -388,30 +449,62 @@ def paragraphs(cp, zh):
         while e > s and is_space(cp[e - 1]):
             e -= 1
         if e > s:
-            h = FNV_OFFSET
-            r = 0
-            for j in range(s, e):
-                h = mix(h, cp[j])
-                r += cp[j] == 0x20
-            lengths[k] = e - s
-            hashes[k] = h
-            runs[k] = r
+            starts[k] = s
+            ends[k] = e
             k += 1
         start = i + 1
+    if _hard_wrapped(cp, starts, ends, k):
+        length, h, r = _block_stats(cp, 0, n, zh)
+        lengths[0] = length
+        hashes[0] = h
+        runs[0] = r
+        return lengths[:1], hashes[:1], runs[:1]
+    for j in range(k):  # inner whitespace kept
+        h = FNV_OFFSET
+        r = 0
+        for q in range(starts[j], ends[j]):
+            h = mix(h, cp[q])
+            r += cp[q] == 0x20
+        lengths[j] = ends[j] - starts[j]
+        hashes[j] = h
+        runs[j] = r
     return lengths[:k], hashes[:k], runs[:k]
 
 
 # Punctuation marks counted in the same pass (quotes, dashes, ellipses, exclamation marks)
 MARKS = "“”「」『』\"'—…！!？?"
+# Marks whose doubled and tripled forms are counted too ("...", "。。", "--", "```"), as ``str.count`` does:
+# a run of L marks holds L // 2 doubles and L // 3 triples
+RUN_MARKS = ".。-`"
 _MARK_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in MARKS (0: not a mark)
 _MARK_INDEX[[ord(m) for m in MARKS]] = np.arange(1, len(MARKS) + 1)
+_RUN_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in RUN_MARKS (0: none)
+_RUN_INDEX[[ord(m) for m in RUN_MARKS]] = np.arange(1, len(RUN_MARKS) + 1)
+MARK_KEYS = tuple(MARKS) + tuple(m * k for m in RUN_MARKS for k in (2, 3))  # the order of mark_counts
 
 
 @njit(cache=True)
 def mark_counts(cp):
-    """How often each character of ``MARKS`` occurs in ``cp`` (int64, in ``MARKS`` order)."""
+    """``text.count(key)`` for each of ``MARK_KEYS`` (int64, in that order): each character of ``MARKS``, then
+    the doubled and tripled forms of each of ``RUN_MARKS``."""
     out = np.zeros(len(MARKS) + 1, np.int64)
+    runs = np.zeros(2 * len(RUN_MARKS), np.int64)
+    prev = 0
+    length = 0
     for c in cp:
+        r = 0
         if c < 0x10000:
             out[_MARK_INDEX[c]] += 1
-    return out[1:]
+            r = _RUN_INDEX[c]
+        if r != 0 and c == prev:
+            length += 1
+            continue
+        if length:
+            runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
+            runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+        prev = c if r else 0
+        length = 1 if r else 0
+    if length:
+        runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
+        runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+    return np.concatenate((out[1:], runs))

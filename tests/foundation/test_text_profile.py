@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import textwrap
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from swift_scifi.rewards.narration import FIRST_PERSON, PAST, PRESENT, narration_thirds
 from swift_scifi.rewards.view import TextView
 from swift_scifi.text import count_length, detect_lang, split_sentences
-from swift_scifi.text.profile import MARKS, OPEN_PUNCT, codepoints, hash_codepoints
+from swift_scifi.text.profile import MARK_KEYS, OPEN_PUNCT, codepoints, hard_wrapped, hash_codepoints
 from swift_scifi.text.scripts import CJK_RE, WORD_RE
 
 _OPENING_RE = {
@@ -32,7 +33,9 @@ def _h(s: str) -> int:
 def _ref_paragraphs(text: str, lang: str) -> list[str]:
     blocks = [b for b in text.replace("\r", "").split("\n\n") if b.strip()]
     if len(blocks) <= 1:
-        return [ln for ln in map(str.strip, text.split("\n")) if ln]
+        lines = [ln for ln in map(str.strip, text.split("\n")) if ln]
+        if not hard_wrapped(lines):
+            return lines
     return [" ".join(b.split()) if lang == "en" else "".join(b.split()) for b in blocks]
 
 
@@ -80,7 +83,7 @@ def _check(text: str, lang: str) -> None:
     words = WORD_RE.findall(text)
     assert view.cjk_count == len(CJK_RE.findall(text))
     assert view.lower == text.lower()
-    assert [view.count(m) for m in MARKS] == [text.count(m) for m in MARKS]
+    assert [view.count(m) for m in MARK_KEYS] == [text.count(m) for m in MARK_KEYS]
     assert view.length == count_length(text)
     assert view.word_hashes.tolist() == [_h(w) for w in words]
     sents = split_sentences(text, lang)
@@ -113,7 +116,22 @@ def test_profile_matches_regex_forms_on_real_corpus(shared_corpus, lang):
         _check(text, lang)
 
 
-_ALPHABET = "ab I he s was ed .!?\"'”’“)]\n\n\t\r\u3000。！？…」「『』我林雪-’ÀÉ"
+def test_hard_wrapped_text_without_blank_lines_is_one_paragraph(shared_corpus):
+    """Lines cut at a fixed width (Gutenberg style, no blank line) are one paragraph, as the same text is
+    among other blocks; a paragraph per line (lengths that leave room for the next word) stays lines."""
+    text = (shared_corpus / "en" / "wells_the_time_machine.txt").read_text(encoding="utf-8")
+    para = " ".join(max(text.split("\n\n"), key=len).split())
+    wrapped = textwrap.fill(para, 70)
+    assert wrapped.count("\n") >= 5
+    assert TextView(wrapped, "en").paragraphs.lengths.tolist() == [len(para)]
+    assert TextView(wrapped + "\n\nMore.", "en").paragraphs.lengths.tolist() == [len(para), 5]
+    zh = textwrap.fill("星港的灯一盏接一盏地熄灭了。" * 12, 30)
+    assert TextView(zh, "zh").paragraphs.lengths.tolist() == [len(zh.replace("\n", ""))]
+    lines = ["He waited.", "The ship turned toward the dark side of the moon, slowly.", "Nothing came."] * 3
+    assert TextView("\n".join(lines), "en").paragraphs.lengths.tolist() == [len(x) for x in lines]
+
+
+_ALPHABET = "ab I he s was ed ...--``。。.!?\"'”’“)]\n\n\t\r\u3000。！？…」「『』我林雪-’ÀÉ"
 
 
 @settings(max_examples=1500, deadline=None)

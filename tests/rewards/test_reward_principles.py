@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from swift_scifi.rewards import TextView, load_principles, principles_report
@@ -182,7 +184,9 @@ def test_neutral_padding_never_raises_principles(lang):
     """Clean prose added before or after a violating text, in growing amounts, never raises the score (or
     any single adherence)."""
     pad = _clean_paragraphs(lang)
-    for text in _violating_texts(lang):
+    # hard-wrapped prose with no blank line: its lines are not paragraphs (once padded, they would not be)
+    wrapped = textwrap.fill(("" if lang == "zh" else " ").join(pad[:8]), 70 if lang == "en" else 35)
+    for text in [*_violating_texts(lang), wrapped]:
         base_view = TextView(text, lang)
         base, base_rep = principles_score(base_view), principles_report(base_view)
         for k in (2, 8, 30):
