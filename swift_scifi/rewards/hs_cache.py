@@ -15,6 +15,7 @@ import logging
 import os
 import platform
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 logger = logging.getLogger("swift_scifi.rewards")
@@ -35,10 +36,24 @@ def _version(hs) -> str:
         return getattr(hs, "__version__", "?")
 
 
+@lru_cache(maxsize=1)
+def _cpu_features() -> str:
+    """The CPU's feature flags (Linux ``/proc/cpuinfo``), hashed: Hyperscan tunes a database to them, so a
+    home folder shared by machines of different CPUs keeps one database per CPU kind."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            flags = next((line for line in f if line.startswith("flags")), "")
+    except OSError:
+        flags = ""
+    return hashlib.sha256(flags.encode()).hexdigest()[:16]
+
+
 def cache_key(hs, expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int]) -> str:
     """A hex digest of everything the compiled block-mode database depends on."""
     h = hashlib.sha256()
-    h.update(f"{_version(hs)}|{platform.machine()}|{platform.processor()}|{len(expressions)}|".encode())
+    h.update(
+        f"{_version(hs)}|{platform.machine()}|{platform.processor()}|{_cpu_features()}|{len(expressions)}|".encode()
+    )
     for expr, i, f in zip(expressions, ids, flags, strict=True):
         h.update(len(expr).to_bytes(4, "little") + expr + i.to_bytes(4, "little") + f.to_bytes(4, "little"))
     return h.hexdigest()
