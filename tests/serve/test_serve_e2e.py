@@ -67,7 +67,8 @@ def adapter(tiny_model, workdir, shim):
         "--save_steps",
         "2",
     ]
-    args += ["--per_device_train_batch_size", "2", "--max_length", "384", "--output_dir", str(out)]
+    args += ["--per_device_train_batch_size", "2", "--gradient_accumulation_steps", "1"]
+    args += ["--max_length", "384", "--output_dir", str(out)]
     args += ["--report_to", "none", "--dataloader_num_workers", "0"]
     run_swift(args, workdir, SCIFI_MAX_TOKENS="384", SCIFI_TOKENIZER=str(tiny_model))
     return next(out.glob("v*/checkpoint-*"))
