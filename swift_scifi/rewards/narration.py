@@ -34,23 +34,44 @@ _MAX_MARKER = max(len(w) for w in f"{FIRST_PERSON} {PAST} {PRESENT} {PRONOUNS}".
 FIRST, PAST_, PRESENT_, PRONOUN, WAS = 1, 2, 4, 8, 16  # marker category bits
 
 
+_TABLE_BITS = 7  # the marker table has 128 slots (about 40 words: one probe for almost every token)
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
+
+
 @lru_cache(maxsize=1)
 def marker_table() -> tuple[np.ndarray, np.ndarray]:
-    """Sorted word hashes of every marker word, and the category bits of each."""
+    """Open-addressing table of the marker words: word hash per slot (0: empty) and the category bits of
+    each (slot of hash ``h``: :func:`_slot`, then the next ones)."""
     bits: dict[int, int] = {}
     sets = ((FIRST_PERSON, FIRST), (PAST, PAST_), (PRESENT, PRESENT_), (PRONOUNS, PRONOUN), (_WAS, WAS))
     for words, bit in sets:
         for w in words.split():
             h = int(hash_codepoints(codepoints(w)))
             bits[h] = bits.get(h, 0) | bit
-    keys = sorted(bits)
-    return np.array(keys, dtype=np.uint64), np.array([bits[k] for k in keys], dtype=np.int64)
+    size = 1 << _TABLE_BITS
+    keys, cats = np.zeros(size, np.uint64), np.zeros(size, np.int64)
+    for h, b in bits.items():
+        j = int(_slot(np.uint64(h)))
+        while keys[j]:
+            j = (j + 1) % size
+        keys[j], cats[j] = h, b
+    return keys, cats
+
+
+@njit(cache=True, inline="always")
+def _slot(h):
+    return (h * _SPREAD) >> np.uint64(64 - _TABLE_BITS)
 
 
 @njit(cache=True, inline="always")
 def _category(hashes, cats, h):
-    j = np.searchsorted(hashes, h)
-    return cats[j] if j < hashes.size and hashes[j] == h else 0
+    """Category bits of the word of hash ``h`` in the :func:`marker_table` (0: not a marker)."""
+    j = _slot(h)
+    while hashes[j] != 0:
+        if hashes[j] == h:
+            return cats[j]
+        j = (j + np.uint64(1)) & np.uint64(hashes.size - 1)
+    return 0
 
 
 @njit(cache=True, inline="always")

@@ -2,7 +2,8 @@
 
 Two Chinese principle regexes held about half of Hyperscan's time on Chinese text, because their first
 character is frequent (的, any ideograph): the 的-chain and the half-width-punctuation check; the
-ASCII-space check is here because its hit positions, which Python ``re`` found otherwise, come free. Each has a
+ASCII-space check is here because its hit positions, which Python ``re`` found otherwise, come free; the
+English -ly adverb check because it is the commonest match in English (one callback each). Each has a
 numba loop here over the view's code points that counts exactly what :class:`pattern_scan.PatternSet`
 counts under Hyperscan (same counting rule: non-overlapping leftmost-start matches taken in order of end,
 or every match end), and :mod:`scan` runs it instead of the regex when the library holds that exact
@@ -171,19 +172,52 @@ def ascii_space_between_ideographs(cp):
     return out[:k]
 
 
+_ASCII_WORD = np.zeros(128, np.uint8)  # ``\\w`` in ASCII mode: 1 for a letter, 2 for a digit or _
+_ASCII_WORD[[*range(0x41, 0x5B), *range(0x61, 0x7B)]] = 1
+_ASCII_WORD[[*range(0x30, 0x3A), 0x5F]] = 2
+
+
+@njit(cache=True)
+def ly_adverbs(cp):
+    """Starts of the matches of ``\\b[a-z]{3,}ly\\b`` (ASCII case-insensitive, every match end counts): each
+    ASCII word-character run made of 5 or more letters only and ending in "ly" is one match, found at its
+    start (a run has no inner word boundary)."""
+    n = cp.size
+    out = np.empty(n // 6 + 1, np.int64)
+    k = 0
+    i = 0
+    while i < n:
+        c = cp[i]
+        if c >= 128 or _ASCII_WORD[c] == 0:
+            i += 1
+            continue
+        s = i
+        kinds = 0
+        while i < n and cp[i] < 128 and _ASCII_WORD[cp[i]] != 0:
+            kinds |= _ASCII_WORD[cp[i]]
+            i += 1
+        if kinds == 1 and i - s >= 5 and cp[i - 1] | 0x20 == 0x79 and cp[i - 2] | 0x20 == 0x6C:
+            out[k] = s
+            k += 1
+    return out[:k]
+
+
 DE_CHAIN = "的[^的，。！？、；：“”\\s]{1,4}的[^的，。！？、；：“”\\s]{1,4}的|的[，、][^，。！？；\\n]{1,10}的[，、][^，。！？；\\n]{1,10}的"
 HALF_WIDTH = "[\\u4e00-\\u9fff][,;:?!.](?:[\\u4e00-\\u9fff“\\s]|$)"
 ASCII_SPACE = "[\\u4e00-\\u9fff] +[\\u4e00-\\u9fff]"
+LY_ADVERB = "\\b[a-z]{3,}ly\\b"
 
 
 class Kernel(NamedTuple):
     """A compiled counter: the function, whether the regex is counted with overlaps (the rule it
-    reproduces), and whether its starts are the hit positions the windowed counting of :mod:`principles`
-    uses (the scan's starts for a non-overlap regex, ``re``'s match starts for an overlap one)."""
+    reproduces), whether its starts are the hit positions the windowed counting of :mod:`principles`
+    uses (the scan's starts for a non-overlap regex, ``re``'s match starts for an overlap one), and whether
+    the regex is matched ASCII case-insensitively."""
 
     fn: Callable[[np.ndarray], np.ndarray]
     overlap: bool
     positions: bool
+    caseless: bool = False
 
 
 # regex text -> its kernel
@@ -191,4 +225,5 @@ KERNELS: dict[str, Kernel] = {
     DE_CHAIN: Kernel(de_chain, False, True),
     HALF_WIDTH: Kernel(half_width_after_ideograph, True, False),  # two ends before a newline, one start
     ASCII_SPACE: Kernel(ascii_space_between_ideographs, True, True),
+    LY_ADVERB: Kernel(ly_adverbs, True, True, caseless=True),
 }

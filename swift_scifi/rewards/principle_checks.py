@@ -42,7 +42,7 @@ def sentence_opening_variety(view: TextView, max_share: float = 0.3, window: int
     ops = _openings(view)
     if len(ops) < window:
         return 1.0
-    share = _window_mode(_dense_ids(ops), window) / window
+    share = _window_mode_of(ops, window) / window
     return _ramp(share, max_share, min(1.0, max_share * 2.5))
 
 
@@ -86,6 +86,12 @@ def _window_mode(ids, window):
         if i >= window - 1:
             best = max(best, cur)
     return best
+
+
+@njit(cache=True)
+def _window_mode_of(values, window):
+    """:func:`_window_mode` of ``values`` renumbered by :func:`_dense_ids` (one compiled call)."""
+    return _window_mode(_dense_ids(values), window)
 
 
 @njit(cache=True)

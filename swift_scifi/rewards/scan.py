@@ -110,7 +110,7 @@ def _kernel(q: Pattern, scope: str):
     """The compiled counter of :mod:`pattern_kernels` for pattern ``q`` when there is one for its exact text
     and counting rule (and the principle counts over the whole text), else None."""
     got = KERNELS.get(q.regex)
-    if got is None or got.overlap != q.overlap or q.caseless or scope != "all":
+    if got is None or got.overlap != q.overlap or got.caseless != q.caseless or scope != "all":
         return None
     return got.fn
 

@@ -48,7 +48,7 @@ class TextView:
         if lang:
             self.lang = lang
         else:  # detect_lang's rule on the first 1,000 characters, from the shared pass
-            _, cjk, latin, _, _ = self._words
+            _, cjk, latin, _, _, _ = self._words
             self.lang = "zh" if cjk > 0 and cjk * 4 >= latin else "en"
 
     @cached_property
@@ -72,7 +72,7 @@ class TextView:
         return profile.codepoints(self.text)
 
     @cached_property
-    def _words(self) -> tuple[int, int, int, np.ndarray, int]:
+    def _words(self) -> tuple[int, int, int, np.ndarray, int, np.ndarray]:
         return profile.words(self.codepoints)
 
     @property
@@ -101,7 +101,7 @@ class TextView:
 
     @cached_property
     def _marks(self) -> dict[str, int]:
-        return dict(zip(profile.MARK_KEYS, profile.mark_counts(self.codepoints).tolist(), strict=True))
+        return dict(zip(profile.MARK_KEYS, self._words[5].tolist(), strict=True))
 
     def derive(self, fn: Callable[[TextView], T]) -> T:
         """``fn(self)``, computed once per view and shared by every scorer that asks for the same ``fn``."""

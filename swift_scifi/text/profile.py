@@ -115,13 +115,27 @@ def _is_punct_block(c):
     return (0x2000 <= c <= 0x206F) or (0x3000 <= c <= 0x303F) or (0xFF00 <= c <= 0xFF20)
 
 
+# Punctuation marks counted in the same pass (quotes, dashes, ellipses, exclamation marks)
+MARKS = "“”「」『』\"'—…！!？?"
+# Marks whose doubled and tripled forms are counted too ("...", "。。", "--", "```"), as ``str.count`` does:
+# a run of L marks holds L // 2 doubles and L // 3 triples
+RUN_MARKS = ".。-`"
+_MARK_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in MARKS (0: not a mark)
+_MARK_INDEX[[ord(m) for m in MARKS]] = np.arange(1, len(MARKS) + 1)
+_RUN_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in RUN_MARKS (0: none)
+_RUN_INDEX[[ord(m) for m in RUN_MARKS]] = np.arange(1, len(RUN_MARKS) + 1)
+MARK_KEYS = tuple(MARKS) + tuple(m * k for m in RUN_MARKS for k in (2, 3))  # the order of words' marks
+
+
 @njit(cache=True)
 def words(cp):
-    """(CJK count, CJK in the first 1,000, Latin letters in the first 1,000, word hashes, cased) of ``cp``.
+    """(CJK count, CJK in the first 1,000, Latin letters in the first 1,000, word hashes, cased, marks) of
+    ``cp``.
 
     Words follow ``WORD_RE``: runs of word characters joined by single inner ' ’ or -. ``cased`` counts
     characters that ``str.lower`` might change (conservatively: A-Z, and letters from U+00C0 up that are
-    not CJK); when it is 0 the text is its own lower-case form.
+    not CJK); when it is 0 the text is its own lower-case form. ``marks``: ``text.count(key)`` for each of
+    ``MARK_KEYS``, in that order, counted in the same pass.
     """
     n = cp.size
     cjk = 0
@@ -135,17 +149,39 @@ def words(cp):
         elif is_latin_letter(c):
             latin_head += 1
     out = np.empty(n // 2 + 1, np.uint64)
+    marks = np.zeros(len(MARKS) + 1, np.int64)  # [0]: not a mark
+    runs = np.zeros(2 * len(RUN_MARKS), np.int64)
+    prev = 0  # the run mark of the current run (0: none) and its length
+    length = 0
     k = 0
     i = 0
     while i < n:
         c = cp[i]
         if not is_word_char(c):
+            r = 0
             if is_cjk(c):
                 cjk += 1
-            elif c >= 0xC0 and not (is_space(c) or _is_punct_block(c)):
-                cased += 1
+            else:
+                if c >= 0xC0 and not (is_space(c) or _is_punct_block(c)):
+                    cased += 1
+                if c < 0x10000:
+                    marks[_MARK_INDEX[c]] += 1
+                    r = _RUN_INDEX[c]
             i += 1
+            if r != 0 and c == prev:
+                length += 1
+                continue
+            if length:
+                runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
+                runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+            prev = c if r else 0
+            length = 1 if r else 0
             continue
+        if length:
+            runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
+            runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+            prev = 0
+            length = 0
         h = FNV_OFFSET
         while i < n:
             c = cp[i]
@@ -154,13 +190,17 @@ def words(cp):
                 h = mix(h, fold(c))
                 i += 1
             elif (c == 0x27 or c == 0x2019 or c == 0x2D) and i + 1 < n and is_word_char(cp[i + 1]):
+                marks[_MARK_INDEX[c]] += 1  # ' is a mark; a joining - is a run of one
                 h = mix(h, c)
                 i += 1
             else:
                 break
         out[k] = h
         k += 1
-    return cjk, cjk_head, latin_head, out[:k], cased
+    if length:
+        runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
+        runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+    return cjk, cjk_head, latin_head, out[:k], cased, np.concatenate((marks[1:], runs))
 
 
 @njit(cache=True)
@@ -342,8 +382,9 @@ def _block_stats(cp, s, e, zh):
 
 
 # Hard-wrapped text (lines cut at a fixed width, paragraphs not separated by blank lines): the widest line
-# is between these many characters, and at least this share of the line breaks fall where the next line's
-# first word would not have fitted on the line (a writer's break leaves room; a wrap does not).
+# but the last (which ends the text, not a wrap) is between these many characters, and at least this share
+# of the line breaks fall where the next line's first word would not have fitted on the line within that
+# width (a writer's break leaves room; a wrap does not).
 WRAP_WIDTH = (20, 120)
 WRAP_SHARE = 0.75
 
@@ -365,7 +406,7 @@ def _hard_wrapped(cp, starts, ends, k):
     if k < 3:
         return False
     width = 0
-    for j in range(k):
+    for j in range(k - 1):
         width = max(width, ends[j] - starts[j])
     if width < WRAP_WIDTH[0] or width > WRAP_WIDTH[1]:
         return False
@@ -379,7 +420,7 @@ def hard_wrapped(lines: list[str]) -> bool:
     """:func:`_hard_wrapped` on stripped, non-empty lines (Python strings): the rule for tests and spans."""
     if len(lines) < 3:
         return False
-    width = max(map(len, lines))
+    width = max(map(len, lines[:-1]))
     if not WRAP_WIDTH[0] <= width <= WRAP_WIDTH[1]:
         return False
 
@@ -469,42 +510,3 @@ def paragraphs(cp, zh):
         hashes[j] = h
         runs[j] = r
     return lengths[:k], hashes[:k], runs[:k]
-
-
-# Punctuation marks counted in the same pass (quotes, dashes, ellipses, exclamation marks)
-MARKS = "“”「」『』\"'—…！!？?"
-# Marks whose doubled and tripled forms are counted too ("...", "。。", "--", "```"), as ``str.count`` does:
-# a run of L marks holds L // 2 doubles and L // 3 triples
-RUN_MARKS = ".。-`"
-_MARK_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in MARKS (0: not a mark)
-_MARK_INDEX[[ord(m) for m in MARKS]] = np.arange(1, len(MARKS) + 1)
-_RUN_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in RUN_MARKS (0: none)
-_RUN_INDEX[[ord(m) for m in RUN_MARKS]] = np.arange(1, len(RUN_MARKS) + 1)
-MARK_KEYS = tuple(MARKS) + tuple(m * k for m in RUN_MARKS for k in (2, 3))  # the order of mark_counts
-
-
-@njit(cache=True)
-def mark_counts(cp):
-    """``text.count(key)`` for each of ``MARK_KEYS`` (int64, in that order): each character of ``MARKS``, then
-    the doubled and tripled forms of each of ``RUN_MARKS``."""
-    out = np.zeros(len(MARKS) + 1, np.int64)
-    runs = np.zeros(2 * len(RUN_MARKS), np.int64)
-    prev = 0
-    length = 0
-    for c in cp:
-        r = 0
-        if c < 0x10000:
-            out[_MARK_INDEX[c]] += 1
-            r = _RUN_INDEX[c]
-        if r != 0 and c == prev:
-            length += 1
-            continue
-        if length:
-            runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
-            runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
-        prev = c if r else 0
-        length = 1 if r else 0
-    if length:
-        runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
-        runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
-    return np.concatenate((out[1:], runs))

@@ -96,14 +96,22 @@ def test_hyperscan_and_re_agree_on_real_corpus(shared_corpus, lang):
 @pytest.mark.parametrize("regex", sorted(KERNELS))
 def test_pattern_kernels_count_what_hyperscan_counts(shared_corpus, regex):
     """Each compiled counter of :mod:`pattern_kernels` keeps the matches (starts, for non-overlap patterns;
-    the count, for overlap ones) that Hyperscan's counting rule keeps, on real Chinese windows and on random
-    text made of the characters the regex turns on; and the scan uses it for that exact regex."""
-    kernel, overlap, positions = KERNELS[regex]
-    ps = PatternSet([Pattern(regex, overlap=overlap)])
+    the count, for overlap ones) that Hyperscan's counting rule keeps, on real windows and on random text
+    made of the pieces the regexes turn on; where its starts stand for the hit positions, they are where
+    ``re`` finds each match; and the scan uses it for that exact regex."""
+    kernel, overlap, positions, caseless = KERNELS[regex]
+    pattern = Pattern(regex, caseless=caseless, overlap=overlap)
+    ps = PatternSet([pattern])
     rng = random.Random(5)
-    alphabet = "的的的，、。！？；：“”\n \t中文a,;:?!.\u3000\r\x0b  "
-    texts = _windows(shared_corpus, "zh", 60)
-    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(2500)]
+    pieces = list("的的的，、。！？；：“”\n \t中文,;:?!.\u3000\r\x0b  _1é’-") + [
+        "ly",
+        "LY",
+        "ab",
+        "Xyz",
+        "only",
+    ]
+    texts = _windows(shared_corpus, "zh", 40) + _windows(shared_corpus, "en", 40)
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(30))) for _ in range(2500)]
     hits = 0
     for text in texts:
         found, buf = ps.matches(text)
@@ -113,10 +121,11 @@ def test_pattern_kernels_count_what_hyperscan_counts(shared_corpus, regex):
         else:
             assert got == [char_offset(buf, s) for _, s, _ in found], text
         if positions and overlap:  # the starts where re finds a match (what the windowed count reads)
-            assert got == [s for s, _, _ in pattern_spans(text, [Pattern(regex, overlap=True)])], text
+            assert got == [s for s, _, _ in pattern_spans(text, [pattern])], text
         hits += len(got)
     assert hits > 30  # the kernel is exercised
-    scanner = S.scanner("zh")
+    lang = "en" if regex.isascii() and "\\u" not in regex else "zh"  # ideographs, or their escapes
+    scanner = S.scanner(lang)
     assert regex not in {p.regex for p in scanner.patterns.patterns}
     assert kernel in {k for _, k in scanner.kernels}
 
