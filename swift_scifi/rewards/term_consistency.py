@@ -161,17 +161,33 @@ class TermMatcher:
             if _is_cjk_term(t) and len(t) >= FUZZY_MIN_CHARS:
                 payload.setdefault(t[:2].lower(), []).append((i, PREFIX, ""))
                 payload.setdefault(t[-2:].lower(), []).append((i, SUFFIX, ""))
-        self.index = PhraseIndex(
-            list(payload),
-            [
-                (tuple(x for x in items if x[1] < PREFIX), tuple(x for x in items if x[1] >= PREFIX))
-                for items in payload.values()
-            ],
-        )
-        self.empty = self.index.empty
-        self._variant_keys: dict[str, frozenset[str]] = {}
         self.edges = [(t[0].isascii(), t[-1].isascii()) for t in terms]  # Latin-edged: whole words only
         self.caps = [t[0].isupper() for t in terms]
+        direct = [tuple(x for x in items if x[1] < PREFIX) for items in payload.values()]
+        anchored = [
+            tuple(sorted({(x[1], len(terms[x[0]])) for x in items if x[1] >= PREFIX}))
+            for items in payload.values()
+        ]
+        self.index = PhraseIndex(list(payload), list(zip(direct, anchored, strict=True)))
+        self.empty = self.index.empty
+        # per key: the term index when the key is one caseless term with no Latin edge and no anchor (a hit
+        # is a correct use, nothing to check), else -1; and whether every item needs a word edge at start/end
+        self.fast = [
+            d[0][0] if len(d) == 1 and d[0][1] == EXACT and not a and _plain(terms[d[0][0]]) else -1
+            for d, a in zip(direct, anchored, strict=True)
+        ]
+        self.key_edges = [
+            (bool(d) and all(self.edges[x[0]][0] for x in d), bool(d) and all(self.edges[x[0]][1] for x in d))
+            for d in direct
+        ]
+        # fuzzy near misses: each 4+ character CJK term with one character masked -> term indexes
+        self.masked: dict[str, list[int]] = {}
+        for i, t in enumerate(terms):
+            if _is_cjk_term(t) and len(t) >= FUZZY_MIN_CHARS:
+                low = t.lower()
+                for j in range(len(low)):
+                    self.masked.setdefault(low[:j] + "\0" + low[j + 1 :], []).append(i)
+        self._variant_keys: dict[str, frozenset[str]] = {}
 
     def variant_keys(self, term: str) -> frozenset[str]:
         """The lower-cased near-miss forms of ``term`` (one of this matcher's terms), cached."""
@@ -198,8 +214,20 @@ class TermMatcher:
         anchors: list[tuple[int, int, tuple]] = []
         misses: list[tuple[int, int, str, str]] = []
         payloads, terms, edges, caps, n = self.index.payloads, self.terms, self.edges, self.caps, len(text)
+        fast, key_edges, correct = self.fast, self.key_edges, rep.correct
         word_ch = _WORD_CHARS
         for k, start, end in self.index.find(low):
+            ti = fast[k]
+            if ti >= 0:  # a caseless CJK term written as listed: a correct use
+                spans.append((start, end))
+                term = terms[ti]
+                correct[term] = correct.get(term, 0) + 1
+                continue
+            all_start, all_end = key_edges[k]
+            if all_start and start and text[start - 1] in word_ch:
+                continue  # inside a longer word (Ares in 'squares'), whatever term the key stands for
+            if all_end and end < n and text[end] in word_ch and not _plural_end(text, end):
+                continue
             direct, anchored = payloads[k]
             if anchored:
                 anchors.append((start, end - 1, anchored))
@@ -217,7 +245,7 @@ class TermMatcher:
                     surface = text[start:end]
                     if surface == term:
                         spans.append((start, end))
-                        rep.correct[term] = rep.correct.get(term, 0) + 1
+                        correct[term] = correct.get(term, 0) + 1
                         continue
                     if surface.isupper() and len(surface) > 1:
                         continue  # DEJAH THORIS in a heading or for emphasis is no case slip
@@ -231,47 +259,57 @@ class TermMatcher:
                     continue  # a form the book itself uses (紧箍 beside 金箍)
                 misses.append((start, end, term, vkind or "case"))
         spans.sort()
-        exact = list(spans)
-        for start, end, term, vkind in misses:
-            if _covered(exact, start, end) or _covered(spans, start, end):
-                continue  # inside a correct use of another term, or inside a variant already counted
-            if not _overlaps(spans, start, end) or any(a >= start and b <= end for a, b in exact):
-                insort(spans, (start, end))
-                rep.variants.setdefault(term, []).append((text[start:end], vkind))
+        if misses:
+            exact = list(spans)
+            for start, end, term, vkind in misses:
+                if _covered(exact, start, end) or _covered(spans, start, end):
+                    continue  # inside a correct use of another term, or inside a variant already counted
+                if not _overlaps(spans, start, end) or any(a >= start and b <= end for a, b in exact):
+                    insort(spans, (start, end))
+                    rep.variants.setdefault(term, []).append((text[start:end], vkind))
         if anchors:
             self._fuzzy(rep, text, anchors, spans, threshold, allowed)
         return rep
 
     def _fuzzy(self, rep, text, anchors, spans, threshold, allowed) -> None:
-        """Near misses at prefix/suffix anchors; an anchor inside a matched term is skipped at once."""
+        """Near misses at prefix/suffix anchors (one masked-term lookup per candidate position); an anchor
+        inside a matched term is skipped at once."""
         seen: set[tuple[int, int]] = set()
-        terms, keys, n_text = self.terms, self.term_keys, len(text)
-        for a_start, a_end, items in anchors:
+        terms, keys, masked, n_text = self.terms, self.term_keys, self.masked, len(text)
+        for a_start, a_end, groups in anchors:
             if _overlaps(spans, a_start, a_end + 1):
                 continue
-            for ti, kind, _ in items:
-                term = terms[ti]
-                n = len(term)
+            for kind, n in groups:
                 if 1 - 1 / n < threshold:
                     continue  # one changed character is all a fuzzy near miss may have
                 start = a_start if kind == PREFIX else a_end + 1 - n
                 end = start + n
-                if start < 0 or end > n_text or (start, ti) in seen:
+                if start < 0 or end > n_text:
                     continue
                 cand = text[start:end]
-                if sum(a != b for a, b in zip(cand, term, strict=True)) != 1 or _overlaps(spans, start, end):
-                    continue  # Levenshtein distance 1 between equal lengths: one substitution
                 low = cand.lower()
-                if low in keys or low in allowed or len(CJK_RE.findall(cand)) != n:
+                if low in keys or low in allowed:
                     continue
-                if not inside_word(text, start, end, _changed(cand, term, start), term):
-                    seen.add((start, ti))
-                    insort(spans, (start, end))
-                    rep.variants.setdefault(term, []).append((cand, "fuzzy"))
+                for j in range(2, n) if kind == PREFIX else range(n - 2):
+                    for ti in masked.get(low[:j] + "\0" + low[j + 1 :], ()):
+                        term = terms[ti]
+                        if (start, ti) in seen or sum(a != b for a, b in zip(cand, term, strict=True)) != 1:
+                            continue  # Levenshtein distance 1 between equal lengths: one substitution
+                        if _overlaps(spans, start, end) or len(CJK_RE.findall(cand)) != n:
+                            continue
+                        if not inside_word(text, start, end, _changed(cand, term, start), term):
+                            seen.add((start, ti))
+                            insort(spans, (start, end))
+                            rep.variants.setdefault(term, []).append((cand, "fuzzy"))
 
 
 _CHAR_SWAPS = ("homophone", "lookalike")
 _WORD_SWAPS = ("homophone-word", "lookalike-word")
+
+
+def _plain(term: str) -> bool:
+    """A term with no cased letter and no ASCII edge (孙悟空, 曲率引擎): any hit of it is written as listed."""
+    return term.lower() == term.upper() == term and not (term[0].isascii() or term[-1].isascii())
 
 
 def _changed(surface: str, term: str, start: int) -> list[int]:
