@@ -226,7 +226,12 @@ class TermMatcher:
             all_start, all_end = key_edges[k]
             if all_start and start and text[start - 1] in word_ch:
                 continue  # inside a longer word (Ares in 'squares'), whatever term the key stands for
-            if all_end and end < n and text[end] in word_ch and not _plural_end(text, end):
+            if (
+                all_end
+                and end < n
+                and text[end] in word_ch
+                and (text[end] not in "se" or not _plural_end(text, end))
+            ):
                 continue
             direct, anchored = payloads[k]
             if anchored:
