@@ -170,6 +170,38 @@ def attested_forms(text: str, terms: list[str], min_uses: int = NEAR_FORM_MIN_US
     return out
 
 
+@dataclass(frozen=True)
+class NearForms:
+    """What the term reward makes of a term's near misses in one book: ``own`` the book's own forms
+    (used NEAR_FORM_MIN_USES+ times, exempt: they go into ``term_forms``), ``slips`` the near-miss forms the
+    book writes less often with their uses (the reward flags them), ``kinds`` how many near-miss forms of
+    each kind the reward looks for (``fuzzy``: every one-character change of a 4+ character CJK term)."""
+
+    own: tuple[str, ...]
+    slips: tuple[tuple[str, int], ...]
+    kinds: dict[str, int]
+
+
+def near_forms(text: str, terms: list[str], min_uses: int = NEAR_FORM_MIN_USES) -> dict[str, NearForms]:
+    """:class:`NearForms` of each of ``terms`` in the book ``text`` (one pass over the book)."""
+    from ..rewards.term_consistency import near_miss_forms, variant_counts
+
+    seen = variant_counts(text, terms)
+    out = {}
+    for t in terms:
+        counts = seen.get(t, {})
+        ranked = sorted(counts, key=lambda f: (-counts[f], f))
+        kinds = {k: len(v) for k, v in near_miss_forms(t).items()}
+        if "fuzzy" in kinds:
+            kinds["fuzzy"] = 0
+        out[t] = NearForms(
+            tuple(f for f in ranked if counts[f] >= min_uses),
+            tuple((f, counts[f]) for f in ranked if 0 < counts[f] < min_uses),
+            kinds,
+        )
+    return out
+
+
 class GlossaryMatcher:
     """Finds which glossary terms occur in a text in one pass (Aho-Corasick), whatever the glossary size."""
 

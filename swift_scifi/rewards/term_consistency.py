@@ -145,6 +145,20 @@ def term_variants(term: str) -> dict[str, str]:
     return out
 
 
+def near_miss_forms(term: str) -> dict[str, list[str]]:
+    """The near-miss forms of ``term`` the reward counts as slips, by kind (lower-cased, sorted): what
+    :func:`term_variants` lists, plus ``fuzzy: ["(any one character of N)"]`` for a CJK term of 4+
+    characters, whose every one-character change counts (subject to the checks of :meth:`TermMatcher.report`)."""
+    out: dict[str, list[str]] = {}
+    for form, kind in term_variants(term).items():
+        out.setdefault(kind, []).append(form)
+    for forms in out.values():
+        forms.sort()
+    if _is_cjk_term(term) and len(term) >= FUZZY_MIN_CHARS:
+        out["fuzzy"] = [f"(any one character of {len(term)})"]
+    return out
+
+
 class TermMatcher:
     """Compiled state for one term list: the automaton and term metadata. Build via :func:`matcher_for`."""
 

@@ -221,12 +221,14 @@ def test_glossary_command_prints_counts_and_reasons(tmp_path):
     cmd = [sys.executable, "-m", "swift_scifi.cli", "glossary", str(DATA / "en_halcyon.txt"), "-o", str(out)]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
-    rows = [line.split("\t") for line in res.stdout.splitlines() if not line.startswith("#")][1:]
+    header, *rows = [line.split("\t") for line in res.stdout.splitlines() if not line.startswith("#")]
+    assert header[4:] == ["book_forms", "slips_in_book", "near_misses"]
     assert {"Varga", "lattice anchor", "fold-drive"} <= {r[0] for r in rows}
     assert all(r[1].isdigit() and r[2] for r in rows)
     assert load_glossary(out)[0] == rows[0][0]
     js = subprocess.run(cmd[:-2] + ["--json"], capture_output=True, text=True, timeout=120)
-    assert json.loads(js.stdout.splitlines()[0])["reason"]
+    first = json.loads(js.stdout.splitlines()[0])
+    assert first["reason"] and "book_forms" in first and first["near_misses"]
     bad = subprocess.run(cmd[:4] + [str(tmp_path / "none.txt")], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "cannot read" in bad.stderr
 

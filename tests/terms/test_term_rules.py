@@ -11,3 +11,16 @@ def test_a_longer_names_near_form_counts_as_the_books_own_when_a_shorter_name_si
     book = "黄龙子道：“来。”黄尤子说：“好。”黄龙子笑了。黄尤子不知几时去了。黄龙在山上。"
     forms = attested_forms(book, ["黄龙子", "黄龙"])
     assert forms["黄龙子"] == ["黄尤子"] and forms["黄龙"] == ["黄尤"]
+
+
+def test_near_forms_tell_the_books_own_forms_from_its_slips_and_list_what_the_reward_looks_for():
+    from swift_scifi.datasets.terms import near_forms
+    from swift_scifi.rewards.term_consistency import near_miss_forms
+
+    book = "金箍棒在手。紧箍勒得头疼，紧箍儿咒念了又念。金箍闪光。章北海来了，张北海是一次笔误。章北海走了。"
+    nf = near_forms(book, ["金箍", "章北海", "曲率引擎"])
+    assert nf["金箍"].own == ("紧箍",) and nf["金箍"].slips == ()
+    assert nf["章北海"].own == () and nf["章北海"].slips == (("张北海", 1),)
+    assert nf["章北海"].kinds["homophone"] > 10 and "fuzzy" not in nf["章北海"].kinds  # 3 字: swaps only
+    assert "fuzzy" in nf["曲率引擎"].kinds and "曲律引擎" in near_miss_forms("曲率引擎")["homophone"]
+    assert "罗缉" in near_miss_forms("罗辑")["homophone"] and near_miss_forms("罗辑")["lookalike"]  # 缉: both
