@@ -2,7 +2,9 @@
 
 Definitions (all scores 0-1, higher is better):
 - **fires**: a reward fires on a text when its score is below 1 (``< 1 - 1e-9``); a principle fires when its
-  adherence is below 1 (not fully followed). ``fpr`` = share of clean human windows where it fires.
+  adherence is below 1 (not fully followed). ``fpr`` = share of clean human windows where it fires;
+  for term consistency, where it reports any near miss with the window's own glossary terms
+  (:func:`_term_fpr`: without terms it has nothing to check).
 - **auc**: P(score of a human window > score of an LLM text) + P(tie)/2, English only (the LLM texts are
   slop-score's English outputs; there is no Chinese LLM prose in the data). 0.5 = no separation.
 - **rho_model**: Spearman between each model's mean score and minus slop-score's composite (so > 0 means
@@ -103,6 +105,9 @@ def run(
         }
     if "slop" in rewards:
         rewards["slop"].update(_slop_extra(sourced, human, llm, agree))
+    if "term_consistency" in rewards:
+        log("term consistency on the books' own glossaries")
+        rewards["term_consistency"]["fpr"] = _term_fpr(data, sourced)
     log("planted defects")
     planted = _planted(windows, seed)
     for k in rewards:
@@ -242,6 +247,33 @@ def _slop_extra(sourced: dict, human: dict, llm: list[vdata.LLMText], agree: _Ag
         "rho_model_pooled_density": rho,
         "data_version": _data_versions().get("slop"),
     }
+
+
+TERM_TOP_K, TERM_PER_WINDOW = 200, 20
+
+
+def _term_fpr(data: Path, sourced: dict[str, list[tuple[str, str]]]) -> dict[str, float | None]:
+    """Term consistency's false positives: the share of clean human windows with any near-miss hit, each
+    window scored with the terms of its book's glossary (extracted, cached, top 200) that it contains (at
+    most 20) and the book's own near-forms of them (``term_forms``), as a GRPO row carries them."""
+    from ..datasets.terms import GlossaryMatcher, attested_forms, cached_extract_terms
+    from ..rewards.term_consistency import term_report
+
+    out: dict[str, float | None] = {}
+    for lang, pairs in sourced.items():
+        books: dict[str, tuple[GlossaryMatcher, dict[str, list[str]]]] = {}
+        flags: list[bool | None] = []
+        for name, window in pairs:
+            if name not in books:
+                text = (data / "corpus" / lang / name).read_text(encoding="utf-8")
+                glossary = cached_extract_terms(text, lang, TERM_TOP_K)
+                books[name] = (GlossaryMatcher(glossary), attested_forms(text, glossary))
+            matcher, forms_of = books[name]
+            own = matcher.terms_in(window, TERM_PER_WINDOW)
+            forms = [f for t in own for f in forms_of.get(t, ())]
+            flags.append(bool(own) and term_report(window, own, forms=forms).n_variants > 0)
+        out[lang] = _r(_rate(flags))
+    return out
 
 
 def _planted(windows: dict[str, list[str]], seed: int) -> dict[str, dict]:

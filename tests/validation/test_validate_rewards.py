@@ -70,6 +70,7 @@ def test_harness_reports_every_reward_and_principle(shared_data, tmp_path):
         assert all(0 <= v["fpr"][lang] <= 1 for lang in ("en", "zh"))
         assert 0 <= v["auc_en"] <= 1 and -1 <= v["rho_model"]["leaderboard"] <= 1
         assert v["rho_item"]["composite"] is None or -1 <= v["rho_item"]["composite"] <= 1
+    assert all(0 <= res["rewards"]["term_consistency"]["fpr"][lang] <= 1 for lang in ("en", "zh"))
     assert res["rewards"]["slop"]["planted"]["slop injected"] >= 0.5
     assert res["rewards"]["repetition"]["planted"]["paragraph duplicated"] == 1.0
     assert res["rewards"]["length"]["planted"]["length ¼ of target"] == 1.0
