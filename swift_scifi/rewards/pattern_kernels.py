@@ -2,8 +2,8 @@
 
 Two Chinese principle regexes held about half of Hyperscan's time on Chinese text, because their first
 character is frequent (的, any ideograph): the 的-chain and the half-width-punctuation check; the
-ASCII-space check is here because its hit positions, which Python ``re`` found otherwise, come free; the
-English -ly adverb check because it is the commonest match in English (one callback each). Each has a
+ASCII-space check is here because its hit positions, which Python ``re`` found otherwise, come free. (A
+kernel for the English -ly adverb regex, the commonest English match, was slower than Hyperscan.) Each has a
 numba loop here over the view's code points that counts exactly what :class:`pattern_scan.PatternSet`
 counts under Hyperscan (same counting rule: non-overlapping leftmost-start matches taken in order of end,
 or every match end), and :mod:`scan` runs it instead of the regex when the library holds that exact
@@ -11,7 +11,8 @@ pattern text (edit the regex in the data file and the scan runs the edited regex
 ``tests/rewards/test_pattern_scan.py`` checks each kernel against Hyperscan on the real corpus and on
 random punctuation-heavy text.
 
-A kernel returns the character offsets of the starts of the counted matches (int64, in order of end).
+A kernel gives the character offsets of the starts of the counted matches (int64, in order of end); the
+Chinese ones share one pass over the text.
 """
 
 from __future__ import annotations
@@ -95,26 +96,6 @@ def _chain_start_b(cp, f):
     return best
 
 
-@njit(cache=True)
-def de_chain(cp):
-    """Starts of the counted matches of the 的-chain regex (:data:`DE_CHAIN`): for each end, the leftmost
-    start of either alternative; a match is kept when it starts at or after the end of the last kept one."""
-    out = np.empty(cp.size // 3 + 1, np.int64)
-    k = 0
-    last = 0
-    for f in range(cp.size):
-        if cp[f] != DE:
-            continue
-        a = _chain_start_a(cp, f)
-        b = _chain_start_b(cp, f)
-        s = a if b < 0 or (0 <= a < b) else b
-        if s >= 0 and s >= last:
-            out[k] = s
-            k += 1
-            last = f + 1
-    return out[:k]
-
-
 @njit(cache=True, inline="always")
 def _is_ideograph(c):
     return 0x4E00 <= c <= 0x9FFF
@@ -126,104 +107,84 @@ def _is_half_width_mark(c):
 
 
 @njit(cache=True)
-def half_width_after_ideograph(cp):
-    """Starts of the counted matches of ``[\\u4e00-\\u9fff][,;:?!.](?:[\\u4e00-\\u9fff“\\s]|$)`` (every match
-    end counts): an ideograph and a half-width mark, then an ideograph, “ or whitespace, or the end of a
-    line; before a newline both alternatives end a match (two ends, counted twice, as Hyperscan reports)."""
+def chinese_hits(cp):
+    """One pass for the three Chinese regexes; the starts (character offsets, int64) of the counted matches of
+    each, as Hyperscan counts them:
+
+    - the 的-chain regex (:data:`DE_CHAIN`, non-overlapping): for each end, the leftmost start of either
+      alternative; a match is kept when it starts at or after the end of the last kept one (in order of end);
+    - ``[\\u4e00-\\u9fff][,;:?!.](?:[\\u4e00-\\u9fff“\\s]|$)`` (every match end counts): an ideograph and a
+      half-width mark, then an ideograph, “ or whitespace, or the end of a line; before a newline both
+      alternatives end a match (two ends, counted twice, as Hyperscan reports);
+    - ``[\\u4e00-\\u9fff] +[\\u4e00-\\u9fff]`` (every match end counts; each end has one start: the ideograph
+      before the spaces, which is also where ``re`` finds each match).
+    """
     n = cp.size
-    out = np.empty(2 * (n // 2) + 2, np.int64)
-    k = 0
-    for i in range(n - 1):
-        if not (_is_half_width_mark(cp[i + 1]) and _is_ideograph(cp[i])):
-            continue
-        if i + 2 == n:
-            out[k] = i
-            k += 1
-            continue
-        c = cp[i + 2]
-        if _is_ideograph(c) or c == 0x201C or _is_ascii_space(c):
-            out[k] = i
-            k += 1
-        if c == 0x0A:
-            out[k] = i
-            k += 1
-    return out[:k]
-
-
-@njit(cache=True)
-def ascii_space_between_ideographs(cp):
-    """Starts of the matches of ``[\u4e00-\u9fff] +[\u4e00-\u9fff]`` (every match end counts; each end has
-    one start: the ideograph before the spaces, which is also where ``re`` finds each match)."""
-    n = cp.size
-    out = np.empty(n // 2 + 1, np.int64)
-    k = 0
-    i = 0
-    while i < n:
-        if cp[i] != 0x20 or i == 0 or not _is_ideograph(cp[i - 1]):
-            i += 1
-            continue
-        j = i
-        while j < n and cp[j] == 0x20:
-            j += 1
-        if j < n and _is_ideograph(cp[j]):
-            out[k] = i - 1
-            k += 1
-        i = j
-    return out[:k]
-
-
-_ASCII_WORD = np.zeros(128, np.uint8)  # ``\\w`` in ASCII mode: 1 for a letter, 2 for a digit or _
-_ASCII_WORD[[*range(0x41, 0x5B), *range(0x61, 0x7B)]] = 1
-_ASCII_WORD[[*range(0x30, 0x3A), 0x5F]] = 2
-
-
-@njit(cache=True)
-def ly_adverbs(cp):
-    """Starts of the matches of ``\\b[a-z]{3,}ly\\b`` (ASCII case-insensitive, every match end counts): each
-    ASCII word-character run made of 5 or more letters only and ending in "ly" is one match, found at its
-    start (a run has no inner word boundary)."""
-    n = cp.size
-    out = np.empty(n // 6 + 1, np.int64)
-    k = 0
-    i = 0
-    while i < n:
+    chain = np.empty(n // 3 + 1, np.int64)
+    half = np.empty(n + 2, np.int64)
+    space = np.empty(n // 2 + 1, np.int64)
+    kc = kh = ks = 0
+    last = 0
+    for i in range(n):
         c = cp[i]
-        if c >= 128 or _ASCII_WORD[c] == 0:
-            i += 1
-            continue
-        s = i
-        kinds = 0
-        while i < n and cp[i] < 128 and _ASCII_WORD[cp[i]] != 0:
-            kinds |= _ASCII_WORD[cp[i]]
-            i += 1
-        if kinds == 1 and i - s >= 5 and cp[i - 1] | 0x20 == 0x79 and cp[i - 2] | 0x20 == 0x6C:
-            out[k] = s
-            k += 1
-    return out[:k]
+        if c == DE:
+            a = _chain_start_a(cp, i)
+            b = _chain_start_b(cp, i)
+            s = a if b < 0 or (0 <= a < b) else b
+            if s >= 0 and s >= last:
+                chain[kc] = s
+                kc += 1
+                last = i + 1
+        elif c == 0x20:
+            if i == 0 or not _is_ideograph(cp[i - 1]):
+                continue  # not the first space after an ideograph
+            j = i + 1
+            while j < n and cp[j] == 0x20:
+                j += 1
+            if j < n and _is_ideograph(cp[j]):
+                space[ks] = i - 1
+                ks += 1
+        elif _is_half_width_mark(c) and i > 0 and _is_ideograph(cp[i - 1]):
+            if i + 1 == n:
+                half[kh] = i - 1
+                kh += 1
+                continue
+            d = cp[i + 1]
+            if _is_ideograph(d) or d == 0x201C or _is_ascii_space(d):
+                half[kh] = i - 1
+                kh += 1
+            if d == 0x0A:
+                half[kh] = i - 1
+                kh += 1
+    return chain[:kc], half[:kh], space[:ks]
 
 
 DE_CHAIN = "的[^的，。！？、；：“”\\s]{1,4}的[^的，。！？、；：“”\\s]{1,4}的|的[，、][^，。！？；\\n]{1,10}的[，、][^，。！？；\\n]{1,10}的"
 HALF_WIDTH = "[\\u4e00-\\u9fff][,;:?!.](?:[\\u4e00-\\u9fff“\\s]|$)"
 ASCII_SPACE = "[\\u4e00-\\u9fff] +[\\u4e00-\\u9fff]"
-LY_ADVERB = "\\b[a-z]{3,}ly\\b"
 
 
 class Kernel(NamedTuple):
-    """A compiled counter: the function, whether the regex is counted with overlaps (the rule it
-    reproduces), whether its starts are the hit positions the windowed counting of :mod:`principles`
-    uses (the scan's starts for a non-overlap regex, ``re``'s match starts for an overlap one), and whether
-    the regex is matched ASCII case-insensitively."""
+    """A compiled counter: the pass that counts it (``fn(cp)`` gives a tuple of start arrays, one pass for
+    several regexes) and its ``index`` there, whether the regex is counted with overlaps (the rule it
+    reproduces), whether its starts are the hit positions the windowed counting of :mod:`principles` uses
+    (the scan's starts for a non-overlap regex, ``re``'s match starts for an overlap one), and whether the
+    regex is matched ASCII case-insensitively."""
 
-    fn: Callable[[np.ndarray], np.ndarray]
+    fn: Callable[[np.ndarray], tuple[np.ndarray, ...]]
+    index: int
     overlap: bool
     positions: bool
     caseless: bool = False
 
+    def starts(self, cp: np.ndarray) -> np.ndarray:
+        """The starts of the counted matches in the code points ``cp`` (int64, in order of end)."""
+        return self.fn(cp)[self.index]
+
 
 # regex text -> its kernel
 KERNELS: dict[str, Kernel] = {
-    DE_CHAIN: Kernel(de_chain, False, True),
-    HALF_WIDTH: Kernel(half_width_after_ideograph, True, False),  # two ends before a newline, one start
-    ASCII_SPACE: Kernel(ascii_space_between_ideographs, True, True),
-    LY_ADVERB: Kernel(ly_adverbs, True, True, caseless=True),
+    DE_CHAIN: Kernel(chinese_hits, 0, False, True),
+    HALF_WIDTH: Kernel(chinese_hits, 1, True, False),  # two ends before a newline, one start
+    ASCII_SPACE: Kernel(chinese_hits, 2, True, True),
 }

@@ -24,9 +24,20 @@ def _ramp(value: float, good: float, bad: float) -> float:
     return min(1.0, max(0.0, (bad - value) / (bad - good)))
 
 
+@njit(cache=True)
+def _nonzero(values):
+    """``values[values != 0]`` in one compiled call."""
+    out = np.empty(values.size, values.dtype)
+    k = 0
+    for v in values:
+        if v != 0:
+            out[k] = v
+            k += 1
+    return out[:k]
+
+
 def _opening_hashes(view: TextView) -> np.ndarray:
-    ops = view.sentences.openings
-    return ops[ops != 0]
+    return _nonzero(view.sentences.openings)
 
 
 def _openings(view: TextView) -> np.ndarray:

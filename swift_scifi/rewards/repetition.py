@@ -130,6 +130,46 @@ def word_ngram_rate(word_hashes: np.ndarray, n: int, window: int = 0) -> float:
     return _rate(word_hashes, n, window)
 
 
+@njit(cache=True)
+def _dup_stats(lengths, hashes, window, min_para):
+    """(value, text characters, repeats) of :func:`duplicate_share` on paragraph lengths and hashes: value is
+    the repeated characters (``window`` <= 0) or the most within ``window`` characters of ends."""
+    k = lengths.size
+    ends = np.empty(k, np.int64)  # end offset of each paragraph of min_para+ characters, in order
+    keys = np.empty(k, np.uint64)
+    dup_end = np.empty(k, np.int64)
+    dup_len = np.empty(k, np.int64)
+    m = nd = 0
+    pos = 0
+    for j in range(k):
+        length = lengths[j]
+        if length >= min_para:
+            for q in range(m - 1, -1, -1):  # the last earlier occurrence
+                if keys[q] == hashes[j]:
+                    if window <= 0 or pos - ends[q] < window:
+                        dup_end[nd] = pos + length
+                        dup_len[nd] = length
+                        nd += 1
+                    break
+            ends[m] = pos + length
+            keys[m] = hashes[j]
+            m += 1
+        pos += length
+    if window <= 0:
+        total = 0
+        for d in range(nd):
+            total += dup_len[d]
+        return total, pos, nd
+    best = total = lo = 0
+    for d in range(nd):
+        total += dup_len[d]
+        while dup_end[lo] <= dup_end[d] - window:
+            total -= dup_len[lo]
+            lo += 1
+        best = max(best, total)
+    return best, pos, nd
+
+
 def duplicate_share(paragraphs: list[str] | tuple[np.ndarray, np.ndarray], window: int = 0) -> float:
     """Characters in paragraphs (20+ chars) that exactly repeat one ending fewer than ``window`` characters
     earlier (so a refrain chapters apart is not a loop), in the densest stretch of ``window`` characters
@@ -137,10 +177,12 @@ def duplicate_share(paragraphs: list[str] | tuple[np.ndarray, np.ndarray], windo
     0: share of the whole text of the paragraphs repeating one anywhere earlier.
 
     ``paragraphs`` is a list of strings or (lengths, hashes) arrays as in ``TextView.paragraphs``."""
-    if isinstance(paragraphs, list):
-        lengths, keys = [len(p) for p in paragraphs], paragraphs
-    else:
-        lengths, keys = paragraphs[0].tolist(), paragraphs[1].tolist()
+    if not isinstance(paragraphs, list):
+        value, pos, found = _dup_stats(paragraphs[0], paragraphs[1], window, _MIN_PARA)
+        if not pos or not found:
+            return 0.0
+        return value / pos if window <= 0 else min(1.0, value / min(window, pos))
+    lengths, keys = [len(p) for p in paragraphs], paragraphs
     seen: dict = {}  # paragraph -> character offset of the end of its last occurrence
     dups: list[tuple[int, int]] = []  # (end offset, length) of each repeat
     pos = 0

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .format_rules import FormatRules, load_rules
-from .pattern_kernels import KERNELS
+from .pattern_kernels import KERNELS, Kernel
 from .pattern_scan import Pattern, PatternSet, char_offset
 from .principle_library import Principle, rule_principles
 from .slop_lists import SlopIndex, char_offsets, slop_index
@@ -39,7 +39,7 @@ class Scanner:
     positioned: frozenset[int]  # principles whose hits' starts the scan knows (literal phrases, non-overlap)
     format_rules: FormatRules  # the bundled format rules: pattern id - ``format_base`` is their pattern index
     format_base: int
-    kernels: tuple = ()  # (principle index, kernel) of the patterns counted by :mod:`pattern_kernels`
+    kernels: tuple = ()  # (principle index, Kernel) of the patterns counted by :mod:`pattern_kernels`
 
 
 class Hits(NamedTuple):
@@ -106,18 +106,19 @@ def scanner(lang: str, path: str | None = None) -> Scanner:
     )
 
 
-def _kernel(q: Pattern, scope: str):
+def _kernel(q: Pattern, scope: str) -> Kernel | None:
     """The compiled counter of :mod:`pattern_kernels` for pattern ``q`` when there is one for its exact text
     and counting rule (and the principle counts over the whole text), else None."""
     got = KERNELS.get(q.regex)
     if got is None or got.overlap != q.overlap or got.caseless != q.caseless or scope != "all":
         return None
-    return got.fn
+    return got
 
 
 def _kernel_positions(q: Pattern, scope: str) -> bool:
     """Whether ``q`` is counted by a kernel whose starts are the hit positions (:mod:`pattern_kernels`)."""
-    return _kernel(q, scope) is not None and KERNELS[q.regex].positions
+    got = _kernel(q, scope)
+    return got is not None and got.positions
 
 
 def scan(view: TextView, path: str | None = None) -> Hits:
@@ -150,8 +151,12 @@ def _scan_with(path: str | None):
                 if i in positioned:
                     starts.setdefault(i, []).append(start)
         kernel_starts: dict[int, list[int]] = {}
+        passes: dict = {}  # kernel pass -> its results (one pass serves several regexes)
         for i, kernel in s.kernels:
-            got = kernel(view.codepoints)
+            done = passes.get(kernel.fn)
+            if done is None:
+                done = passes[kernel.fn] = kernel.fn(view.codepoints)
+            got = done[kernel.index]
             if got.size:
                 counts[i] = counts.get(i, 0) + got.size
                 if i in positioned:
