@@ -48,7 +48,7 @@ class TextView:
         if lang:
             self.lang = lang
         else:  # detect_lang's rule on the first 1,000 characters, from the shared pass
-            _, cjk, latin, _, _, _ = self._words
+            _, cjk, latin, _, _, _, _ = self._words
             self.lang = "zh" if cjk > 0 and cjk * 4 >= latin else "en"
 
     @cached_property
@@ -56,7 +56,7 @@ class TextView:
         """Lower-cased text; same length as ``text`` (falls back to ``text`` when lowering changes length)."""
         if not self._words[4]:  # no character that lower-casing could change
             return self.text
-        upper = profile.ascii_casing(self.codepoints)  # A-Z count when only those can change, else -1
+        upper = self._words[6]  # A-Z count when only those can change, else -1
         if upper == 0:
             return self.text
         if upper > 0 and self.lang == "en":
@@ -72,7 +72,7 @@ class TextView:
         return profile.codepoints(self.text)
 
     @cached_property
-    def _words(self) -> tuple[int, int, int, np.ndarray, int, np.ndarray]:
+    def _words(self) -> tuple[int, int, int, np.ndarray, int, np.ndarray, int]:
         return profile.words(self.codepoints)
 
     @property

@@ -135,11 +135,16 @@ def words(cp):
     Words follow ``WORD_RE``: runs of word characters joined by single inner ' ’ or -. ``cased`` counts
     characters that ``str.lower`` might change (conservatively: A-Z, and letters from U+00C0 up that are
     not CJK); when it is 0 the text is its own lower-case form. ``marks``: ``text.count(key)`` for each of
-    ``MARK_KEYS``, in that order, counted in the same pass.
+    ``MARK_KEYS``, in that order, counted in the same pass. ``casing``: how many A-Z the text holds when those
+    are the only characters ``str.lower`` can change (every code point from U+0080 up lies in a block with no
+    lower-case mapping: Latin-1 punctuation, general and CJK punctuation, CJK ideographs and Ext A,
+    full-width punctuation before the full-width letters), else -1 (conservative).
     """
     n = cp.size
     cjk = 0
     cased = 0
+    upper = 0  # A-Z
+    wide = 0  # code points from U+0080 up outside the blocks without lower-case mappings
     cjk_head = 0
     latin_head = 0
     for i in range(min(n, LANG_SAMPLE)):
@@ -161,9 +166,12 @@ def words(cp):
             r = 0
             if is_cjk(c):
                 cjk += 1
+                wide += c > 0x9FFF  # compatibility ideographs, Ext B-F
             else:
                 if c >= 0xC0 and not (is_space(c) or _is_punct_block(c)):
                     cased += 1
+                if c >= 0x80 and not (c <= 0xBF or _is_punct_block(c)):
+                    wide += 1
                 if c < 0x10000:
                     marks[_MARK_INDEX[c]] += 1
                     r = _RUN_INDEX[c]
@@ -187,6 +195,8 @@ def words(cp):
             c = cp[i]
             if is_word_char(c):
                 cased += c <= 0x5A or c >= 0xC0
+                upper += np.uint32(c - 0x41) < 26
+                wide += c >= 0x80
                 h = mix(h, fold(c))
                 i += 1
             elif (c == 0x27 or c == 0x2019 or c == 0x2D) and i + 1 < n and is_word_char(cp[i + 1]):
@@ -200,29 +210,8 @@ def words(cp):
     if length:
         runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
         runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
-    return cjk, cjk_head, latin_head, out[:k], cased, np.concatenate((marks[1:], runs))
-
-
-@njit(cache=True)
-def ascii_casing(cp):
-    """How many A-Z ``cp`` holds when those are the only characters ``str.lower`` can change (every code point
-    from U+0080 up lies in a block with no lower-case mapping: Latin-1 punctuation, general and CJK
-    punctuation, CJK ideographs, full-width punctuation before the full-width letters); -1 otherwise
-    (conservative, early exit)."""
-    upper = 0
-    for c in cp:
-        if c < 0x80:
-            upper += np.uint32(c - 0x41) < 26
-        elif not (
-            0x4E00 <= c <= 0x9FFF
-            or 0x3000 <= c <= 0x303F
-            or 0xFF00 <= c <= 0xFF20
-            or 0x2000 <= c <= 0x206F
-            or c <= 0xBF
-            or 0x3400 <= c <= 0x4DBF
-        ):
-            return -1
-    return upper
+    casing = upper if wide == 0 else -1
+    return cjk, cjk_head, latin_head, out[:k], cased, np.concatenate((marks[1:], runs)), casing
 
 
 @njit(cache=True, inline="always")
