@@ -25,6 +25,7 @@ from swift_scifi.rewards.format import format_report  # noqa: E402
 from swift_scifi.rewards.length import parse_target  # noqa: E402
 from swift_scifi.rewards.repetition import repetition_report  # noqa: E402
 from swift_scifi.rewards.view import TextView  # noqa: E402
+from swift_scifi.validation.planted import frequent_word_salad, shuffled_words  # noqa: E402
 from tests.rewards.windows import random_windows  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
@@ -65,6 +66,16 @@ def gibberish() -> None:
         "endless punctuation": "！？……——，。" * 100,
         "clean zh (control)": zh * 5,
     }
+    en = (REPO / "swift_scifi/data/corpus/en/wells_the_time_machine.txt").read_text(encoding="utf-8")[
+        5000:9000
+    ]
+    zh4k = (REPO / "swift_scifi/data/corpus/zh/lu_xun_nahan.txt").read_text(encoding="utf-8")[5000:9000]
+    cases["frequent-word salad en (wordfreq top 2,000, 4,000 chars)"] = frequent_word_salad(en, "en", rng)
+    cases["frequent-word salad zh (wordfreq top 200, 4,000 chars)"] = frequent_word_salad(
+        zh4k, "zh", rng, 200
+    )
+    cases["shuffled words en (a window's own, 4,000 chars)"] = shuffled_words(en, "en", rng)
+    cases["shuffled words zh (a window's own, 4,000 chars)"] = shuffled_words(zh4k, "zh", rng)
     tiny = Path("/tmp/gates/tiny_samples.json")
     if tiny.is_file():
         for i, t in enumerate(json.loads(tiny.read_text(encoding="utf-8"))[:4]):

@@ -14,7 +14,7 @@ units to :mod:`length`) counts (units in parentheses):
 - CJK characters and adjacent CJK pairs, and how many pairs are ``known``: the pair occurs inside one of
   the 300,000 most frequent Chinese words of ``wordfreq`` (traditional characters mapped to simplified
   with OpenCC's table first); a 2**23-bit set, so about 2.5% of unknown pairs pass as known; every
-  ``max(1, len // PAIR_SAMPLE)``-th pair is looked up (about 512 per text);
+  ``max(1, len // PAIR_SAMPLE)``-th pair is looked up (about 256 per text);
 - ``switches``: changes between a CJK and a Latin letter, skipping other characters (per 1,000 visible).
 - ``script`` (only when the row declares its language, the ``lang`` column): share of letters in that
   language's script (CJK for zh; Latin and digits for en). A Chinese prompt answered in English word salad
@@ -46,13 +46,13 @@ import numpy as np
 from numba import njit
 
 from ..text.ngram import en_association, load_model, zh_pmi
-from ..text.profile import CJK, DIGIT, FNV_OFFSET, LATIN, SPACE, TOKEN, char_class, fold, is_word_char, mix
+from ..text.profile import CJK, CLASS, DIGIT, FNV_OFFSET, LATIN, SPACE, TOKEN, fold, is_word_char, mix
 from .view import TextView
 
 EN_WORDS = 50_000  # most frequent English words of wordfreq taken as the lexicon
 ZH_WORDS = 300_000  # most frequent Chinese words whose inner character pairs are "known"
 PAIR_BITS = 23  # size of the Chinese pair bit set (2**23 bits = 1 MiB)
-PAIR_SAMPLE = 512  # adjacent CJK pairs looked up per text, evenly spread (all of them in a short text)
+PAIR_SAMPLE = 256  # adjacent CJK pairs looked up per text, evenly spread (all of them in a short text)
 N_FEATURES = 15
 (
     VISIBLE,
@@ -257,6 +257,20 @@ def _pair_bit(key):
     return h >> np.uint64(3), np.uint8(1) << np.uint8(h & np.uint64(7))
 
 
+ASCII_LETTER = 32  # an extra class bit of the fluency pass: A-Z, a-z
+_FCLASS = CLASS.copy()
+_FCLASS[0x41:0x5B] |= ASCII_LETTER
+_FCLASS[0x61:0x7B] |= ASCII_LETTER
+
+
+@njit(cache=True, inline="always")
+def _fclass(c):
+    """:func:`profile.char_class` plus the ASCII_LETTER bit."""
+    if c < 0x10000:
+        return _FCLASS[c]
+    return CJK | TOKEN if 0x20000 <= c <= 0x2EBEF else 0
+
+
 @njit(cache=True, inline="always")
 def _is_bad(c):
     if c == 0xFFFD or 0xD800 <= c <= 0xDFFF or 0xE000 <= c <= 0xF8FF or 0x7F <= c <= 0x9F:
@@ -267,13 +281,16 @@ def _is_bad(c):
 @njit(cache=True)
 def char_counts(cp, t2s, pair_bits, zh_uni, zh_types, zh_bi, zh_total):
     """One pass over the code points: the character counts of the module docstring (int64 array indexed by
-    VISIBLE, LETTERS, BAD, OTHER, CJK_CHARS, PAIRS, KNOWN_PAIRS, SWITCHES) and LW_UNITS, LongWriter's
-    ``count_words`` (U+4E00-U+9FFF characters plus ``\\b[a-zA-Z]+\\b`` runs, Python's Unicode ``\\b``)."""
-    out = np.zeros(N_FEATURES, np.int64)
+    VISIBLE, LETTERS, BAD, OTHER, CJK_CHARS, PAIRS, KNOWN_PAIRS, SWITCHES), LW_UNITS, LongWriter's
+    ``count_words`` (U+4E00-U+9FFF characters plus ``\\b[a-zA-Z]+\\b`` runs, Python's Unicode ``\\b``), and
+    the word-order evidence of the sampled pairs that lie inside no known word: ZH_ORDER_PAIRS scored and
+    ZH_ORDER_SUM, their pmi under the ``zh_*`` tables of :mod:`ngram` (milli-nats). Counters are locals
+    (written to the array once): the loop runs about 4 ns per character."""
     zh_bits = int(np.log2(zh_bi.size))
+    visible = letters = bad = other = cjk = pairs = known = switches = lw = order_pairs = 0
     order_sum = 0.0
     n = cp.size
-    prev_cjk = np.uint64(0)  # simplified code point of the previous character when it was CJK, else 0
+    prev_cjk = 0  # the previous character when it was a BMP CJK character, else 0
     last_script = 0  # 1 = CJK, 2 = Latin, of the last letter seen
     prev_token = False  # the previous character is \w (LongWriter's word boundary)
     in_run = False  # inside a run of ASCII letters
@@ -282,60 +299,65 @@ def char_counts(cp, t2s, pair_bits, zh_uni, zh_types, zh_bi, zh_total):
     countdown = stride
     for i in range(n):
         c = cp[i]
-        cls = char_class(c)
-        ascii_letter = (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A)
-        if ascii_letter:
+        cls = _fclass(c)
+        if cls & ASCII_LETTER:
             if not in_run:
                 in_run = True
                 run_ok = not prev_token
         elif in_run:
             if run_ok and cls & TOKEN == 0:
-                out[LW_UNITS] += 1
+                lw += 1
             in_run = False
         prev_token = cls & TOKEN != 0
         if cls & SPACE:
-            prev_cjk = np.uint64(0)
+            prev_cjk = 0
             continue
-        out[VISIBLE] += 1
+        visible += 1
         if cls & CJK:
-            out[LETTERS] += 1
-            out[CJK_CHARS] += 1
+            cjk += 1
             if 0x4E00 <= c <= 0x9FFF:
-                out[LW_UNITS] += 1
-            s = np.uint64(t2s[c]) if c < 0x10000 else np.uint64(0)
-            if prev_cjk and s:
-                countdown -= 1
-                if countdown == 0:  # a sample: each lookup is a likely cache miss in 1 MiB
-                    countdown = stride
-                    out[PAIRS] += 1
-                    byte, bit = _pair_bit((prev_cjk << np.uint64(16)) | s)
-                    if pair_bits[byte] & bit:
-                        out[KNOWN_PAIRS] += 1
-                    else:  # a pair across a word boundary: is it one the language uses?
-                        v = zh_pmi(prev_cjk, s, zh_uni, zh_types, zh_bi, zh_bits, zh_total)
-                        if not np.isnan(v):
-                            out[ZH_ORDER_PAIRS] += 1
-                            order_sum += v
-            prev_cjk = s
+                lw += 1
+            if c >= 0x10000:
+                prev_cjk = 0
+            else:
+                if prev_cjk:
+                    countdown -= 1
+                    if countdown == 0:  # a sample: each lookup is a likely cache miss in 1 MiB
+                        countdown = stride
+                        pairs += 1
+                        a = np.uint64(t2s[prev_cjk])
+                        b = np.uint64(t2s[c])
+                        byte, bit = _pair_bit((a << np.uint64(16)) | b)
+                        if pair_bits[byte] & bit:
+                            known += 1
+                        else:  # a pair across a word boundary: is it one the language uses?
+                            v = zh_pmi(a, b, zh_uni, zh_types, zh_bi, zh_bits, zh_total)
+                            if not np.isnan(v):
+                                order_pairs += 1
+                                order_sum += v
+                prev_cjk = c
             if last_script == 2:
-                out[SWITCHES] += 1
+                switches += 1
             last_script = 1
             continue
-        prev_cjk = np.uint64(0)
+        prev_cjk = 0
         if cls & LATIN:
-            out[LETTERS] += 1
+            letters += 1
             if last_script == 1:
-                out[SWITCHES] += 1
+                switches += 1
             last_script = 2
         elif cls & TOKEN:  # digits, other scripts; full-width Latin letters and digits are not another script
-            out[LETTERS] += 1
+            letters += 1
             if cls & DIGIT == 0 and not 0xFF00 <= c <= 0xFFEF:
-                out[OTHER] += 1
+                other += 1
         elif (c < 0x20 or c >= 0x7F) and _is_bad(c):
-            out[BAD] += 1
+            bad += 1
     if in_run and run_ok:
-        out[LW_UNITS] += 1
-    out[ZH_ORDER_SUM] = int(round(ORDER_SCALE * order_sum))
+        lw += 1
+    out = np.zeros(N_FEATURES, np.int64)
+    out[VISIBLE], out[LETTERS], out[BAD], out[OTHER], out[CJK_CHARS] = visible, letters + cjk, bad, other, cjk
+    out[PAIRS], out[KNOWN_PAIRS], out[SWITCHES], out[LW_UNITS] = pairs, known, switches, lw
+    out[ZH_ORDER_PAIRS], out[ZH_ORDER_SUM] = order_pairs, int(round(ORDER_SCALE * order_sum))
     return out
 
 
