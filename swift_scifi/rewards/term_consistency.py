@@ -190,6 +190,11 @@ class TermMatcher:
             d[0][0] if len(d) == 1 and d[0][1] == EXACT and not a and _plain(terms[d[0][0]]) else -1
             for d, a in zip(direct, anchored, strict=True)
         ]
+        # per key: the term index when the key is one exact term (any script) and no anchor, else -1
+        self.single = [
+            d[0][0] if len(d) == 1 and d[0][1] == EXACT and not a else -1
+            for d, a in zip(direct, anchored, strict=True)
+        ]
         self.key_edges = [
             (bool(d) and all(self.edges[x[0]][0] for x in d), bool(d) and all(self.edges[x[0]][1] for x in d))
             for d in direct
@@ -228,7 +233,7 @@ class TermMatcher:
         anchors: list[tuple[int, int, tuple]] = []
         misses: list[tuple[int, int, str, str]] = []
         payloads, terms, edges, caps, n = self.index.payloads, self.terms, self.edges, self.caps, len(text)
-        fast, key_edges, correct = self.fast, self.key_edges, rep.correct
+        fast, single, key_edges, correct = self.fast, self.single, self.key_edges, rep.correct
         word_ch = _WORD_CHARS
         for k, start, end in self.index.find(low):
             ti = fast[k]
@@ -246,6 +251,12 @@ class TermMatcher:
                 and text[end] in word_ch
                 and (text[end] not in "se" or not _plural_end(text, end))
             ):
+                continue
+            ti = single[k]
+            if ti >= 0 and text[start:end] == terms[ti]:  # edges checked above: a correct use as listed
+                spans.append((start, end))
+                term = terms[ti]
+                correct[term] = correct.get(term, 0) + 1
                 continue
             direct, anchored = payloads[k]
             if anchored:
