@@ -110,3 +110,16 @@ def test_declared_language_gate_spares_clean_human_windows(shared_corpus):
         windows = random_windows(shared_corpus, lang, n=100, size=3000, seed=1)
         low = [w[:60] for _, w in windows if score_text(w, lang=lang)["fluency"] < 1.0]
         assert len(low) <= 1, low
+
+
+def test_llm_prose_of_every_kind_stays_fluent(shared_corpus):
+    """A gate, not a ranker: fluent LLM prose (slop-score's outputs of 22 models: stories, essays, refusals)
+    loses nothing to fluency in at least 99.5% of texts; 40 texts per model."""
+    from swift_scifi.validation import data as vdata
+
+    texts = [x for x in vdata.llm_outputs(shared_corpus.parent, 40, 0) if x.text.strip()]
+    low = [(x.model, fluency_report(TextView(x.text, "en"))["factors"]) for x in texts]
+    low = [(m, {k: round(v, 2) for k, v in f.items() if v < 1}) for m, f in low if min(f.values()) < 1]
+    print(f"\nfluency on {len(texts)} LLM texts: {len(low)} penalised", low[:3])
+    assert len(texts) >= 800
+    assert len(low) <= 0.005 * len(texts), low[:5]
