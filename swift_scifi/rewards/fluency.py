@@ -72,6 +72,21 @@ N_FEATURES = 15
     EN_ORDER_SUM,
 ) = range(N_FEATURES)
 ORDER_SCALE = 1000  # the order sums are kept in milli-nats (the counts are int64)
+FEATURE_NAMES = (  # the report's names of the features, in index order
+    *(
+        "visible",
+        "letters",
+        "bad",
+        "other",
+        "words",
+        "known_words",
+        "cjk",
+        "pairs",
+        "known_pairs",
+        "switches",
+    ),
+    *("longwriter_units", "zh_order_pairs", "zh_order_millinats", "en_order_pairs", "en_order_millinats"),
+)
 
 
 class Ramp(NamedTuple):
@@ -396,9 +411,7 @@ def fluency_report(view: TextView) -> dict:
     f = fluency_features(view)
     factors = dict(zip(RAMPS, _factors(f, _RAMP_TABLE).tolist(), strict=True))
     factors["script"] = script_factor(view)
-    names = ("visible", "letters", "bad", "other", "words", "known_words", "cjk", "pairs", "known_pairs")
-    names += ("switches", "longwriter_units", "zh_order_pairs", "zh_order_millinats")
-    counts = dict(zip((*names, "en_order_pairs", "en_order_millinats"), f.tolist(), strict=True))
+    counts = dict(zip(FEATURE_NAMES, f.tolist(), strict=True))
     return {"counts": counts, "factors": factors, "score": fluency_score(view)}
 
 

@@ -53,9 +53,8 @@ class Hits(NamedTuple):
     starts: dict[int, list[int]] = {}
     buf: bytes | None = None
     format: list[tuple[int, int, int]] = []  # (format pattern index, start, end) in characters, by end
-    kernel_starts: dict[
-        int, list[int]
-    ] = {}  # starts (characters) of the counted kernel hits, positioned only
+    # starts (characters) of the counted kernel hits, of positioned principles only
+    kernel_starts: dict[int, list[int]] = {}
 
 
 @lru_cache(maxsize=8)

@@ -406,26 +406,10 @@ def _hard_wrapped(cp, starts, ends, k):
 
 
 def hard_wrapped(lines: list[str]) -> bool:
-    """:func:`_hard_wrapped` on stripped, non-empty lines (Python strings): the rule for tests and spans."""
-    if len(lines) < 3:
-        return False
-    width = max(map(len, lines[:-1]))
-    if not WRAP_WIDTH[0] <= width <= WRAP_WIDTH[1]:
-        return False
-
-    def first_word(line: str) -> int:
-        j = 0
-        while j < len(line) and not line[j].isspace() and not _is_cjk_char(line[j]):
-            j += 1
-        return max(1, j)
-
-    wraps = sum(len(a) + 1 + first_word(b) > width for a, b in zip(lines, lines[1:], strict=False))
-    return wraps >= WRAP_SHARE * (len(lines) - 1)
-
-
-def _is_cjk_char(ch: str) -> bool:
-    c = ord(ch)
-    return bool(CLASS[c] & CJK) if c < 0x10000 else 0x20000 <= c <= 0x2EBEF
+    """:func:`_hard_wrapped` on stripped, non-empty lines (Python strings): the same rule for tests and spans."""
+    ends = np.cumsum([len(line) + 1 for line in lines], dtype=np.int64) - 1
+    starts = ends - np.array([len(line) for line in lines], dtype=np.int64)
+    return bool(_hard_wrapped(codepoints("\n".join(lines)), starts, ends, len(lines)))
 
 
 @njit(cache=True)
