@@ -2,10 +2,12 @@
 word salad, leave-one-book-out.
 
 Every corpus window (and every salad made of a window's own words) is scored by a model built without its
-book (:func:`scripts.build_fluency_ngram.build` on the other five books of its language); LLM outputs and
-salads of ``wordfreq`` words by the shipped model (trained on all twelve books, none of that text). Books and
-LLMs are split in two halves: ``fit`` (books 1, 3, 5 in name order, even-ranked models) to set the ramps of
-``RAMPS["order_zh"/"order_en"]``, ``report`` (the other half) to check them.
+book (:func:`scripts.build_fluency_ngram.build` on the other five books of its language, plus the modern
+Chinese training half for zh); LLM outputs, salads of ``wordfreq`` words and modern Chinese (the held-out
+``test`` half of WritingBench's Chinese queries, LongBench-Write's Chinese prompts) by the shipped model
+(none of that text is in it). Books and LLMs are split in two halves: ``fit`` (books 1, 3, 5 in name order,
+even-ranked models) to set the ramps of ``RAMPS["order_zh"/"order_en"]``, ``report`` (the other half) to
+check them; the modern rows are reported once.
 
 Run: ``PYTHONPATH=. python benchmarks/fluency_order.py [--raw]`` (about 2 min; needs ../shared/data).
 ``--raw`` prints quantiles of the mean pmi instead of the tables.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -23,11 +26,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scripts.build_fluency_ngram import BOOKS, build  # noqa: E402
+from scripts.build_fluency_ngram import BOOKS, build, modern_zh  # noqa: E402
 from swift_scifi.rewards import fluency as fl  # noqa: E402
 from swift_scifi.rewards.view import TextView  # noqa: E402
 from swift_scifi.text.ngram import load_model  # noqa: E402
-from swift_scifi.validation.data import llm_outputs  # noqa: E402
+from swift_scifi.validation.data import llm_outputs, longbench_queries  # noqa: E402
 from swift_scifi.validation.planted import frequent_word_salad, sentences_shuffled, shuffled_words  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
@@ -40,13 +43,28 @@ def order_counts(text: str, lang: str | None, model) -> tuple[np.ndarray, float]
     view = TextView(text, lang)
     f = fl.fluency_features(view).copy()
     _, t2s, bits = fl._resources()
-    c = fl.char_counts(view.codepoints, t2s, bits, model.zh_uni, model.zh_types, model.zh_bi, model.zh_total)
+    c = fl.char_counts(view.codepoints, t2s, bits, model.zh_id, order_table(model))
     f[fl.ZH_ORDER_PAIRS], f[fl.ZH_ORDER_SUM] = c[fl.ZH_ORDER_PAIRS], c[fl.ZH_ORDER_SUM]
     h = view.word_hashes
     n, s = fl.en_association(h, model.en_keys, model.en_cls, model.en_pmi, max(1, h.size // 256))
     f[fl.EN_ORDER_PAIRS], f[fl.EN_ORDER_SUM] = n, int(round(fl.ORDER_SCALE * s))
     score = float(fl._factors(f, fl._RAMP_TABLE).prod()) * fl.script_factor(view)
     return f, score
+
+
+_ORDER: dict[int, np.ndarray] = {}
+
+
+def order_table(model) -> np.ndarray:
+    """The model's zh pmi table with the pairs inside known words marked (as :func:`fl.zh_order_tables`)."""
+    if id(model) not in _ORDER:
+        _ORDER[id(model)] = fl._mark_known_pairs(model.zh_chars, model.zh_pmi, fl._resources()[2])
+    return _ORDER[id(model)]
+
+
+def order_factor(f: np.ndarray, lang: str) -> float:
+    """The order factor (0-1) alone."""
+    return float(fl._factors(f, fl._RAMP_TABLE)[list(fl.RAMPS).index(f"order_{lang}")])
 
 
 def mean_pmi(f: np.ndarray, lang: str) -> float:
@@ -69,6 +87,22 @@ def q(xs: list[float]) -> str:
     return f"n={len(a)} min={a.min():.2f} p1={np.percentile(a, 1):.2f} p5={np.percentile(a, 5):.2f} med={np.median(a):.2f} max={a.max():.2f}"
 
 
+def modern_rows(rng: random.Random) -> list[tuple[str, int, list[str]]]:
+    """(kind, chars, texts) of modern Chinese none of which the shipped model saw: the held-out half of
+    WritingBench's Chinese queries and LongBench-Write's Chinese prompts, whole, as one window each of 300
+    and 1,000 characters, and those windows with their own words shuffled."""
+    lb = [q["prompt"] for q in longbench_queries(DATA).get("longbench_write.jsonl", [])]
+    test = modern_zh(DATA, "test") + [p for p in lb if len(re.findall(r"[\u4e00-\u9fff]", p)) > 0.3 * len(p)]
+    out = [("modern zh prompts (held-out WritingBench half, LongBench-Write)", 0, test)]
+    for size in (300, 1000):
+        ws = [w for t in test if len(t) >= size for w in windows(t, size, 1, rng)]
+        out.append(("modern zh windows", size, ws))
+        out.append(
+            ("modern zh windows, own words shuffled", size, [shuffled_words(w, "zh", rng) for w in ws])
+        )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", action="store_true")
@@ -79,12 +113,17 @@ def main() -> None:
         lang: {b: (CORPUS / lang / f"{b}.txt").read_text(encoding="utf-8") for b in bs}
         for lang, bs in BOOKS.items()
     }
+    modern = modern_zh(DATA, "train")
     lobo = {
-        (lang, b): build({lang: [t for o, t in texts[lang].items() if o != b]})
+        (lang, b): build(
+            {lang: [t for o, t in texts[lang].items() if o != b] + (modern if lang == "zh" else [])}
+        )
         for lang in texts
         for b in texts[lang]
     }
-    rows: list[tuple[str, str, str, int, str, list[float], list[float]]] = []  # half, lang, kind, size, ...
+    rows: list[
+        tuple[str, str, str, int, list[float], list[float], list[float]]
+    ] = []  # half, lang, kind, size, ...
     for lang in ("zh", "en"):
         books = sorted(texts[lang])
         for half, bs in (("fit", books[0::2]), ("report", books[1::2])):
@@ -96,7 +135,7 @@ def main() -> None:
                     m = lobo[(lang, b)]
                     ws = windows(texts[lang][b], size, per, rng)
                     kinds.setdefault("clean", []).extend((w, lang, m) for w in ws)
-                    if size in (100, 300, 4000):
+                    if size in (100, 300, 1000, 4000):
                         kinds.setdefault("own words shuffled", []).extend(
                             (shuffled_words(w, lang, rng)[:size], lang, m) for w in ws[:20]
                         )
@@ -108,7 +147,7 @@ def main() -> None:
                             kinds.setdefault(f"{share:.0%} of sentences shuffled", []).extend(
                                 (sentences_shuffled(w, lang, rng, share), lang, m) for w in ws[:20]
                             )
-                if size in (100, 300, 4000):
+                if size in (100, 300, 1000, 4000):
                     for top in (200, 2000, 20000):
                         kinds[f"wordfreq top-{top} salad"] = [
                             (frequent_word_salad(" " * size, lang, rng, top), lang, full) for _ in range(40)
@@ -116,8 +155,30 @@ def main() -> None:
                 for kind, items in kinds.items():
                     got = [order_counts(t, lg, m) for t, lg, m in items]
                     rows.append(
-                        (half, lang, kind, size, "", [mean_pmi(f, lang) for f, _ in got], [s for _, s in got])
+                        (
+                            half,
+                            lang,
+                            kind,
+                            size,
+                            [order_factor(f, lang) for f, _ in got],
+                            [mean_pmi(f, lang) for f, _ in got],
+                            [s for _, s in got],
+                        )
                     )
+        if lang == "zh":
+            for kind, size, items in modern_rows(random.Random("modern")):
+                got = [order_counts(t, "zh", full) for t in items]
+                rows.append(
+                    (
+                        "report",
+                        "zh",
+                        kind,
+                        size,
+                        [order_factor(f, "zh") for f, _ in got],
+                        [mean_pmi(f, "zh") for f, _ in got],
+                        [s for _, s in got],
+                    )
+                )
         if lang == "en":
             llm = llm_outputs(DATA)
             models = sorted({x.model for x in llm})
@@ -129,7 +190,7 @@ def main() -> None:
                         "en",
                         "LLM outputs (slop-score)",
                         0,
-                        "",
+                        [order_factor(f, "en") for f, _ in got],
                         [mean_pmi(f, "en") for f, _ in got],
                         [s for _, s in got],
                     )
@@ -139,13 +200,14 @@ def main() -> None:
             print(f"{half:6} {lang} {size:5} {kind:34} {q(pm)}")
         return
     print(
-        "| half | lang | text | chars | n | mean pmi (median) | fluency < 1 | fluency ≤ 0.1 | mean fluency |"
+        "| half | lang | text | chars | n | mean pmi (median) | order < 1 | fluency < 1 | fluency ≤ 0.1 | mean fluency |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
-    for half, lang, kind, size, _, pm, sc in rows:
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for half, lang, kind, size, of, pm, sc in rows:
         a = np.array(sc)
         print(
             f"| {half} | {lang} | {kind} | {size or 'all'} | {len(a)} | {np.nanmedian(pm):.2f} | "
+            f"{(np.array(of) < 1).mean():.1%} | "
             f"{(a < 1).mean():.1%} | {(a <= 0.1).mean():.1%} | {a.mean():.3f} |"
         )
 

@@ -23,9 +23,10 @@ units to :mod:`length`) counts (units in parentheses):
 
 - word order (``order_en``, ``order_zh``): the mean pointwise mutual information (nats) of adjacent units
   under the compact corpus model of :mod:`swift_scifi.text.ngram`: English word pairs with at least one
-  frequent word (every ``max(1, words // 256)``-th pair), and the sampled CJK pairs above that lie inside
-  no known word (word boundaries). Prose is clearly positive; frequent words in no grammatical order are
-  near or below 0 whatever their vocabulary (measured in docs/rewards.md; a weaker signal in Chinese).
+  frequent word (every ``max(1, words // 256)``-th pair); Chinese pairs of frequent characters and
+  punctuation marks that lie inside no known word (word boundaries; every ``max(1, len // ORDER_SAMPLE)``-th
+  pair). Prose is clearly positive; frequent words in no grammatical order are well below 0 whatever their
+  vocabulary (measured leave-one-book-out in docs/rewards.md).
 
 Each feature becomes a factor in [0, 1] by a linear ramp between a "fluent" and a "not language" point
 (table ``RAMPS``; shares are shrunk towards a fluent prior so that a short text is not judged on a few
@@ -34,7 +35,8 @@ gibberish. Measured on the shared corpus and gibberish in docs/rewards.md.
 
 Resources: ``wordfreq`` (code Apache-2.0, word lists CC-BY-SA 4.0; read at run time, nothing derived is
 shipped), OpenCC's character table from ``opencc-python-reimplemented`` (Apache-2.0) and the order model
-``data/fluency/ngram.npz``, counted from public-domain books (``scripts/build_fluency_ngram.py``).
+``data/fluency/ngram.npz``, counted from public-domain books and half of WritingBench's Chinese queries
+(Apache-2.0; ``scripts/build_fluency_ngram.py``).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ..text.ngram import en_association, load_model, zh_pmi
+from ..text.ngram import en_association, load_model
 from ..text.profile import CJK, CLASS, DIGIT, FNV_OFFSET, LATIN, SPACE, TOKEN, fold, is_word_char, mix
 from .view import TextView
 
@@ -53,6 +55,8 @@ EN_WORDS = 50_000  # most frequent English words of wordfreq taken as the lexico
 ZH_WORDS = 300_000  # most frequent Chinese words whose inner character pairs are "known"
 PAIR_BITS = 23  # size of the Chinese pair bit set (2**23 bits = 1 MiB)
 PAIR_SAMPLE = 256  # adjacent CJK pairs looked up per text, evenly spread (all of them in a short text)
+ORDER_SAMPLE = 512  # adjacent CJK pairs scored for word order per text, evenly spread
+KNOWN_PAIR = -128  # entry of the runtime zh order table: the pair lies inside a known word, not scored
 N_FEATURES = 15
 (
     VISIBLE,
@@ -125,10 +129,11 @@ RAMPS = {
     "order_en": Ramp(
         EN_ORDER_SUM, EN_ORDER_PAIRS, ok=0.1, bad=-0.1, prior=0.8, strength=3, scale=1 / ORDER_SCALE
     ),
-    # word order: mean pmi of adjacent CJK pairs across word boundaries (pairs inside no known word); human
-    # prose -0.55 and above, salad and shuffled words -0.6 to -0.9 (see docs/rewards.md: a weaker signal)
+    # word order: mean pmi of adjacent CJK pairs across word boundaries (pairs inside no known word); held-out
+    # human prose (classical novels, Lu Xun, modern WritingBench queries) median ~0, p1 -0.8; frequent-word
+    # salad -1.1, own words shuffled -0.8 (docs/rewards.md): the ramp sits below the clean tail
     "order_zh": Ramp(
-        ZH_ORDER_SUM, ZH_ORDER_PAIRS, ok=-0.7, bad=-0.9, prior=0.0, strength=3, scale=1 / ORDER_SCALE
+        ZH_ORDER_SUM, ZH_ORDER_PAIRS, ok=-0.4, bad=-0.65, prior=0.3, strength=8, scale=1 / ORDER_SCALE
     ),
 }
 _RAMP_TABLE = np.array([list(r) for r in RAMPS.values()], dtype=np.float64)
@@ -296,24 +301,52 @@ def _is_bad(c):
 
 
 @njit(cache=True)
-def char_counts(cp, t2s, pair_bits, zh_uni, zh_types, zh_bi, zh_total):
+def _mark_known_pairs(chars, pmi, bits):
+    """``pmi`` (int8, K², of :mod:`ngram`) with every class pair that lies inside a known word (the pair bit
+    set) set to KNOWN_PAIR."""
+    out = pmi.copy()
+    k = chars.size
+    for i in range(k):
+        for j in range(k):
+            byte, bit = _pair_bit((np.uint64(chars[i]) << np.uint64(16)) | np.uint64(chars[j]))
+            if bits[byte] & bit:
+                out[i * k + j] = KNOWN_PAIR
+    return out
+
+
+@lru_cache(maxsize=1)
+def zh_order_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(code point -> class, class-pair pmi in 1/16 nats with pairs inside a known word marked KNOWN_PAIR):
+    the shipped model joined with wordfreq's pair set at run time (nothing derived from wordfreq is
+    shipped); built once per process."""
+    m = load_model()
+    return m.zh_id, _mark_known_pairs(m.zh_chars, m.zh_pmi, _resources()[2])
+
+
+@njit(cache=True)
+def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
     """One pass over the code points: the character counts of the module docstring (int64 array indexed by
     VISIBLE, LETTERS, BAD, OTHER, CJK_CHARS, PAIRS, KNOWN_PAIRS, SWITCHES), LW_UNITS, LongWriter's
     ``count_words`` (U+4E00-U+9FFF characters plus ``\\b[a-zA-Z]+\\b`` runs, Python's Unicode ``\\b``), and
-    the word-order evidence of the sampled pairs that lie inside no known word: ZH_ORDER_PAIRS scored and
-    ZH_ORDER_SUM, their pmi under the ``zh_*`` tables of :mod:`ngram` (milli-nats). Counters are locals
-    (written to the array once): the loop runs about 4 ns per character."""
-    zh_bits = int(np.log2(zh_bi.size))
+    the word-order evidence of every ``max(1, len // ORDER_SAMPLE)``-th adjacent pair of two characters
+    with a class in the order model (CJK characters and Chinese punctuation) that lies inside no known word (:func:`zh_order_tables`): ZH_ORDER_PAIRS scored and
+    ZH_ORDER_SUM, their pmi (milli-nats). Counters are locals (written to the array once)."""
+    zh_k = int(np.sqrt(zh_order.size))
     visible = letters = bad = other = cjk = pairs = known = switches = lw = order_pairs = 0
-    order_sum = 0.0
+    order_sum = 0  # 1/16 nats
     n = cp.size
     prev_cjk = 0  # the previous character when it was a BMP CJK character, else 0
+    prev_o = 0  # the previous character when it may be a unit of the zh order model, else 0
     last_script = 0  # 1 = CJK, 2 = Latin, of the last letter seen
     prev_token = False  # the previous character is \w (LongWriter's word boundary)
     in_run = False  # inside a run of ASCII letters
     run_ok = False  # that run started at a word boundary
     stride = max(1, n // PAIR_SAMPLE)  # about PAIR_SAMPLE pairs looked up at most
     countdown = stride
+    order_stride = max(1, n // ORDER_SAMPLE)
+    order_countdown = order_stride
+    sampled = np.empty(ORDER_SAMPLE + 1, np.int64)  # table offsets of the sampled pairs, looked up after
+    n_sampled = 0  # the loop: independent loads in a tight loop overlap their cache misses
     for i in range(n):
         c = cp[i]
         cls = _fclass(c)
@@ -327,9 +360,20 @@ def char_counts(cp, t2s, pair_bits, zh_uni, zh_types, zh_bi, zh_total):
             in_run = False
         prev_token = cls & TOKEN != 0
         if cls & SPACE:
-            prev_cjk = 0
+            prev_cjk = prev_o = 0
             continue
         visible += 1
+        # word order: a unit of the Chinese model (BMP CJK, or punctuation above U+2000) after another?
+        o = c if 0x2000 <= c < 0x10000 and (cls & CJK or cls & TOKEN == 0) else 0
+        if o and prev_o:
+            order_countdown -= 1
+            if order_countdown == 0:  # a sample: is the pair one the language uses?
+                order_countdown = order_stride
+                ia, ib = int(zh_id[prev_o]), int(zh_id[o])
+                if ia and ib and n_sampled < sampled.size:
+                    sampled[n_sampled] = (ia - 1) * zh_k + ib - 1
+                    n_sampled += 1
+        prev_o = o
         if cls & CJK:
             cjk += 1
             if 0x4E00 <= c <= 0x9FFF:
@@ -347,11 +391,6 @@ def char_counts(cp, t2s, pair_bits, zh_uni, zh_types, zh_bi, zh_total):
                         byte, bit = _pair_bit((a << np.uint64(16)) | b)
                         if pair_bits[byte] & bit:
                             known += 1
-                        else:  # a pair across a word boundary: is it one the language uses?
-                            v = zh_pmi(a, b, zh_uni, zh_types, zh_bi, zh_bits, zh_total)
-                            if not np.isnan(v):
-                                order_pairs += 1
-                                order_sum += v
                 prev_cjk = c
             if last_script == 2:
                 switches += 1
@@ -371,10 +410,15 @@ def char_counts(cp, t2s, pair_bits, zh_uni, zh_types, zh_bi, zh_total):
             bad += 1
     if in_run and run_ok:
         lw += 1
+    for j in range(n_sampled):
+        v = zh_order[sampled[j]]
+        if v != KNOWN_PAIR:
+            order_pairs += 1
+            order_sum += v
     out = np.zeros(N_FEATURES, np.int64)
     out[VISIBLE], out[LETTERS], out[BAD], out[OTHER], out[CJK_CHARS] = visible, letters + cjk, bad, other, cjk
     out[PAIRS], out[KNOWN_PAIRS], out[SWITCHES], out[LW_UNITS] = pairs, known, switches, lw
-    out[ZH_ORDER_PAIRS], out[ZH_ORDER_SUM] = order_pairs, int(round(ORDER_SCALE * order_sum))
+    out[ZH_ORDER_PAIRS], out[ZH_ORDER_SUM] = order_pairs, (ORDER_SCALE * order_sum) // 16
     return out
 
 
@@ -398,7 +442,7 @@ def fluency_features(view: TextView) -> np.ndarray:
 def _features(view: TextView) -> np.ndarray:
     lexicon, t2s, bits = _resources()
     m = load_model()
-    got = char_counts(view.codepoints, t2s, bits, m.zh_uni, m.zh_types, m.zh_bi, m.zh_total)
+    got = char_counts(view.codepoints, t2s, bits, *zh_order_tables())
     hashes = view.word_hashes
     got[WORDS], got[KNOWN_WORDS] = known_words(hashes, lexicon, max(1, hashes.size // 512))
     n, s = en_association(hashes, m.en_keys, m.en_cls, m.en_pmi, max(1, hashes.size // 256))

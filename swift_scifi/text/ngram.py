@@ -6,17 +6,22 @@ has a clearly positive mean over its pairs (function words and collocations foll
 "he was"); frequent words in no grammatical order have a mean near or below 0 whatever their vocabulary (for
 pairs drawn independently the expectation is ``−KL ≤ 0``).
 
-- Chinese: characters (traditional mapped to simplified) within a run of CJK characters. Counts of
-  characters, of their distinct followers and of hashed character pairs (2**20 buckets), stored as
-  ``round(8·log2(1 + c))`` in uint8; Witten-Bell smoothing ``P(b|a) = (c_ab + T_a·P(b)) / (c_a + T_a)``.
-  A pair whose either character was never seen is not scored (:func:`zh_pmi` gives NaN).
+- Chinese: characters (traditional mapped to simplified) and the Chinese punctuation marks ``ZH_PUNCT``,
+  within a run of them (anything else breaks it). The ``ZH_CLASSES`` most frequent training characters
+  (punctuation included: where a comma or full stop may follow or precede a character is strong order
+  evidence) have a class each (``zh_id``: any BMP code point, traditional or
+  simplified, to its class 1..K, 0 for every other character); the table is the exact pmi of every class
+  pair, int8 in 1/16 nats (``K²``, row-major), with Witten-Bell smoothing
+  ``P(b|a) = (c_ab + T_a·P(b)) / (c_a + T_a)`` (``T_a`` distinct followers of a) over the exact pair counts.
+  A pair with a character outside the classes is not scored.
 - English: the ``WORD_RE`` word hashes of :func:`profile.words`. The ``EN_CLASSES`` most frequent training
   words have a class each, every other word is class 0; the table is the class-pair pmi (add-½ smoothing),
   int8 in 1/16 nats. Pairs of two class-0 words are skipped (no evidence), so rare or modern words cost
   nothing.
 
-Built from public-domain books by ``scripts/build_fluency_ngram.py`` (data in ``swift_scifi/data/fluency/``,
-provenance in ``ngram.json``); measured in docs/rewards.md.
+Built by ``scripts/build_fluency_ngram.py`` from public-domain books (en, zh) and, for modern Chinese, one
+half of WritingBench's Chinese queries (Apache-2.0); data in ``swift_scifi/data/fluency/``, provenance in
+``ngram.json``; measured in docs/rewards.md.
 """
 
 from __future__ import annotations
@@ -31,30 +36,23 @@ from numba import njit
 DATA = Path(__file__).resolve().parent.parent / "data" / "fluency" / "ngram.npz"
 CLIP = 4.0  # |pmi| of one pair is clipped to this many nats
 EN_CLASSES = 1000  # English words with a class of their own (the most frequent in training)
+ZH_CLASSES = 1024  # Chinese characters with a class of their own (the most frequent in training)
+ZH_PUNCT = "，。、；：？！“”‘’「」『』《》（）…—"  # punctuation counted as units of the Chinese model
 _GOLD = np.uint64(0x9E3779B97F4A7C15)
-_MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 
 class NgramModel(NamedTuple):
-    """zh: hashed log-count tables (uint8 ``round(8·log2(1+c))``) of characters and character pairs, and the
-    corpus size (characters). en: the ``EN_CLASSES`` most frequent words' hashes in an open-addressing
+    """zh: code point -> class (``zh_id``), each class's simplified character (``zh_chars``) and the class-pair
+    pmi, int8 in 1/16 nats, ``K²`` row-major for classes 1..K (``zh_pmi``). en: the ``EN_CLASSES`` most frequent words' hashes in an open-addressing
     table (``en_keys``, 0 = empty) with their class 1..K (``en_cls``; every other word is class 0) and the
     class-pair pmi, int8 in 1/16 nats, ``(K+1)²`` row-major (``en_pmi``)."""
 
-    zh_uni: np.ndarray  # 65,536: simplified BMP code point -> count
-    zh_types: np.ndarray  # 65,536: code point -> number of distinct characters seen after it
-    zh_bi: np.ndarray  # 2**k: hashed (a, b) code point pair -> count
-    zh_total: float
+    zh_id: np.ndarray  # uint16, 65,536: BMP code point (traditional or simplified) -> class 1..K, else 0
+    zh_chars: np.ndarray  # uint32, K: the simplified character of class k + 1
+    zh_pmi: np.ndarray  # int8, K**2
     en_keys: np.ndarray  # uint64, power of two
     en_cls: np.ndarray  # uint16, same size
     en_pmi: np.ndarray  # int8, (K+1)**2
-
-
-@njit(cache=True, inline="always")
-def zh_pair_slot(a, b, bits):
-    """Bucket of the simplified code point pair (a, b) in a table of 2**bits."""
-    key = (np.uint64(a) << np.uint64(21)) | np.uint64(b)
-    return ((key * _GOLD) ^ (key >> np.uint64(17))) * _MIX >> np.uint64(64 - bits)
 
 
 @njit(cache=True, inline="always")
@@ -76,24 +74,6 @@ def en_class(h, keys, cls):
     return 0
 
 
-DECODE = 2.0 ** (np.arange(256) / 8.0) - 1.0  # stored byte -> count
-
-
-@njit(cache=True, inline="always")
-def decode(q):
-    """The count stored as ``q = round(8·log2(1 + c))``."""
-    return DECODE[q]
-
-
-@njit(cache=True, inline="always")
-def pair_pmi(c_ab, c_a, t_a, c_b, total):
-    """Clipped pmi (nats) of a pair from its counts (Witten-Bell: ``t_a`` distinct followers of a)."""
-    p_b = c_b / total
-    t = max(t_a, 1.0)
-    x = np.log((c_ab + t * p_b) / ((c_a + t) * p_b))
-    return min(CLIP, max(-CLIP, x))
-
-
 @njit(cache=True)
 def en_association(word_hashes, keys, cls, pmi, stride):
     """(scored pairs, sum of pmi in nats) over every ``stride``-th adjacent word pair, skipping pairs of two
@@ -113,23 +93,8 @@ def en_association(word_hashes, keys, cls, pmi, stride):
     return n, s / 16.0
 
 
-@njit(cache=True, inline="always")
-def zh_pmi(a, b, uni, types, bi, bbits, total):
-    """pmi of the simplified code point pair (a, b), or NaN when either was never seen."""
-    qa = uni[a]
-    qb = uni[b]
-    if qa == 0 or qb == 0:
-        return np.nan
-    return pair_pmi(decode(bi[zh_pair_slot(a, b, bbits)]), decode(qa), decode(types[a]), decode(qb), total)
-
-
 @lru_cache(maxsize=1)
 def load_model() -> NgramModel:
     """The shipped model (read once per process, about 2 ms)."""
     with np.load(DATA) as z:
-        return NgramModel(*(z[f] if f != "zh_total" else float(z[f]) for f in NgramModel._fields))
-
-
-def log_count(counts: np.ndarray) -> np.ndarray:
-    """uint8 ``round(8·log2(1 + c))`` of counts (capped at 255)."""
-    return np.minimum(np.round(8.0 * np.log2(1.0 + counts.astype(np.float64))), 255).astype(np.uint8)
+        return NgramModel(*(z[f] for f in NgramModel._fields))

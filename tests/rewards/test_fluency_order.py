@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -46,17 +47,57 @@ def test_chinese_frequent_word_salad_scores_near_zero():
     assert score_text(salad, lang="zh")["fluency"] <= 0.1, fluency_report(TextView(salad, "zh"))
 
 
-def test_chinese_shuffled_words_lose_order_evidence():
-    """A Chinese window's own words shuffled: weaker than English (docs/rewards.md), but the order evidence
-    (mean pmi across word boundaries) drops well below the clean window's."""
-    clean = _window("zh", 4000, seed=3)
-    salad = shuffled_words(clean, "zh", random.Random(3))
+# modern Chinese science fiction, written for this test (LLM completions in Chinese are modern prose)
+MODERN_ZH = (
+    "凌晨三点，空间站的警报突然响了起来。林舟从睡袋里钻出来，顺着狭窄的通道飘向控制舱。屏幕上，一条红色的"
+    "曲线正在快速上升，那是反应堆的温度。她深吸一口气，按下了通话键：“地面指挥中心，这里是天宫七号，"
+    "我们遇到了冷却系统故障，请求支援。”耳机里只有沙沙的电流声。她这才想起来，半小时前，飞船已经进入了"
+    "月球背面，通信会中断整整四十分钟。也就是说，接下来的一切，只能靠她自己。她打开维修手册，一页一页地"
+    "翻过去，手指因为紧张而微微发抖。窗外，地球正慢慢沉入黑暗，只剩下一道蓝色的弧线。她忽然想起女儿临行前"
+    "说的话：“妈妈，你一定要把星星带回来。”她咬了咬牙，戴上手套，推开了通往设备舱的舱门。"
+)
 
-    def mean_pmi(text: str) -> float:
-        c = fluency_report(TextView(text, "zh"))["counts"]
-        return c["zh_order_millinats"] / 1000 / c["zh_order_pairs"]
 
-    assert mean_pmi(clean) - mean_pmi(salad) > 0.3
+@pytest.mark.parametrize("size", [300, 1000])
+def test_chinese_salad_and_shuffled_words_score_near_zero(size):
+    """Frequent-word salad (wordfreq top 2,000) and a window's own words shuffled: fluency <= 0.1 from 300
+    characters, while the window itself stays at 1.0 (held-out rates in docs/rewards.md)."""
+    rng = random.Random(size)
+    clean = _window("zh", size, seed=size)
+    assert score_text(clean, lang="zh")["fluency"] == 1.0
+    for name, salad in {
+        "top-2000": frequent_word_salad(clean, "zh", rng, top=2000),
+        "own words shuffled": shuffled_words(clean, "zh", rng),
+    }.items():
+        scores = score_text(salad, lang="zh")
+        assert scores["fluency"] <= 0.1 and scores["writing"] <= 0.1, (
+            name,
+            fluency_report(TextView(salad, "zh")),
+        )
+
+
+def test_modern_chinese_prose_passes_and_its_shuffle_does_not():
+    """Modern prose (the books the model counts are classical or 1920s): fluent at 1.0, word order well above
+    the ramp; the same words shuffled score <= 0.1."""
+    report = fluency_report(TextView(MODERN_ZH, "zh"))
+    c = report["counts"]
+    assert report["score"] == 1.0, report
+    assert c["zh_order_millinats"] / c["zh_order_pairs"] > 0, c  # mean pmi > 0 nats; the ramp ends at -0.4
+    salad = shuffled_words(MODERN_ZH, "zh", random.Random(7))
+    assert score_text(salad, lang="zh")["fluency"] <= 0.1, fluency_report(TextView(salad, "zh"))
+
+
+def test_held_out_modern_chinese_queries_keep_their_order_credit(shared_corpus):
+    """The held-out half of WritingBench's Chinese queries (none in the model): the order factor stays at 1
+    on >= 98% of those with 300+ CJK characters."""
+    from scripts.build_fluency_ngram import modern_zh
+
+    texts = [
+        t for t in modern_zh(shared_corpus.parent, "test") if len(re.findall(r"[\u4e00-\u9fff]", t)) >= 300
+    ]
+    low = [t[:40] for t in texts if fluency_report(TextView(t, "zh"))["factors"]["order_zh"] < 1]
+    assert len(texts) >= 80
+    assert len(low) <= 0.02 * len(texts), low
 
 
 def test_a_few_shuffled_sentences_keep_most_credit():
@@ -87,3 +128,5 @@ def test_model_is_small_and_versioned():
     assert meta["built_by"] == "scripts/build_fluency_ngram.py"
     m = load_model()
     assert m.en_pmi.size == (int((m.en_cls > 0).sum()) + 1) ** 2
+    assert m.zh_pmi.size == m.zh_chars.size**2 and int(m.zh_id.max()) == m.zh_chars.size
+    assert meta["modern_zh"]["queries"] > 0 and "Apache-2.0" in meta["modern_zh"]["source"]
