@@ -50,13 +50,8 @@ def _local_repeats(ids, n, window, visible_only=False):
     started fewer than ``window`` positions earlier (``window`` <= 0: anywhere earlier), and ``densest`` is
     the largest number of repeated ones among any ``window`` consecutive n-grams (``window`` <= 0: all).
     N-grams are keyed by a rolling polynomial hash (one multiply per position, mod 2^64) in an
-    open-addressing table with the last position of each."""
-    size_ids = ids.size
-    if visible_only:
-        size_ids = 0
-        for c in ids:
-            size_ids += not _skipped(c, True)
-    m = size_ids - n + 1
+    open-addressing table holding each key beside its last position (one cache line per probe)."""
+    m = ids.size - n + 1  # n-grams at most (fewer when whitespace is left out)
     if m <= 0:
         return 0, 0, 0
     size = 1
@@ -64,8 +59,7 @@ def _local_repeats(ids, n, window, visible_only=False):
     while size < 2 * m:
         size *= 2
         bits += 1
-    table = np.zeros(size, np.uint64)
-    last = np.empty(size, np.int64)  # read only where ``table`` holds a key
+    table = np.zeros(2 * size, np.uint64)  # [2j]: key (0 = empty slot), [2j + 1]: its last position
     flags = np.zeros(m, np.uint8)
     ring = np.zeros(n, np.uint64)  # the last n ids, the oldest at ``slot``
     mask = np.uint64(size - 1)
@@ -94,18 +88,18 @@ def _local_repeats(ids, n, window, visible_only=False):
             continue
         key = h | np.uint64(1)  # 0 marks an empty slot
         j = (key * _SPREAD) >> shift
-        while table[j] != 0 and table[j] != key:
+        while table[2 * j] != 0 and table[2 * j] != key:
             j = (j + np.uint64(1)) & mask
-        if table[j] == key and (window <= 0 or i - last[j] < window):
+        if table[2 * j] == key and (window <= 0 or i - np.int64(table[2 * j + 1]) < window):
             repeated += 1
             running += 1
             flags[i] = 1
         if window > 0 and i >= window:
             running -= flags[i - window]
         densest = max(densest, running)
-        table[j] = key
-        last[j] = i
-    return repeated, m, densest
+        table[2 * j] = key
+        table[2 * j + 1] = np.uint64(i)
+    return repeated, max(k - n + 1, 0), densest
 
 
 def _rate(ids: np.ndarray, n: int, window: int, visible_only: bool = False) -> float:
