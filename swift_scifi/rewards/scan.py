@@ -165,13 +165,12 @@ def _scan_with(path: str | None):
             fmt = [(k, to_char[a], to_char[b]) for k, a, b in fmt]
         if not slop:
             return Hits(counts, [], starts, buf, fmt, kernel_starts)
-        spans = [x for _, a, b in slop if a >= 0 for x in (a, b)] + [x for span in claimed for x in span]
-        to_char = char_offsets(buf, spans)
-        slop = [(p, to_char[a], to_char[b]) if a >= 0 else (p, -1, -1) for p, a, b in slop]
+        spans = [x for _, a, b in slop for x in ((a, b) if a >= 0 else (b,))]
+        to_char = char_offsets(buf, spans + [x for span in claimed for x in span])
+        slop = [(p, to_char[a] if a >= 0 else -1, to_char[b]) for p, a, b in slop]
         claimed = [(to_char[a], to_char[b]) for a, b in claimed]
-        return Hits(
-            counts, s.slop.reduce(s.slop.raw(view.text, slop), claimed), starts, buf, fmt, kernel_starts
-        )
+        raw = s.slop.raw(view.text, slop, buf is not None)  # Hyperscan's ends bound the regexes' re runs
+        return Hits(counts, s.slop.reduce(raw, claimed), starts, buf, fmt, kernel_starts)
 
     return scan_view
 

@@ -20,6 +20,13 @@ from pathlib import Path
 
 from .pattern_scan import Pattern, PatternSet, check_pattern, phrase
 
+try:  # the regex parser of the running Python (re._parser from 3.11, sre_parse before)
+    from re import _constants as sre
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as sre
+    import sre_parse
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 WEIGHTS_FILE = DATA_DIR / "slop" / "weights.json"
 
@@ -83,6 +90,70 @@ def load_phrases(lang: str, path: str | None = None) -> list[str]:
     return [e.text for e in load_weights(path)["entries"] if e.lang == lang and e.regex is None]
 
 
+_NEWLINE = 0x0A
+_CATEGORIES_WITH_NEWLINE = {sre.CATEGORY_SPACE, sre.CATEGORY_NOT_DIGIT, sre.CATEGORY_NOT_WORD}
+_CATEGORIES_WITHOUT = {sre.CATEGORY_DIGIT, sre.CATEGORY_WORD, sre.CATEGORY_NOT_SPACE}
+_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
+
+
+def _class_has_newline(items: list) -> bool:
+    """Whether a parsed character class (``IN``) matches a newline (unknown items: assumed to)."""
+    hit = False
+    negate = False
+    for op, av in items:
+        if op is sre.NEGATE:
+            negate = True
+        elif op is sre.LITERAL:
+            hit |= av == _NEWLINE
+        elif op is sre.RANGE:
+            hit |= av[0] <= _NEWLINE <= av[1]
+        elif op is sre.CATEGORY and (av in _CATEGORIES_WITH_NEWLINE or av in _CATEGORIES_WITHOUT):
+            hit |= av in _CATEGORIES_WITH_NEWLINE
+        else:
+            return True
+    return hit != negate
+
+
+def _no_newline(items) -> bool:
+    """Whether no match of the parsed regex ``items`` can hold a newline, with only word boundaries as
+    assertions (conservative: any other construct counts as holding one)."""
+    for op, av in items:
+        if op is sre.LITERAL:
+            ok = av != _NEWLINE
+        elif op is sre.NOT_LITERAL:
+            ok = av == _NEWLINE
+        elif op is sre.IN:
+            ok = not _class_has_newline(av)
+        elif op is sre.ANY:
+            ok = True  # no DOTALL (checked by the caller)
+        elif op in _REPEATS:
+            ok = _no_newline(av[2])
+        elif op is sre.SUBPATTERN:
+            ok = not av[1] & re.DOTALL and _no_newline(av[3])
+        elif op is sre.BRANCH:
+            ok = all(_no_newline(alt) for alt in av[1])
+        elif op is sre.AT:
+            ok = av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def one_line(rx: re.Pattern) -> bool:
+    """Whether no match of compiled regex ``rx`` can hold a newline (and it asserts nothing but ``\\b`` /
+    ``\\B``). Such a regex's matches lie within the lines of its match ends, so :meth:`SlopIndex.raw` runs it
+    on those lines only (``finditer`` with ``pos`` at a line start and ``endpos`` at a newline gives the
+    same matches as on the whole text: ``\\b`` reads the characters outside the range)."""
+    if rx.flags & re.DOTALL:
+        return False
+    try:
+        return _no_newline(sre_parse.parse(rx.pattern, rx.flags))
+    except (re.error, TypeError, ValueError, IndexError):
+        return False
+
+
 class SlopIndex:
     """The patterns of every entry (both languages: a Chinese text can hold English slop and the reverse)
     and the rules that turn their raw matches into counted hits.
@@ -106,16 +177,32 @@ class SlopIndex:
         self.owners = owners
         flags = re.ASCII | re.MULTILINE | re.IGNORECASE
         self.regexes = {pid: re.compile(p.regex, flags) for pid, p in enumerate(pats) if not p.literal}
+        self.one_line = frozenset(pid for pid, rx in self.regexes.items() if one_line(rx))
         self._engine = engine
         self._own: PatternSet | None = None
 
-    def raw(self, text: str, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    def raw(
+        self, text: str, found: list[tuple[int, int, int]], ends: bool = False
+    ) -> list[tuple[int, int, int]]:
         """(start, end, entry index) of every match, overlaps included, from the scan's matches of these
-        patterns: (pattern id, start, end) in characters (regex matches: only their ids are used)."""
+        patterns: (pattern id, start, end) in characters. A regex match gives its id, and with ``ends``
+        (Hyperscan: every end of a match is reported) its end, which bounds where ``re`` looks for the
+        regexes of :func:`one_line`; without, ``re`` reads the whole text."""
         regexes = self.regexes
         out = [(s, e, self.owners[pid]) for pid, s, e in found if pid not in regexes]
-        for pid in dict.fromkeys(pid for pid, _, _ in found if pid in regexes):
-            out += [(m.start(), m.end(), self.owners[pid]) for m in regexes[pid].finditer(text)]
+        seen: dict[int, list[int]] = {}
+        for pid, _, e in found:
+            if pid in regexes:
+                seen.setdefault(pid, []).append(e)
+        for pid, at in seen.items():
+            rx = regexes[pid]
+            if ends and pid in self.one_line:
+                lo = text.rfind("\n", 0, min(at)) + 1  # the line of the first end: no match starts before
+                hi = text.find("\n", max(at))  # nor ends after the line of the last
+                found_re = rx.finditer(text, lo, len(text) if hi < 0 else hi)
+            else:
+                found_re = rx.finditer(text)
+            out += [(m.start(), m.end(), self.owners[pid]) for m in found_re]
         return out
 
     def reduce(
@@ -140,8 +227,8 @@ class SlopIndex:
         if self._own is None:
             self._own = PatternSet(self.pattern_list, self._engine)
         found, buf = self._own.matches(text)
-        to_char = char_offsets(buf, [o for _, s, e in found if s >= 0 for o in (s, e)])
-        return [(pid, to_char[s], to_char[e]) if s >= 0 else (pid, -1, -1) for pid, s, e in found]
+        to_char = char_offsets(buf, [o for _, s, e in found for o in ((s, e) if s >= 0 else (e,))])
+        return [(pid, to_char[s] if s >= 0 else -1, to_char[e]) for pid, s, e in found]
 
     @property
     def engine(self) -> str:
@@ -151,11 +238,11 @@ class SlopIndex:
 
     def find_all(self, text: str) -> list[int]:
         """The entry index of every match, overlapping ones included (for fitting weights)."""
-        return [i for _, _, i in self.raw(text, self._scan(text))]
+        return [i for _, _, i in self.raw(text, self._scan(text), self.engine == "hyperscan")]
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """:meth:`reduce` of the text's matches, these patterns alone (no principle claims)."""
-        return self.reduce(self.raw(text, self._scan(text)))
+        return self.reduce(self.raw(text, self._scan(text), self.engine == "hyperscan"))
 
 
 def char_offsets(buf: bytes | None, offsets: list[int]) -> dict[int, int]:
