@@ -29,7 +29,7 @@ from functools import lru_cache
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex
-from .zh_variants import in_term_context, inside_word, substitution_variants, word_variants
+from .zh_variants import in_term_context, reads_as_other_words, substitution_variants, word_variants
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
 FUZZY_MIN_CHARS = 4  # shorter CJK terms get homophone / look-alike swaps only: 3-字 fuzzy spans hit real prose (31% of windows)
@@ -281,7 +281,7 @@ class TermMatcher:
                         continue  # DEJAH THORIS in a heading or for emphasis is no case slip
                 elif vkind in _WORD_SWAPS and not in_term_context(text, start, end, term):
                     continue  # a common word (何者), a slip only where the term sits in the same surroundings
-                elif vkind in _CHAR_SWAPS and inside_word(
+                elif vkind in _CHAR_SWAPS and reads_as_other_words(
                     text, start, end, _changed(text[start:end], term, start), term
                 ):
                     continue  # the swapped character belongs to a common word (包含楚国 holds 含楚, no 韩楚)
@@ -327,7 +327,7 @@ class TermMatcher:
                             continue  # Levenshtein distance 1 between equal lengths: one substitution
                         if _overlaps(spans, start, end) or len(CJK_RE.findall(cand)) != n:
                             continue
-                        if not inside_word(text, start, end, _changed(cand, term, start), term):
+                        if not reads_as_other_words(text, start, end, _changed(cand, term, start), term):
                             seen.add((start, ti))
                             insort(spans, (start, end))
                             rep.variants.setdefault(term, []).append((cand, "fuzzy"))

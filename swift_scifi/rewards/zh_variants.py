@@ -164,3 +164,15 @@ def inside_word(text: str, start: int, end: int, changed: list[int] | None = Non
                 if text[a:b] in words and not (term and text[a:start] + term + text[end:b] in text):
                     return True
     return False
+
+
+def reads_as_other_words(text: str, start: int, end: int, changed: list[int], term: str) -> bool:
+    """Whether a one-character swap of ``term`` at ``text[start:end]`` (changed absolute indexes ``changed``)
+    is better read as ordinary words than as a slip: a changed character forms a common word across the
+    span's edge (:func:`inside_word`), or a changed *edge* character is a function character (秀才和洋鬼子:
+    "and", not a slip of 假洋鬼子; substitution variants never swap to one, this covers the fuzzy spans of
+    4+ character terms). A function character inside the span (南还普陀山) stays a slip."""
+    edges = (start, end - 1)
+    if any(text[i] in FUNCTION_CHARS for i in changed if i in edges):
+        return True
+    return inside_word(text, start, end, changed, term)

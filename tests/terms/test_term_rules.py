@@ -24,3 +24,15 @@ def test_near_forms_tell_the_books_own_forms_from_its_slips_and_list_what_the_re
     assert nf["章北海"].kinds["homophone"] > 10 and "fuzzy" not in nf["章北海"].kinds  # 3 字: swaps only
     assert "fuzzy" in nf["曲率引擎"].kinds and "曲律引擎" in near_miss_forms("曲率引擎")["homophone"]
     assert "罗缉" in near_miss_forms("罗辑")["homophone"] and near_miss_forms("罗辑")["lookalike"]  # 缉: both
+
+
+def test_a_fuzzy_swap_to_a_function_character_at_the_edge_reads_as_grammar_but_one_inside_stays_a_slip():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 秀才和洋鬼子: 和 ("and") before 洋鬼子 is grammar, not a slip of 假洋鬼子 (the same swap in the middle
+    # of a name, 南还普陀山 for 南海普陀山, is one: no word reads across it).
+    rep = term_report("假洋鬼子来了。“那秀才和洋鬼子！”", ["假洋鬼子"])
+    assert rep.n_variants == 0 and rep.correct == {"假洋鬼子": 1}
+    rep = term_report("又到南还普陀山拜见观音。", ["南海普陀山"])
+    assert rep.variants == {"南海普陀山": [("南还普陀山", "fuzzy")]}
+    assert term_report("假洋鬼子来了。钱洋鬼子也来了。", ["假洋鬼子"]).n_variants == 1  # a real near miss
