@@ -45,9 +45,7 @@ def order_counts(text: str, lang: str | None, model) -> tuple[np.ndarray, float]
     _, t2s, bits = fl._resources()
     c = fl.char_counts(view.codepoints, t2s, bits, model.zh_id, order_table(model))
     f[fl.ZH_ORDER_PAIRS], f[fl.ZH_ORDER_SUM] = c[fl.ZH_ORDER_PAIRS], c[fl.ZH_ORDER_SUM]
-    h = view.word_hashes
-    n, s = fl.en_association(h, model.en_keys, model.en_cls, model.en_pmi, max(1, h.size // 256))
-    f[fl.EN_ORDER_PAIRS], f[fl.EN_ORDER_SUM] = n, int(round(fl.ORDER_SCALE * s))
+    f[fl.EN_ORDER_PAIRS], f[fl.EN_ORDER_SUM] = fl.en_order(view.word_hashes, f, model)
     score = float(fl._factors(f, fl._RAMP_TABLE).prod()) * fl.script_factor(view)
     return f, score
 
