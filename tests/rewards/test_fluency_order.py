@@ -87,6 +87,18 @@ def test_modern_chinese_prose_passes_and_its_shuffle_does_not():
     assert score_text(salad, lang="zh")["fluency"] <= 0.1, fluency_report(TextView(salad, "zh"))
 
 
+def test_english_order_is_not_judged_on_scattered_latin_words_in_chinese():
+    """In Chinese text the English words are far apart (their hashes are adjacent only in the word array), so
+    they give no English order evidence: a modern brief with numbered items and acronyms stays fluent."""
+    text = (
+        "1. 背景：2024年，我们在3个城市试点了AI辅助教学。2. 目标：用PPT向家长说明the plan的进展。"
+        "3. 要求：第1部分写现状，第2部分写问题，第3部分写对策，每部分不少于500字。"
+    ) * 3 + MODERN_ZH
+    report = fluency_report(TextView(text, "zh"))
+    assert report["counts"]["en_order_pairs"] == 0 and report["factors"]["order_en"] == 1.0, report
+    assert report["score"] == 1.0, report
+
+
 def test_held_out_modern_chinese_queries_keep_their_order_credit(shared_corpus):
     """The held-out half of WritingBench's Chinese queries (none in the model): the order factor stays at 1
     on >= 98% of those with 300+ CJK characters."""
