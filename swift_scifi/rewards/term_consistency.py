@@ -26,9 +26,12 @@ from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
-from .phrase_index import PhraseIndex
+from .phrase_index import PhraseIndex, codepoints
+from .term_kernels import triage
 from .zh_variants import in_term_context, reads_as_other_words, substitution_variants, word_variants
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
@@ -182,8 +185,7 @@ class TermMatcher:
             tuple(sorted({(x[1], len(terms[x[0]])) for x in items if x[1] >= PREFIX}))
             for items in payload.values()
         ]
-        self.index = PhraseIndex(list(payload), list(zip(direct, anchored, strict=True)))
-        self.empty = self.index.empty
+        self.payload_keys = list(payload)
         # per key: the term index when the key is one caseless term with no Latin edge and no anchor (a hit
         # is a correct use, nothing to check), else -1; and whether every item needs a word edge at start/end
         self.fast = [
@@ -199,6 +201,19 @@ class TermMatcher:
             (bool(d) and all(self.edges[x[0]][0] for x in d), bool(d) and all(self.edges[x[0]][1] for x in d))
             for d in direct
         ]
+        # keys that count only at a word start are looked up at word starts only (most of English prose skipped)
+        self.index = PhraseIndex(
+            self.payload_keys, list(zip(direct, anchored, strict=True)), [e[0] for e in self.key_edges]
+        )
+        self.empty = self.index.empty
+        self._kernel_args = (
+            np.array(self.fast, dtype=np.int64),
+            np.array(self.single, dtype=np.int64),
+            np.array([e[0] for e in self.key_edges], dtype=np.bool_),
+            np.array([e[1] for e in self.key_edges], dtype=np.bool_),
+            np.array([not d and bool(a) for d, a in zip(direct, anchored, strict=True)], dtype=np.bool_),
+            *_concat_codes(self.terms),
+        )
         # fuzzy near misses: each 4+ character CJK term with one character masked -> term indexes
         self.masked: dict[str, list[int]] = {}
         for i, t in enumerate(terms):
@@ -229,35 +244,26 @@ class TermMatcher:
         low = lower if lower is not None else text.lower()
         if len(low) != len(text):
             low = text
-        spans: list[tuple[int, int]] = []
+        low_codes = codepoints(low)
+        codes = low_codes if low == text else codepoints(text)
+        keys, starts, ends = self.index.find_codes(low_codes, codes)
+        if not len(keys):
+            return rep
+        # the compiled first pass settles correct uses as listed and hits inside longer words
+        counts, span_s, span_e, rest = triage(keys, starts, ends, codes, *self._kernel_args)
+        correct, terms = rep.correct, self.terms
+        for ti in np.flatnonzero(counts).tolist():
+            correct[terms[ti]] = correct.get(terms[ti], 0) + int(counts[ti])
+        if not len(rest):
+            return rep
+        spans = list(zip(span_s.tolist(), span_e.tolist(), strict=True))
         anchors: list[tuple[int, int, tuple]] = []
         misses: list[tuple[int, int, str, str]] = []
-        payloads, terms, edges, caps, n = self.index.payloads, self.terms, self.edges, self.caps, len(text)
-        fast, single, key_edges, correct = self.fast, self.single, self.key_edges, rep.correct
+        payloads, edges, caps, n = self.index.payloads, self.edges, self.caps, len(text)
         word_ch = _WORD_CHARS
-        for k, start, end in self.index.find(low):
-            ti = fast[k]
-            if ti >= 0:  # a caseless CJK term written as listed: a correct use
-                spans.append((start, end))
-                term = terms[ti]
-                correct[term] = correct.get(term, 0) + 1
-                continue
-            all_start, all_end = key_edges[k]
-            if all_start and start and text[start - 1] in word_ch:
-                continue  # inside a longer word (Ares in 'squares'), whatever term the key stands for
-            if (
-                all_end
-                and end < n
-                and text[end] in word_ch
-                and (text[end] not in "se" or not _plural_end(text, end))
-            ):
-                continue
-            ti = single[k]
-            if ti >= 0 and text[start:end] == terms[ti]:  # edges checked above: a correct use as listed
-                spans.append((start, end))
-                term = terms[ti]
-                correct[term] = correct.get(term, 0) + 1
-                continue
+        for k, start, end in zip(
+            keys[rest].tolist(), starts[rest].tolist(), ends[rest].tolist(), strict=True
+        ):
             direct, anchored = payloads[k]
             if anchored:
                 anchors.append((start, end - 1, anchored))
@@ -335,6 +341,14 @@ class TermMatcher:
 
 _CHAR_SWAPS = ("homophone", "lookalike")
 _WORD_SWAPS = ("homophone-word", "lookalike-word")
+
+
+def _concat_codes(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The terms' code points end to end (uint32) and their offsets (int64, len(terms) + 1)."""
+    arrays = [codepoints(t) for t in terms]
+    offsets = np.zeros(len(arrays) + 1, np.int64)
+    np.cumsum([a.shape[0] for a in arrays], out=offsets[1:])
+    return (np.concatenate(arrays) if arrays else np.zeros(0, np.uint32)), offsets
 
 
 def _plain(term: str) -> bool:

@@ -1,0 +1,41 @@
+"""PhraseIndex (the compiled hash scan behind term consistency) against a brute-force search."""
+
+from __future__ import annotations
+
+import random
+
+from swift_scifi.rewards.phrase_index import PhraseIndex
+from swift_scifi.rewards.term_consistency import _WORD_CHARS
+
+
+def _brute(text: str, keys: list[str], word_start: list[bool]) -> list[tuple[int, int, int]]:
+    hits = []
+    for k, key in enumerate(keys):
+        at = text.find(key)
+        while at >= 0:
+            if not (word_start[k] and at and text[at - 1] in _WORD_CHARS):
+                hits.append((k, at, at + len(key)))
+            at = text.find(key, at + 1)
+    return sorted(hits, key=lambda h: (h[2], h[1]))
+
+
+def test_every_occurrence_in_order_of_end_as_brute_force():
+    rng = random.Random(7)
+    alphabet = "ab c-é星云𠀀"  # Latin, a Latin-1 letter, space, hyphen, CJK, a character above the BMP
+    for _ in range(60):
+        keys = sorted(
+            {
+                "".join(rng.choice(alphabet) for _ in range(rng.choice((1, 2, 3, 4, 5, 9, 16, 33))))
+                for _ in range(40)
+            }
+        )
+        word_start = [rng.random() < 0.4 for _ in keys]
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 400)))
+        text += "".join(rng.sample(keys, 5))  # make sure long keys occur too
+        index = PhraseIndex(keys, [None] * len(keys), word_start)
+        assert index.find(text) == _brute(text, keys, word_start)
+
+
+def test_many_hits_grow_the_output():
+    index = PhraseIndex(["a", "aa", "aaa"], [None] * 3)
+    assert len(index.find("a" * 1000)) == 1000 + 999 + 998
