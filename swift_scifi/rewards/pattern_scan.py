@@ -124,8 +124,10 @@ class PatternSet:
             flags=[base | (_hs.HS_FLAG_CASELESS if self.patterns[i].caseless else 0) for i in ids],
         )
 
-    def matches(self, text: str) -> tuple[list[tuple[int, int, int]], bytes | None]:
-        """(pattern id, start, end) of every counted match, in order of end. A non-overlap match ends at its
+    def matches(self, text: str, ordered: bool = True) -> tuple[list[tuple[int, int, int]], bytes | None]:
+        """(pattern id, start, end) of every counted match, in order of end (``ordered`` False: in order of
+        end per Hyperscan database, the non-overlap database's first; a caller that sorts what it keeps by
+        end, stably, gets the same order). A non-overlap match ends at its
         first possible end under Hyperscan (its greedy end under ``re``); the start of an ``overlap``
         pattern's match that is not a literal is -1 under Hyperscan, and its end is its start under ``re``.
         Offsets are UTF-8 byte offsets when the second value (the encoded text) is not None, else
@@ -162,9 +164,13 @@ class PatternSet:
                     if hit[1] >= last.get(hit[0], -1):
                         last[hit[0]] = hit[2]
                         kept.append(hit)
-        if len(self._dbs) > 1:
-            kept.sort(key=lambda t: t[2])
+        if ordered and len(self._dbs) > 1:
+            kept.sort(key=match_end)
         return kept, buf
+
+
+def match_end(hit: tuple[int, int, int]) -> int:
+    return hit[2]
 
 
 def char_offset(buf: bytes | None, offset: int) -> int:

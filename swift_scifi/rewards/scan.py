@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from .format_rules import FormatRules, load_rules
 from .pattern_kernels import KERNELS, Kernel
-from .pattern_scan import Pattern, PatternSet, char_offset
+from .pattern_scan import Pattern, PatternSet, char_offset, match_end
 from .principle_library import Principle, rule_principles
 from .slop_lists import SlopIndex, char_offsets, slop_index
 from .view import TextView
@@ -40,6 +40,9 @@ class Scanner:
     format_rules: FormatRules  # the bundled format rules: pattern id - ``format_base`` is their pattern index
     format_base: int
     kernels: tuple = ()  # (principle index, Kernel) of the patterns counted by :mod:`pattern_kernels`
+    plain: tuple[
+        bool, ...
+    ] = ()  # pattern id -> its hits are only counted (a principle's, no scope/claim/start)
 
 
 class Hits(NamedTuple):
@@ -90,6 +93,7 @@ def scanner(lang: str, path: str | None = None) -> Scanner:
         for i, (p, pats) in enumerate(zip(principles, patterns_of, strict=True))
         if pats and all(q.literal or not q.overlap or _kernel_positions(q, p.scope) for q in pats)
     )
+    plain = tuple(i >= 0 and i not in scoped and i not in claims and i not in positioned for i in owners)
     return Scanner(
         principles,
         PatternSet(patterns),
@@ -102,6 +106,7 @@ def scanner(lang: str, path: str | None = None) -> Scanner:
         rules,
         format_base,
         tuple(kernels),
+        plain,
     )
 
 
@@ -129,14 +134,18 @@ def scan(view: TextView, path: str | None = None) -> Hits:
 def _scan_with(path: str | None):
     def scan_view(view: TextView) -> Hits:
         s = scanner(view.lang, path)
-        found, buf = s.patterns.matches(view.text)
+        found, buf = s.patterns.matches(view.text, ordered=False)  # what is kept here is order-free but fmt
         counts: dict[int, int] = {}
         starts: dict[int, list[int]] = {}
         slop, claimed, fmt = [], [], []
-        owners, n, base = s.owners, len(view.text), s.slop_base
+        owners, plain, n, base = s.owners, s.plain, len(view.text), s.slop_base
         scoped, positioned = s.scoped, s.positioned
+        get = counts.get
         for pid, start, end in found:
             i = owners[pid]
+            if plain[pid]:
+                counts[i] = get(i, 0) + 1
+                continue
             if i < 0:
                 if i == -1:
                     slop.append((pid - base, start, end))
@@ -161,6 +170,7 @@ def _scan_with(path: str | None):
                 if i in positioned:
                     kernel_starts.setdefault(i, []).extend(got.tolist())
         if fmt:
+            fmt.sort(key=match_end)  # in order of end, as ``matches`` orders them
             to_char = char_offsets(buf, [x for _, a, b in fmt for x in (a, b)])
             fmt = [(k, to_char[a], to_char[b]) for k, a, b in fmt]
         if not slop:

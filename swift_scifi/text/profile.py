@@ -211,7 +211,8 @@ def words(cp):
         runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
         runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
     casing = upper if wide == 0 else -1
-    return cjk, cjk_head, latin_head, out[:k], cased, np.concatenate((marks[1:], runs)), casing
+    # copies of the used part: a view keeps what it is given, and a slice would keep the whole buffer
+    return cjk, cjk_head, latin_head, out[:k].copy(), cased, np.concatenate((marks[1:], runs)), casing
 
 
 @njit(cache=True, inline="always")
@@ -341,7 +342,7 @@ def sentences(cp, zh, open_punct):
             openings[k] = _opening(cp, s, e, zh, open_punct)
             questions[k] = _is_question(cp, s, e, zh)
             k += 1
-    return lengths[:k], openings[:k], questions[:k]
+    return lengths[:k].copy(), openings[:k].copy(), questions[:k].copy()  # not the n-sized buffers
 
 
 @njit(cache=True)
@@ -449,7 +450,7 @@ def paragraphs(cp, zh):
             k += 1
         start = i + 1
     if k > 1:
-        return lengths[:k], hashes[:k], runs[:k]
+        return lengths[:k].copy(), hashes[:k].copy(), runs[:k].copy()  # not the n-sized buffers
     starts = np.empty(n // 2 + 2, np.int64)  # lines, stripped
     ends = np.empty(n // 2 + 2, np.int64)
     k = 0
@@ -472,7 +473,7 @@ def paragraphs(cp, zh):
         lengths[0] = length
         hashes[0] = h
         runs[0] = r
-        return lengths[:1], hashes[:1], runs[:1]
+        return lengths[:1].copy(), hashes[:1].copy(), runs[:1].copy()
     for j in range(k):  # inner whitespace kept
         h = FNV_OFFSET
         r = 0
@@ -482,4 +483,4 @@ def paragraphs(cp, zh):
         lengths[j] = ends[j] - starts[j]
         hashes[j] = h
         runs[j] = r
-    return lengths[:k], hashes[:k], runs[:k]
+    return lengths[:k].copy(), hashes[:k].copy(), runs[:k].copy()
