@@ -90,48 +90,64 @@ def load_phrases(lang: str, path: str | None = None) -> list[str]:
     return [e.text for e in load_weights(path)["entries"] if e.lang == lang and e.regex is None]
 
 
-_NEWLINE = 0x0A
-_CATEGORIES_WITH_NEWLINE = {sre.CATEGORY_SPACE, sre.CATEGORY_NOT_DIGIT, sre.CATEGORY_NOT_WORD}
-_CATEGORIES_WITHOUT = {sre.CATEGORY_DIGIT, sre.CATEGORY_WORD, sre.CATEGORY_NOT_SPACE}
-_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
+# Characters that bound the re runs of a regex none of whose matches can hold them (non-word characters,
+# without case): the newline and sentence ends.
+BARRIERS = "\n.!?;:。！？；"
 
 
-def _class_has_newline(items: list) -> bool:
-    """Whether a parsed character class (``IN``) matches a newline (unknown items: assumed to)."""
+def _category_has(cat, c: int) -> bool | None:
+    """Whether ASCII-mode category ``cat`` holds code point ``c`` (None: a category not known here)."""
+    ch = chr(c)
+    space = ch in " \t\n\r\f\v"
+    digit = "0" <= ch <= "9"
+    word = ch.isascii() and (ch.isalnum() or ch == "_")
+    return {
+        sre.CATEGORY_SPACE: space,
+        sre.CATEGORY_NOT_SPACE: not space,
+        sre.CATEGORY_DIGIT: digit,
+        sre.CATEGORY_NOT_DIGIT: not digit,
+        sre.CATEGORY_WORD: word,
+        sre.CATEGORY_NOT_WORD: not word,
+    }.get(cat)
+
+
+def _class_has(items: list, c: int) -> bool:
+    """Whether a parsed character class (``IN``) matches code point ``c`` (unknown items: assumed to)."""
     hit = False
     negate = False
     for op, av in items:
         if op is sre.NEGATE:
             negate = True
         elif op is sre.LITERAL:
-            hit |= av == _NEWLINE
+            hit |= av == c
         elif op is sre.RANGE:
-            hit |= av[0] <= _NEWLINE <= av[1]
-        elif op is sre.CATEGORY and (av in _CATEGORIES_WITH_NEWLINE or av in _CATEGORIES_WITHOUT):
-            hit |= av in _CATEGORIES_WITH_NEWLINE
+            hit |= av[0] <= c <= av[1]
+        elif op is sre.CATEGORY and _category_has(av, c) is not None:
+            hit |= bool(_category_has(av, c))
         else:
             return True
     return hit != negate
 
 
-def _no_newline(items) -> bool:
-    """Whether no match of the parsed regex ``items`` can hold a newline, with only word boundaries as
-    assertions (conservative: any other construct counts as holding one)."""
+def _never_holds(items, c: int) -> bool:
+    """Whether no match of the parsed regex ``items`` can hold code point ``c`` (a non-word character
+    without case), with only word boundaries as assertions (conservative: any other construct counts as
+    holding it)."""
     for op, av in items:
         if op is sre.LITERAL:
-            ok = av != _NEWLINE
+            ok = av != c
         elif op is sre.NOT_LITERAL:
-            ok = av == _NEWLINE
+            ok = av == c
         elif op is sre.IN:
-            ok = not _class_has_newline(av)
+            ok = not _class_has(av, c)
         elif op is sre.ANY:
-            ok = True  # no DOTALL (checked by the caller)
+            ok = c == 0x0A  # no DOTALL (checked by the caller)
         elif op in _REPEATS:
-            ok = _no_newline(av[2])
+            ok = _never_holds(av[2], c)
         elif op is sre.SUBPATTERN:
-            ok = not av[1] & re.DOTALL and _no_newline(av[3])
+            ok = not av[1] & re.DOTALL and _never_holds(av[3], c)
         elif op is sre.BRANCH:
-            ok = all(_no_newline(alt) for alt in av[1])
+            ok = all(_never_holds(alt, c) for alt in av[1])
         elif op is sre.AT:
             ok = av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY)
         else:
@@ -141,17 +157,23 @@ def _no_newline(items) -> bool:
     return True
 
 
-def one_line(rx: re.Pattern) -> bool:
-    """Whether no match of compiled regex ``rx`` can hold a newline (and it asserts nothing but ``\\b`` /
-    ``\\B``). Such a regex's matches lie within the lines of its match ends, so :meth:`SlopIndex.raw` runs it
-    on those lines only (``finditer`` with ``pos`` at a line start and ``endpos`` at a newline gives the
-    same matches as on the whole text: ``\\b`` reads the characters outside the range)."""
+_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
+
+
+def barriers(rx: re.Pattern) -> str:
+    """The characters of ``BARRIERS`` that no match of compiled regex ``rx`` can hold (empty when ``rx``
+    asserts anything but ``\\b`` / ``\\B``, or uses DOTALL). Every match then lies between two of them
+    around its end, so :meth:`SlopIndex.raw` runs ``rx`` only from the last barrier before its first
+    Hyperscan match end to the first barrier after its last: ``finditer`` with ``pos`` / ``endpos`` there
+    gives the same matches as on the whole text (``\\b`` reads the character before ``pos``, and the
+    barrier at ``endpos`` is a non-word character that no match takes)."""
     if rx.flags & re.DOTALL:
-        return False
+        return ""
     try:
-        return _no_newline(sre_parse.parse(rx.pattern, rx.flags))
+        tree = sre_parse.parse(rx.pattern, rx.flags)
+        return "".join(b for b in BARRIERS if _never_holds(tree, ord(b)))
     except (re.error, TypeError, ValueError, IndexError):
-        return False
+        return ""
 
 
 class SlopIndex:
@@ -177,7 +199,7 @@ class SlopIndex:
         self.owners = owners
         flags = re.ASCII | re.MULTILINE | re.IGNORECASE
         self.regexes = {pid: re.compile(p.regex, flags) for pid, p in enumerate(pats) if not p.literal}
-        self.one_line = frozenset(pid for pid, rx in self.regexes.items() if one_line(rx))
+        self.barriers = {pid: b for pid, rx in self.regexes.items() if (b := barriers(rx))}
         self._engine = engine
         self._own: PatternSet | None = None
 
@@ -187,7 +209,7 @@ class SlopIndex:
         """(start, end, entry index) of every match, overlaps included, from the scan's matches of these
         patterns: (pattern id, start, end) in characters. A regex match gives its id, and with ``ends``
         (Hyperscan: every end of a match is reported) its end, which bounds where ``re`` looks for the
-        regexes of :func:`one_line`; without, ``re`` reads the whole text."""
+        regexes with :func:`barriers`; without, ``re`` reads the whole text."""
         regexes = self.regexes
         out = [(s, e, self.owners[pid]) for pid, s, e in found if pid not in regexes]
         seen: dict[int, list[int]] = {}
@@ -196,10 +218,11 @@ class SlopIndex:
                 seen.setdefault(pid, []).append(e)
         for pid, at in seen.items():
             rx = regexes[pid]
-            if ends and pid in self.one_line:
-                lo = text.rfind("\n", 0, min(at)) + 1  # the line of the first end: no match starts before
-                hi = text.find("\n", max(at))  # nor ends after the line of the last
-                found_re = rx.finditer(text, lo, len(text) if hi < 0 else hi)
+            stops = self.barriers.get(pid) if ends else None
+            if stops:  # no match starts before the last barrier before the first end, nor ends after
+                lo = max(text.rfind(b, 0, min(at)) for b in stops) + 1
+                hi = min((j for b in stops if (j := text.find(b, max(at))) >= 0), default=len(text))
+                found_re = rx.finditer(text, lo, hi)
             else:
                 found_re = rx.finditer(text)
             out += [(m.start(), m.end(), self.owners[pid]) for m in found_re]

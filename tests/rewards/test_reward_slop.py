@@ -142,6 +142,9 @@ def test_hyperscan_prefilter_and_re_engine_find_the_same_hits():
         "It wasn't a ship — it was a promise, not a tool, but a friend.",
         "She was not just tired, but hollow; not because of the war but because of the quiet.",
         "这不是结束，而是开始。他要的不仅仅是答案，更是勇气。",
+        # matches beside the barriers that bound re's runs (a newline inside one's \\s*, sentence ends)
+        "It was not the cold,\n\nbut the silence. It wasn't fear, but hunger! Not just rain but hail?",
+        "这不是风，\n而是雨；那不是梦，而是真的！",
     ]
     hits = 0
     for lang in ("en", "zh"):
@@ -154,3 +157,16 @@ def test_hyperscan_prefilter_and_re_engine_find_the_same_hits():
             assert set(shared) <= set(a)
             hits += len(a)
     assert hits > 120
+
+
+def test_slop_regex_barriers_are_characters_no_match_can_hold():
+    import re
+
+    from swift_scifi.rewards.slop_lists import barriers
+
+    flags = re.ASCII | re.MULTILINE | re.IGNORECASE
+    assert barriers(re.compile(r"\bnot\b[^,.!?;:\n]+?\bbut\b", flags)) == "\n.!?;:"  # [^...] holds 。
+    assert "\n" not in barriers(re.compile(r"\bnot\b[^.!?\n]+?,\s*but\b", flags))  # \s holds a newline
+    assert barriers(re.compile(r"a.b", flags)) == "\n"  # . holds all but the newline
+    assert barriers(re.compile(r"^not", flags)) == ""  # an assertion besides \b: no bound
+    assert barriers(re.compile(r"(?s)not", flags)) == ""
