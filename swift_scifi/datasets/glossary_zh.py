@@ -10,7 +10,7 @@ A term is kept for one of these reasons (the first that applies is reported):
 - ``speaker``: the name before a speech verb at a quotation (“……”林悦说);
 - ``new word``: any other cohesive, freely bounded n-gram outside the dictionary (玄鲸, 相位锚).
 
-Left out: n-grams starting or ending with a function character (叫于, 本是, 舱里, 数到), common dictionary
+Left out: loosely joined fragments bound on one side (上西 of 上西天: :func:`is_fragment`), n-grams starting or ending with a function character (叫于, 本是, 舱里, 数到), common dictionary
 vocabulary (控制台, 警报: a jieba word with no name tag), and fragments. Rules: data/terms/zh_rules.yaml.
 """
 
@@ -160,6 +160,17 @@ def dictionary_reason(
     return None
 
 
+FRAGMENT_PMI = 5.0  # bits (minimum over splits): cohesion below which a one-sided n-gram is a phrase piece
+FRAGMENT_ENTROPY = 2.0  # bits: a side with fewer distinct neighbours than this is bound
+
+
+def is_fragment(nw) -> bool:
+    """A loosely joined n-gram (PMI < FRAGMENT_PMI) bound on one side (boundary entropy < FRAGMENT_ENTROPY
+    bits): a piece of a longer phrase made of common characters (上西 of 上西天, 请师 of 请师父, 等老 of
+    等老孙), not a word. Invented names are cohesive (PMI 6-12); a surname-first name (魏老, 张二) is kept."""
+    return nw.pmi < FRAGMENT_PMI and min(nw.left_entropy, nw.right_entropy) < FRAGMENT_ENTROPY
+
+
 def _keep_reason(word: str, nw) -> str:
     if _name_like(word):
         return "name"
@@ -216,7 +227,7 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
             why = dictionary_reason(w, nw.count, stats.total, lambda w=w: speech_uses(stats, w))
             if why:
                 found[w] = (nw.count, why)
-        elif nw.pmi >= 3.0:
+        elif nw.pmi >= 3.0 and not (is_fragment(nw) and not _name_like(w)):
             found[w] = (nw.count, _keep_reason(w, nw))
     for w, c in suffix_terms(stats, min_count).items():
         if w not in found and not junk_reason(w) and _dict_tag(w) is None:
