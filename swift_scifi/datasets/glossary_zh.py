@@ -11,7 +11,8 @@ A term is kept for one of these reasons (the first that applies is reported):
 - ``new word``: any other cohesive, freely bounded n-gram outside the dictionary (玄鲸, 相位锚).
 
 Left out: loosely joined fragments bound on one side (上西 of 上西天: :func:`is_fragment`), n-grams starting or ending with a function character (叫于, 本是, 舱里, 数到), common dictionary
-vocabulary (控制台, 警报: a jieba word with no name tag), and fragments. Rules: data/terms/zh_rules.yaml.
+vocabulary (控制台, 警报: a jieba word with no name tag), class nouns (a dictionary word after a collective
+or classifier in 15%+ of its uses: 众宫娥, 几位姊姊), and fragments. Rules: data/terms/zh_rules.yaml.
 """
 
 from __future__ import annotations
@@ -135,8 +136,28 @@ def speech_uses(stats: NgramStats, word: str) -> int:
     return sum(stats.count(word + v) for v in "道说问笑叫喊") if len(word) < 5 else 0
 
 
+# A collective or classifier right before a word (众宫娥, 两个差人, 几位姊姊) counts members of a class.
+CLASS_MARKERS = "众诸群些两几各每个位名"
+CLASS_SHARE = 0.15  # a dictionary word this often counted names a class of people or things, not one
+
+
+def class_uses(stats: NgramStats, word: str) -> int:
+    """Uses of ``word`` right after a collective or classifier (:data:`CLASS_MARKERS`)."""
+    return sum(stats.count(c + word) for c in CLASS_MARKERS) if len(word) < 5 else 0
+
+
+def is_class_noun(stats: NgramStats, word: str, count: int) -> bool:
+    """A dictionary word counted with a collective or classifier in >= CLASS_SHARE of its ``count`` uses (众宫娥,
+    几位姊姊, 两个差人): a class of people or things of the period (宫娥, 姊姊, 差人, 小妖), not a name, whatever
+    jieba's tag. Names are not counted (众行者, 几位八戒 do not occur: 1-2% of their uses)."""
+    return count > 0 and class_uses(stats, word) >= CLASS_SHARE * count
+
+
 def dictionary_reason(
-    word: str, count: int, book_chars: int, speaking: Callable[[], int] = lambda: 0
+    word: str,
+    count: int,
+    book_chars: int,
+    speaking: Callable[[], int] = lambda: 0,
 ) -> str | None:
     """Why a jieba dictionary word is a term of this book, or None (common vocabulary).
 
@@ -216,6 +237,7 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
     stats = stats or ngram_stats(text)
     speakers = speaker_terms(text)
     found: dict[str, tuple[int, str]] = {}
+    classes: set[str] = set()
     r = rules()
     for nw in discover(
         stats, min_count, -1e9, drop_last=r["bad_last"], drop_first=r["bad_first"] - r["surnames"]
@@ -227,6 +249,8 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
             why = dictionary_reason(w, nw.count, stats.total, lambda w=w: speech_uses(stats, w))
             if why:
                 found[w] = (nw.count, why)
+                if is_class_noun(stats, w, nw.count):
+                    classes.add(w)  # kept until the end: it still holds back its extensions (芝姊姊, 姊姊既)
         elif nw.pmi >= 3.0 and not (is_fragment(nw) and not _name_like(w)):
             found[w] = (nw.count, _keep_reason(w, nw))
     for w, c in suffix_terms(stats, min_count).items():
@@ -270,6 +294,8 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
             if w.endswith(verb) and w[: -len(verb)] in found:
                 found.pop(w, None)
                 break
+    for w in classes:
+        found.pop(w, None)
     return sorted(((w, n, why) for w, (n, why) in found.items()), key=lambda x: (-x[1], x[0]))
 
 
