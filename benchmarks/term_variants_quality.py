@@ -9,7 +9,8 @@ book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
    (a) with the window's own terms (the glossary terms it contains, at most 20: what a training sample
    carries) and their ``term_forms`` (near-forms the book itself uses 2+ times, as the GRPO builder
    writes them), (b) the same without term_forms, and (c) with the whole 200-term glossary. Also (a) less
-   the hits that are real slips of the source text (tests/terms/data/zh_source_slips.yaml, checked by hand).
+   the hits that are real slips of the source text (tests/terms/data/zh_source_slips.yaml, checked by hand),
+   and (zh) the windows per cause of their hits (tests/terms/data/zh_fp_causes.yaml, classified by hand).
    Target: no hit in >= 99% of windows.
 2. Planted swaps: in windows that use a 2-4 character Chinese name (tests/terms/data/zh_names.yaml, names
    listed by hand for each book; English: names and coined terms of the glossary), one use is changed by
@@ -35,6 +36,10 @@ from swift_scifi.datasets.terms import GlossaryMatcher, attested_forms, extract_
 from swift_scifi.rewards.term_consistency import term_report  # noqa: E402
 
 SHARED = Path(os.environ.get("SCIFI_SHARED_DATA", ROOT.parent / "shared" / "data")) / "corpus"
+
+
+# causes of a zh hit that is no slip of the source (tests/terms/data/zh_fp_causes.yaml), in counting order
+CAUSES = ("other_name", "glossary_word", "edge_word", "outward_word", "unclassified")
 
 
 def windows(text: str, size: int) -> list[str]:
@@ -111,6 +116,7 @@ def main() -> None:
     data = ROOT / "tests" / "terms" / "data"
     zh_names = yaml.safe_load((data / "zh_names.yaml").read_text("utf-8"))
     slips = yaml.safe_load((data / "zh_source_slips.yaml").read_text("utf-8"))
+    causes = yaml.safe_load((data / "zh_fp_causes.yaml").read_text("utf-8"))
     book_forms: dict[str, dict[str, list[str]]] = {}
     for lang in ("zh", "en"):
         for path in sorted((SHARED / lang).glob("*.txt")):
@@ -119,6 +125,7 @@ def main() -> None:
             matcher = GlossaryMatcher(glossary)
             forms_of = book_forms[path.stem] = attested_forms(text, glossary + zh_names.get(path.stem, []))
             book_slips = set(slips.get(path.stem, []))
+            cause_of = {f: c for c, forms in (causes.get(path.stem) or {}).items() for f in forms}
             for w in windows(text, 1000 if lang == "zh" else 1500):
                 own = matcher.terms_in(w, 20)
                 forms = [f for t in own for f in forms_of.get(t, ())]
@@ -129,8 +136,13 @@ def main() -> None:
                 if rep and rep.n_variants:
                     fp[lang]["own"] += 1
                     fp[lang][f"own:{path.stem}"] += 1
-                    if any(s not in book_slips for v in rep.variants.values() for s, _ in v):
+                    hit_forms = [s for v in rep.variants.values() for s, _ in v]
+                    if any(s not in book_slips for s in hit_forms):
                         fp[lang]["own-slips"] += 1
+                    if lang == "zh":
+                        found = {cause_of.get(s, "unclassified") for s in hit_forms if s not in book_slips}
+                        first = next((c for c in CAUSES if c in found), "source_slip")
+                        fp[lang][f"cause:{first}"] += 1
                     for t, forms in rep.variants.items():
                         for _, k in forms:
                             fp[lang][f"kind:{k}/{len(t) if lang == 'zh' else ''}"] += 1
@@ -155,6 +167,10 @@ def main() -> None:
         )
         per_book = {k[4:]: f"{c[k]}/{c['win:' + k[4:]]}" for k in c if k.startswith("own:")}
         print("    windows with a hit, per book:", per_book)
+        if lang == "zh":
+            by_cause = {c: f"{fp[lang]['cause:' + c]} ({fp[lang]['cause:' + c] / n:.2%})" for c in CAUSES}
+            by_cause["source_slip"] = f"{c['cause:source_slip']} ({c['cause:source_slip'] / n:.2%})"
+            print("    windows with a hit, per cause:", by_cause)
         print(
             "    hits by kind/term length:", {k[5:]: v for k, v in sorted(c.items()) if k.startswith("kind:")}
         )

@@ -96,6 +96,27 @@ def test_generic_dictionary_nouns_are_not_terms():
     assert extract_terms(text, "zh") == []
 
 
+def test_class_nouns_and_predicates_are_not_terms_but_names_are():
+    # 宫娥 counted (众宫娥, 几位宫娥) and 传旨 after an adverb (即传旨) are period vocabulary; 八戒 is a name.
+    scene = "众宫娥来了。宫娥笑道：“好。”八戒道：“走。”王即传旨。几位宫娥走了。八戒说：“来。”便传旨宣他。宫娥看八戒。"
+    terms = extract_terms(scene * 6, "zh")
+    assert "八戒" in terms and "宫娥" not in terms and "传旨" not in terms
+    # the same words without the collective or the adverb in front are kept as key words of the text
+    plain = scene.replace("众宫娥", "那宫娥").replace("几位宫娥", "那宫娥").replace("即传旨", "要传旨")
+    plain = plain.replace("便传旨", "令传旨")
+    assert {"宫娥", "传旨", "八戒"} <= set(extract_terms(plain * 6, "zh"))
+
+
+def test_a_loose_fragment_bound_on_one_side_is_no_term():
+    from types import SimpleNamespace
+
+    from swift_scifi.datasets.glossary_zh import is_fragment
+
+    assert is_fragment(SimpleNamespace(pmi=3.3, left_entropy=5.2, right_entropy=1.1))  # 上西 (上西天)
+    assert not is_fragment(SimpleNamespace(pmi=9.8, left_entropy=4.3, right_entropy=1.1))  # cohesive: a name
+    assert not is_fragment(SimpleNamespace(pmi=3.3, left_entropy=5.2, right_entropy=4.0))  # free on both sides
+
+
 def test_name_speaking_folds_into_the_name():
     text = "老陶道：“走。”老陶道：“来。”老陶说：“好。”老陶笑了。看老陶。"
     terms = extract_terms(text, "zh")
