@@ -207,6 +207,18 @@ def is_fragment(nw) -> bool:
     return nw.pmi < FRAGMENT_PMI and min(nw.left_entropy, nw.right_entropy) < FRAGMENT_ENTROPY
 
 
+NAME_PMI = 3.0  # bits: cohesion a surname-first new word (a name: 魏老, 张二) needs
+NEW_WORD_PMI = 4.0  # bits: cohesion any other new word needs (below: 命人, 既无, 神僧, 老龙, 去请: phrases)
+
+
+def kept_new_word(nw) -> bool:
+    """Whether a discovered n-gram outside the dictionary is kept: a surname-first name with PMI >= NAME_PMI,
+    any other with PMI >= NEW_WORD_PMI that is no fragment (:func:`is_fragment`)."""
+    if _name_like(nw.word):
+        return nw.pmi >= NAME_PMI
+    return nw.pmi >= NEW_WORD_PMI and not is_fragment(nw)
+
+
 def _keep_reason(word: str, nw) -> str:
     if _name_like(word):
         return "name"
@@ -266,7 +278,7 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
                 found[w] = (nw.count, why)
                 if is_class_noun(stats, w, nw.count) or is_predicate(stats, w, nw.count):
                     classes.add(w)  # kept until the end: it still holds back its extensions (芝姊姊, 姊姊既)
-        elif nw.pmi >= 3.0 and not (is_fragment(nw) and not _name_like(w)):
+        elif kept_new_word(nw):
             found[w] = (nw.count, _keep_reason(w, nw))
     for w, c in suffix_terms(stats, min_count).items():
         if w not in found and not junk_reason(w) and _dict_tag(w) is None:

@@ -117,6 +117,18 @@ def test_a_loose_fragment_bound_on_one_side_is_no_term():
     assert not is_fragment(SimpleNamespace(pmi=3.3, left_entropy=5.2, right_entropy=4.0))  # free on both sides
 
 
+def test_a_loosely_joined_new_word_needs_a_surname_to_be_kept():
+    from types import SimpleNamespace
+
+    from swift_scifi.datasets.glossary_zh import kept_new_word
+
+    def nw(word, pmi):
+        return SimpleNamespace(word=word, pmi=pmi, left_entropy=4.0, right_entropy=4.0)
+
+    assert not kept_new_word(nw("神僧", 3.4)) and not kept_new_word(nw("去请", 3.1))  # phrases of common 字
+    assert kept_new_word(nw("张二", 3.4)) and kept_new_word(nw("相位锚", 9.0))  # a name; a coined term
+
+
 def test_name_speaking_folds_into_the_name():
     text = "老陶道：“走。”老陶道：“来。”老陶说：“好。”老陶笑了。看老陶。"
     terms = extract_terms(text, "zh")
