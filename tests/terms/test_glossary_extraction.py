@@ -114,7 +114,8 @@ def test_a_loose_fragment_bound_on_one_side_is_no_term():
 
     assert is_fragment(SimpleNamespace(pmi=3.3, left_entropy=5.2, right_entropy=1.1))  # 上西 (上西天)
     assert not is_fragment(SimpleNamespace(pmi=9.8, left_entropy=4.3, right_entropy=1.1))  # cohesive: a name
-    assert not is_fragment(SimpleNamespace(pmi=3.3, left_entropy=5.2, right_entropy=4.0))  # free on both sides
+    free = SimpleNamespace(pmi=3.3, left_entropy=5.2, right_entropy=4.0)
+    assert not is_fragment(free)  # loose, but free on both sides
 
 
 def test_a_loosely_joined_new_word_needs_a_surname_to_be_kept():
