@@ -300,6 +300,21 @@ class PhraseIndex:
             self._codes, self._offsets, self._word_start, self._bits
         )
 
+    @property
+    def arrays(self) -> tuple:
+        """The compiled tables, in the order :func:`_find` takes them after the text."""
+        return (
+            self._codes,
+            self._offsets,
+            self._word_start,
+            self._table,
+            self._lenmask,
+            self._bloom,
+            self._flags,
+            self._long,
+            self._bits,
+        )
+
     def find_codes(
         self, codes: np.ndarray, words: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -309,20 +324,7 @@ class PhraseIndex:
         cap = 64 + codes.shape[0] // 4
         while True:
             out = np.empty((3, cap), np.int64)
-            count = _find(
-                codes,
-                codes if words is None else words,
-                self._codes,
-                self._offsets,
-                self._word_start,
-                self._table,
-                self._lenmask,
-                self._bloom,
-                self._flags,
-                self._long,
-                self._bits,
-                out,
-            )
+            count = _find(codes, codes if words is None else words, *self.arrays, out)
             if count >= 0:
                 return out[0, :count], out[1, :count], out[2, :count]
             cap *= 4

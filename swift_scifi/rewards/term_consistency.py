@@ -31,7 +31,7 @@ import numpy as np
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex, codepoints
-from .term_kernels import triage
+from .term_kernels import key_info, scan
 from .zh_variants import in_term_context, reads_as_other_words, substitution_variants, word_variants
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
@@ -206,12 +206,16 @@ class TermMatcher:
             self.payload_keys, list(zip(direct, anchored, strict=True)), [e[0] for e in self.key_edges]
         )
         self.empty = self.index.empty
+        self._index_arrays = self.index.arrays
+        anchor_only = [not d and bool(a) for d, a in zip(direct, anchored, strict=True)]
         self._kernel_args = (
-            np.array(self.fast, dtype=np.int64),
-            np.array(self.single, dtype=np.int64),
-            np.array([e[0] for e in self.key_edges], dtype=np.bool_),
-            np.array([e[1] for e in self.key_edges], dtype=np.bool_),
-            np.array([not d and bool(a) for d, a in zip(direct, anchored, strict=True)], dtype=np.bool_),
+            key_info(
+                self.fast,
+                self.single,
+                [e[0] for e in self.key_edges],
+                [e[1] for e in self.key_edges],
+                anchor_only,
+            ),
             *_concat_codes(self.terms),
         )
         # fuzzy near misses: each 4+ character CJK term with one character masked -> term indexes
@@ -222,6 +226,15 @@ class TermMatcher:
                 for j in range(len(low)):
                     self.masked.setdefault(low[:j] + "\0" + low[j + 1 :], []).append(i)
         self._variant_keys: dict[str, frozenset[str]] = {}
+
+    def _scan(self, low_codes: np.ndarray, codes: np.ndarray) -> list[int]:
+        """:func:`term_kernels.scan` of one text, as a list (its output grown until the hits fit)."""
+        cap = 64 + low_codes.shape[0] // 4
+        while True:
+            res = scan(low_codes, codes, self._index_arrays, np.empty((3, cap), np.int64), *self._kernel_args)
+            if res[0] >= 0:
+                return res.tolist()
+            cap *= 4
 
     def variant_keys(self, term: str) -> frozenset[str]:
         """The lower-cased near-miss forms of ``term`` (one of this matcher's terms), cached."""
@@ -246,24 +259,24 @@ class TermMatcher:
             low = text
         low_codes = codepoints(low)
         codes = low_codes if low == text else codepoints(text)
-        keys, starts, ends = self.index.find_codes(low_codes, codes)
-        if not len(keys):
-            return rep
-        # the compiled first pass settles correct uses as listed and hits inside longer words
-        counts, span_s, span_e, rest = triage(keys, starts, ends, codes, *self._kernel_args)
+        # the compiled pass finds every key and settles correct uses as listed and hits inside longer words
+        res = self._scan(low_codes, codes)
+        nt, ns, nr = res[0], res[1], res[2]
         correct, terms = rep.correct, self.terms
-        for ti in np.flatnonzero(counts).tolist():
-            correct[terms[ti]] = correct.get(terms[ti], 0) + int(counts[ti])
-        if not len(rest):
+        for j in range(3, 3 + 2 * nt, 2):
+            term = terms[res[j]]
+            correct[term] = correct.get(term, 0) + res[j + 1]
+        if not nr:
             return rep
-        spans = list(zip(span_s.tolist(), span_e.tolist(), strict=True))
+        p = 3 + 2 * nt
+        spans = list(zip(res[p : p + 2 * ns : 2], res[p + 1 : p + 2 * ns : 2], strict=True))
+        p += 2 * ns
         anchors: list[tuple[int, int, tuple]] = []
         misses: list[tuple[int, int, str, str]] = []
         payloads, edges, caps, n = self.index.payloads, self.edges, self.caps, len(text)
         word_ch = _WORD_CHARS
-        for k, start, end in zip(
-            keys[rest].tolist(), starts[rest].tolist(), ends[rest].tolist(), strict=True
-        ):
+        for q in range(p, p + 3 * nr, 3):
+            k, start, end = res[q], res[q + 1], res[q + 2]
             direct, anchored = payloads[k]
             if anchored:
                 anchors.append((start, end - 1, anchored))
