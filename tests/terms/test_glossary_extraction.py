@@ -70,6 +70,7 @@ def test_function_character_fragments_are_junk():
         "被拉成",
         "海加",
         "孩子们",
+        "僧等",  # 等 after a noun: "and the others"
     ):
         assert junk_reason(junk), junk
     for name in ("程远舟", "林悦", "阿蒙", "陈士成", "闰土", "翠环", "曲率引擎", "相位锚"):
