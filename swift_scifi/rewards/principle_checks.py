@@ -57,17 +57,36 @@ def sentence_opening_variety(view: TextView, max_share: float = 0.3, window: int
     return _ramp(share, max_share, min(1.0, max_share * 2.5))
 
 
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that spreads a value's bits into a table index
+
+
 @njit(cache=True)
 def _dense_ids(values):
-    """``values`` renumbered 0..k-1 (equal values, equal ids)."""
-    order = np.argsort(values)
-    ids = np.empty(values.size, np.int64)
-    k = -1
-    for j in range(order.size):
-        if j == 0 or values[order[j]] != values[order[j - 1]]:
+    """``values`` (uint64) renumbered 0..k-1 in order of first appearance (equal values, equal ids), through
+    an open-addressing table (one pass; no sort)."""
+    n = values.size
+    size = 2
+    bits = 1
+    while size < 2 * n:
+        size *= 2
+        bits += 1
+    keys = np.empty(size, np.uint64)
+    ids = np.full(size, -1, np.int64)  # -1: empty slot
+    out = np.empty(n, np.int64)
+    mask = np.uint64(size - 1)
+    shift = np.uint64(64 - bits)
+    k = 0
+    for i in range(n):
+        v = np.uint64(values[i])
+        j = (v * _SPREAD) >> shift
+        while ids[j] >= 0 and keys[j] != v:
+            j = (j + np.uint64(1)) & mask
+        if ids[j] < 0:
+            keys[j] = v
+            ids[j] = k
             k += 1
-        ids[order[j]] = k
-    return ids
+        out[i] = ids[j]
+    return out
 
 
 def consecutive_openings(view: TextView, run: int = 4) -> float:
