@@ -22,7 +22,7 @@ from numba import njit
 
 _Q = 4  # keys of 4+ code points are filtered by 4 of their code points (a table of the lengths they carry)
 _LONG = 15  # key lengths >= this share the length filter's top bit and are tried one by one
-_KEY_BITS = 24  # a key table entry: check bits of the window's hash above, key index + 1 below
+_KEY_BITS = 23  # a key table entry: hash check bits 32-63, key length 24-31 (255: longer), word_start 23, key index + 1 below
 _BMP = 0x10000
 
 
@@ -92,7 +92,12 @@ def _build(codes, offsets, word_start, bits):
         slot = s & tmask
         while table[slot] != 0:
             slot = (slot + np.uint64(1)) & tmask
-        table[slot] = ((s >> np.uint64(_KEY_BITS)) << np.uint64(_KEY_BITS)) | np.uint64(k + 1)
+        table[slot] = (
+            ((s >> np.uint64(32)) << np.uint64(32))
+            | (np.uint64(min(n, 255)) << np.uint64(24))
+            | (np.uint64(1 if word_start[k] else 0) << np.uint64(_KEY_BITS))
+            | np.uint64(k + 1)
+        )
         group = 1 if word_start[k] else 0
         bit = (s >> np.uint64(20)) & bmask[group]
         bloom[bbase[group] + (bit >> np.uint64(6))] |= np.uint64(1) << (bit & np.uint64(63))
@@ -126,14 +131,17 @@ def _lookup(text, start, n, codes, offsets, table, bloom, bbase, bmask, want_wor
     if not (bloom[bbase + (bit >> np.uint64(6))] >> (bit & np.uint64(63))) & np.uint64(1):
         return -1
     tmask = np.uint64(table.shape[0] - 1)
-    check = s >> np.uint64(_KEY_BITS)
+    # the entry's check bits, length and group are compared before any other array is read
+    want = ((s >> np.uint64(32)) << np.uint64(32)) | (np.uint64(min(n, 255)) << np.uint64(24))
+    if want_word_start:
+        want |= np.uint64(1) << np.uint64(_KEY_BITS)
     slot = s & tmask
     while table[slot] != 0:
         entry = table[slot]
-        if entry >> np.uint64(_KEY_BITS) == check:
+        if entry >> np.uint64(_KEY_BITS) == want >> np.uint64(_KEY_BITS):
             k = np.int64(entry & np.uint64((1 << _KEY_BITS) - 1)) - 1
             a = offsets[k]
-            if offsets[k + 1] - a == n and word_start[k] == want_word_start:
+            if n < 255 or offsets[k + 1] - a == n:
                 same = True
                 for i in range(n):
                     if codes[a + i] != text[start + i]:
