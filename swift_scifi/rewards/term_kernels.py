@@ -157,6 +157,15 @@ def _lookup(text, start, n, codes, offsets, table, bloom, bbase, bmask, want_wor
     return -1
 
 
+@njit(cache=True, inline="always")
+def _push(out, count, k, start, end):
+    """Append one match (key, start, end) to ``out`` at ``count``: the new count, or -1 when ``out`` is full."""
+    if count == out.shape[1]:
+        return -1
+    out[0, count], out[1, count], out[2, count] = k, start, end
+    return count + 1
+
+
 @njit(cache=True)
 def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags, long_lens, bits, out):
     """Every occurrence in ``text`` (uint32 code points) into ``out`` (3 x capacity int64: keys, starts,
@@ -165,7 +174,6 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
     ``out`` is too small. Tight loops with no array allocated or reassigned: numba's reference counting in
     a loop costs more than the scan."""
     n = text.shape[0]
-    cap = out.shape[1]
     fmask0 = np.uint64((1 << bits[1]) - 1)
     fmask1 = np.uint64((1 << bits[3]) - 1)
     fbase1 = 1 << bits[1]
@@ -189,28 +197,25 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                             text, end - L, L, codes, offsets, table, bloom, 0, bmask0, False, word_start
                         )
                         if k >= 0:
-                            if count == cap:
+                            count = _push(out, count, k, end - L, end)
+                            if count < 0:
                                 return -1
-                            out[0, count], out[1, count], out[2, count] = k, end - L, end
-                            count += 1
                 for L in range(min(_LONG - 1, end), _Q - 1, -1):
                     if (m >> np.uint16(L)) & np.uint16(1):
                         k = _lookup(
                             text, end - L, L, codes, offsets, table, bloom, 0, bmask0, False, word_start
                         )
                         if k >= 0:
-                            if count == cap:
+                            count = _push(out, count, k, end - L, end)
+                            if count < 0:
                                 return -1
-                            out[0, count], out[1, count], out[2, count] = k, end - L, end
-                            count += 1
         for L in range(min(_Q - 1, end), 0, -1):
             if f & (np.uint8(1) << np.uint8(L - 1)):
                 k = _lookup(text, end - L, L, codes, offsets, table, bloom, 0, bmask0, False, word_start)
                 if k >= 0:
-                    if count == cap:
+                    count = _push(out, count, k, end - L, end)
+                    if count < 0:
                         return -1
-                    out[0, count], out[1, count], out[2, count] = k, end - L, end
-                    count += 1
     n_ends = count
     for start in range(n):  # word_start keys at word starts, shortest first
         if start > 0 and _word_char(words[start - 1]):
@@ -223,10 +228,9 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
             if f & (np.uint8(1) << np.uint8(L - 1)):
                 k = _lookup(text, start, L, codes, offsets, table, bloom, bbase1, bmask1, True, word_start)
                 if k >= 0:
-                    if count == cap:
+                    count = _push(out, count, k, start, start + L)
+                    if count < 0:
                         return -1
-                    out[0, count], out[1, count], out[2, count] = k, start, start + L
-                    count += 1
         if f & np.uint8(8) and start + _Q <= n:
             m = lenmask[fbase1 + (_slot(_hash(text, start, _Q), _Q) & fmask1)]
             if m != 0:
@@ -236,10 +240,9 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                             text, start, L, codes, offsets, table, bloom, bbase1, bmask1, True, word_start
                         )
                         if k >= 0:
-                            if count == cap:
+                            count = _push(out, count, k, start, start + L)
+                            if count < 0:
                                 return -1
-                            out[0, count], out[1, count], out[2, count] = k, start, start + L
-                            count += 1
                 if m >> np.uint16(_LONG):
                     for j in range(n_long):
                         L = long_lens[j]
@@ -248,10 +251,9 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                                 text, start, L, codes, offsets, table, bloom, bbase1, bmask1, True, word_start
                             )
                             if k >= 0:
-                                if count == cap:
+                                count = _push(out, count, k, start, start + L)
+                                if count < 0:
                                     return -1
-                                out[0, count], out[1, count], out[2, count] = k, start, start + L
-                                count += 1
     if count > n_ends:  # merge in the word-start matches: order of end, then start
         order = np.argsort(out[2, :count] * (n + 1) + out[1, :count])
         tmp = out[:, :count][:, order]
