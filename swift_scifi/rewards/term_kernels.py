@@ -166,6 +166,17 @@ def _push(out, count, k, start, end):
     return count + 1
 
 
+@njit(cache=True, inline="always")
+def _probe(text, start, L, keys, base, mask, at_word_start, word_start, out, count):
+    """Look up ``text[start:start + L]`` in ``keys`` = (codes, offsets, table, bloom) and append a hit to
+    ``out``: the new count (unchanged on a miss), or -1 when ``out`` is full."""
+    codes, offsets, table, bloom = keys
+    k = _lookup(text, start, L, codes, offsets, table, bloom, base, mask, at_word_start, word_start)
+    if k < 0:
+        return count
+    return _push(out, count, k, start, start + L)
+
+
 @njit(cache=True)
 def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags, long_lens, bits, out):
     """Every occurrence in ``text`` (uint32 code points) into ``out`` (3 x capacity int64: keys, starts,
@@ -181,6 +192,7 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
     bmask1 = np.uint64((1 << bits[4]) - 1)
     bbase1 = 1 << (bits[2] - 6)
     n_long = long_lens.shape[0]
+    keys = (codes, offsets, table, bloom)
     count = 0
     for end in range(1, n + 1):  # keys by their end, longest first
         c = text[end - 1]
@@ -193,29 +205,19 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                 for j in range(n_long - 1, -1, -1):
                     L = long_lens[j]
                     if m >> np.uint16(_LONG) and L <= end:
-                        k = _lookup(
-                            text, end - L, L, codes, offsets, table, bloom, 0, bmask0, False, word_start
-                        )
-                        if k >= 0:
-                            count = _push(out, count, k, end - L, end)
-                            if count < 0:
-                                return -1
+                        count = _probe(text, end - L, L, keys, 0, bmask0, False, word_start, out, count)
+                        if count < 0:
+                            return -1
                 for L in range(min(_LONG - 1, end), _Q - 1, -1):
                     if (m >> np.uint16(L)) & np.uint16(1):
-                        k = _lookup(
-                            text, end - L, L, codes, offsets, table, bloom, 0, bmask0, False, word_start
-                        )
-                        if k >= 0:
-                            count = _push(out, count, k, end - L, end)
-                            if count < 0:
-                                return -1
+                        count = _probe(text, end - L, L, keys, 0, bmask0, False, word_start, out, count)
+                        if count < 0:
+                            return -1
         for L in range(min(_Q - 1, end), 0, -1):
             if f & (np.uint8(1) << np.uint8(L - 1)):
-                k = _lookup(text, end - L, L, codes, offsets, table, bloom, 0, bmask0, False, word_start)
-                if k >= 0:
-                    count = _push(out, count, k, end - L, end)
-                    if count < 0:
-                        return -1
+                count = _probe(text, end - L, L, keys, 0, bmask0, False, word_start, out, count)
+                if count < 0:
+                    return -1
     n_ends = count
     for start in range(n):  # word_start keys at word starts, shortest first
         if start > 0 and _word_char(words[start - 1]):
@@ -226,34 +228,24 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
             continue
         for L in range(1, min(_Q - 1, n - start) + 1):
             if f & (np.uint8(1) << np.uint8(L - 1)):
-                k = _lookup(text, start, L, codes, offsets, table, bloom, bbase1, bmask1, True, word_start)
-                if k >= 0:
-                    count = _push(out, count, k, start, start + L)
-                    if count < 0:
-                        return -1
+                count = _probe(text, start, L, keys, bbase1, bmask1, True, word_start, out, count)
+                if count < 0:
+                    return -1
         if f & np.uint8(8) and start + _Q <= n:
             m = lenmask[fbase1 + (_slot(_hash(text, start, _Q), _Q) & fmask1)]
             if m != 0:
                 for L in range(_Q, min(_LONG - 1, n - start) + 1):
                     if (m >> np.uint16(L)) & np.uint16(1):
-                        k = _lookup(
-                            text, start, L, codes, offsets, table, bloom, bbase1, bmask1, True, word_start
-                        )
-                        if k >= 0:
-                            count = _push(out, count, k, start, start + L)
-                            if count < 0:
-                                return -1
+                        count = _probe(text, start, L, keys, bbase1, bmask1, True, word_start, out, count)
+                        if count < 0:
+                            return -1
                 if m >> np.uint16(_LONG):
                     for j in range(n_long):
                         L = long_lens[j]
                         if start + L <= n:
-                            k = _lookup(
-                                text, start, L, codes, offsets, table, bloom, bbase1, bmask1, True, word_start
-                            )
-                            if k >= 0:
-                                count = _push(out, count, k, start, start + L)
-                                if count < 0:
-                                    return -1
+                            count = _probe(text, start, L, keys, bbase1, bmask1, True, word_start, out, count)
+                            if count < 0:
+                                return -1
     if count > n_ends:  # merge in the word-start matches: order of end, then start
         order = np.argsort(out[2, :count] * (n + 1) + out[1, :count])
         tmp = out[:, :count][:, order]
