@@ -15,6 +15,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+# One cache folder for this process, its xdist workers and every subprocess: numba kernels (swift_scifi/jit.py),
+# Hyperscan databases and glossaries are compiled once per test run, not once per process kind.
+os.environ.setdefault("SCIFI_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "swift-scifi-cache"))
 SWIFT_FLAGS_TINY = ["--model_type", "qwen3", "--template", "qwen3_nothinking", "--check_model", "false"]
 
 

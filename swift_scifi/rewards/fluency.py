@@ -45,8 +45,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from ..text.ngram import en_association, load_model
 from ..text.profile import CJK, CLASS, DIGIT, FNV_OFFSET, LATIN, SPACE, TOKEN, fold, is_word_char, mix
 from .view import TextView

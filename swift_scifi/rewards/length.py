@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from ..text.profile import TOKEN, char_class, codepoints
 from .config import DEFAULTS, RewardConfig
 

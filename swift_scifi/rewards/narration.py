@@ -19,8 +19,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from ..text.profile import FNV_OFFSET, TOKEN, char_class, codepoints, fold, hash_codepoints, is_space, mix
 
 FIRST_PERSON = "i me my mine myself we us our"

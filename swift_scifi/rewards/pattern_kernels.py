@@ -21,7 +21,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from ..jit import njit
 
 DE = 0x7684  # 的
 

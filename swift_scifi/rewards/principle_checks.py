@@ -11,8 +11,8 @@ so a bad stretch stays visible however much clean text surrounds it.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from .narration import narration_thirds, quoted_mask
 from .view import TextView
 

@@ -23,8 +23,8 @@ thousand n-grams is about 1e-12).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from ..text.profile import codepoints
 from .config import DEFAULTS, RewardConfig
 from .view import TextView

@@ -20,7 +20,8 @@ edit-1 forms, word swaps, allowed forms, fuzzy near misses).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..jit import njit
 
 # ---- the phrase index's hash scan (rewards/phrase_index.py holds its Python side) ----
 

@@ -1,8 +1,8 @@
 """Compile the numba kernels of the scorers ahead of the first batch, and say so when it takes a while.
 
-The profile, repetition and narration passes are numba-compiled on first use and cached on disk (next to the
-sources, or in ``$NUMBA_CACHE_DIR``). A cold cache costs 15-30 s on the first scoring call. That call now
-prints one line first (:func:`announce_compile`), and :func:`warmup` (run by ``register_rewards()``, i.e. at
+The profile, repetition and narration passes are numba-compiled on first use and cached on disk
+(``$SCIFI_CACHE_DIR/numba``, see :mod:`swift_scifi.jit`). A cold cache costs 15-30 s on the first scoring call.
+That call now prints one line first (:func:`announce_compile`), and :func:`warmup` (run by ``register_rewards()``, i.e. at
 ms-swift plugin load, and by ``swift-scifi warmup`` for an image build) pays the cost
 before training starts.
 """

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from ..jit import njit
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "fluency" / "ngram.npz"
 CLIP = 4.0  # |pmi| of one pair is clipped to this many nats

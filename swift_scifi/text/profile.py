@@ -13,7 +13,8 @@ Compiled on first use (about 2-4 s) and cached on disk by numba (``NUMBA_CACHE_D
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..jit import njit
 
 FNV_OFFSET = np.uint64(14695981039346656037)
 FNV_PRIME = np.uint64(1099511628211)
