@@ -11,7 +11,7 @@ bad input never raises (docs/rewards.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .composite import writing_score
@@ -20,7 +20,9 @@ from .inputs import as_target_length, as_terms, column, logger, prompt_text, war
 from .length import Target, parse_target
 from .prepare import VIEWS, prepare_view
 from .registry import ALL_KEYS, COMPOSITE, FLUENCY, REWARD_NAMES, REWARDS, SOFT, Prepared
+from .scan import scan
 from .term_consistency import allowed_forms, terms_from_prompt
+from .view import TextView
 from .warmup import announce_compile
 
 COLUMNS = ("terms", "target_length", "lang", "messages", "term_forms")
@@ -55,6 +57,42 @@ def _needed(only: Sequence[str]) -> tuple[str, ...]:
     return need
 
 
+def _paragraphs(view: TextView) -> None:
+    view.paragraphs  # noqa: B018 - fills the view's cache
+
+
+def _sentences(view: TextView) -> None:
+    view.sentences  # noqa: B018 - fills the view's cache
+
+
+# Per reward, the shared per-view passes it reads, each run over the whole batch before the first such reward
+# scores: each kernel, Hyperscan database and table stays in cache over the batch instead of being evicted by
+# the other checks between two completions (texts grouped by language: one Hyperscan database at a time;
+# 5-10 ms of ~90 on the bench batch). Only the order of the work changes, never what is computed.
+_BATCH_FIRST: dict[str, tuple[Callable[[TextView], Any], ...]] = {
+    "principles": (_paragraphs, _sentences, scan),
+    "slop": (scan,),
+    "format": (scan,),
+}
+
+
+def _batch_first(items: list[Prepared], empty: list[bool], need: Sequence[str]) -> None:
+    """Run the :data:`_BATCH_FIRST` work of the first reward of ``need`` that has some, over the non-blank
+    completions grouped by language; a failure is left to the scorer (which scores it as it would have)."""
+    passes = next((_BATCH_FIRST[n] for n in need if n in _BATCH_FIRST), ())
+    views = sorted((item.view for item, blank in zip(items, empty, strict=True) if not blank), key=_lang)
+    for fn in passes:
+        for view in views:
+            try:
+                fn(view)
+            except Exception:  # noqa: S112 - the scorer meets it again and scores it as empty_score
+                continue
+
+
+def _lang(view: TextView) -> str:
+    return view.lang
+
+
 def _score_items(
     items: list[Prepared], cfg: RewardConfig, only: Sequence[str]
 ) -> list[dict[str, float | None]]:
@@ -64,7 +102,9 @@ def _score_items(
     # blank: empty or all whitespace (``not text.strip()`` without copying the text)
     empty = [not item.view.text or item.view.text.isspace() for item in items]
     outs: list[dict[str, float | None]] = [{} for _ in items]
-    for name in _needed(only):
+    need = _needed(only)
+    _batch_first(items, empty, need)
+    for name in need:
         reward = REWARDS[name]
         scorer, needs = reward.scorer, reward.needs
         for item, out, blank in zip(items, outs, empty, strict=True):
