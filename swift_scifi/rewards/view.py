@@ -68,7 +68,7 @@ class TextView:
         if lang:
             self.lang = lang
         else:  # detect_lang's rule on the first 1,000 characters, from the shared pass
-            _, cjk, latin, _, _, _, _ = self._words
+            _, cjk, latin, *_ = self._words
             self.lang = "zh" if cjk > 0 and cjk * 4 >= latin else "en"
 
     @cached_property
@@ -92,7 +92,7 @@ class TextView:
         return profile.codepoints(self.text)
 
     @cached_property
-    def _words(self) -> tuple[int, int, int, np.ndarray, int, np.ndarray, int]:
+    def _words(self) -> tuple[int, int, int, np.ndarray, int, np.ndarray, int, np.ndarray]:
         return profile.words(self.codepoints)
 
     @property
@@ -103,6 +103,12 @@ class TextView:
     def word_hashes(self) -> np.ndarray:
         """uint64 hashes of the English words (``WORD_RE``), lower-cased, in order."""
         return self._words[3]
+
+    @property
+    def word_flags(self) -> np.ndarray:
+        """uint8 per word of :attr:`word_hashes`: the ``profile.WORD_*`` bits (digits, Latin letters, capitals,
+        an ideograph on either side)."""
+        return self._words[7]
 
     @cached_property
     def length(self) -> int:

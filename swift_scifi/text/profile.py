@@ -126,12 +126,15 @@ _MARK_INDEX[[ord(m) for m in MARKS]] = np.arange(1, len(MARKS) + 1)
 _RUN_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in RUN_MARKS (0: none)
 _RUN_INDEX[[ord(m) for m in RUN_MARKS]] = np.arange(1, len(RUN_MARKS) + 1)
 MARK_KEYS = tuple(MARKS) + tuple(m * k for m in RUN_MARKS for k in (2, 3))  # the order of words' marks
+# per-word flag bits of :func:`words` (digits, Latin letters and capitals inside Chinese: numbers, units,
+# acronyms and names are language there, fragments glued to ideographs are not)
+WORD_DIGIT, WORD_LATIN, WORD_UPPER, WORD_CJK_BEFORE, WORD_CJK_AFTER = 1, 2, 4, 8, 16
 
 
 @njit(cache=True)
 def words(cp):
-    """(CJK count, CJK in the first 1,000, Latin letters in the first 1,000, word hashes, cased, marks) of
-    ``cp``.
+    """(CJK count, CJK in the first 1,000, Latin letters in the first 1,000, word hashes, cased, marks, casing,
+    flags) of ``cp``.
 
     Words follow ``WORD_RE``: runs of word characters joined by single inner ' ’ or -. ``cased`` counts
     characters that ``str.lower`` might change (conservatively: A-Z, and letters from U+00C0 up that are
@@ -139,7 +142,11 @@ def words(cp):
     ``MARK_KEYS``, in that order, counted in the same pass. ``casing``: how many A-Z the text holds when those
     are the only characters ``str.lower`` can change (every code point from U+0080 up lies in a block with no
     lower-case mapping: Latin-1 punctuation, general and CJK punctuation, CJK ideographs and Ext A,
-    full-width punctuation before the full-width letters), else -1 (conservative).
+    full-width punctuation before the full-width letters), else -1 (conservative). ``flags``: uint8 per word,
+    aligned with the hashes, of ``WORD_DIGIT`` (holds 0-9), ``WORD_LATIN`` (holds a Latin letter), ``WORD_UPPER``
+    (holds an upper-case letter: acronym, name), ``WORD_CJK_BEFORE`` / ``WORD_CJK_AFTER`` (the nearest CJK
+    ideograph or Latin letter before / after the word, skipping everything else, is an ideograph: a
+    script switch at that side when the word holds a Latin letter).
     """
     n = cp.size
     cjk = 0
@@ -155,6 +162,9 @@ def words(cp):
         elif is_latin_letter(c):
             latin_head += 1
     out = np.empty(n // 2 + 1, np.uint64)
+    flags = np.empty(n // 2 + 1, np.uint8)
+    last_cjk = False  # the last CJK ideograph or Latin letter seen was an ideograph
+    pending = -1  # the last word with a Latin letter when no ideograph or Latin letter followed it yet
     marks = np.zeros(len(MARKS) + 1, np.int64)  # [0]: not a mark
     runs = np.zeros(2 * len(RUN_MARKS), np.int64)
     prev = 0  # the run mark of the current run (0: none) and its length
@@ -168,6 +178,10 @@ def words(cp):
             if is_cjk(c):
                 cjk += 1
                 wide += c > 0x9FFF  # compatibility ideographs, Ext B-F
+                last_cjk = True
+                if pending >= 0:
+                    flags[pending] |= WORD_CJK_AFTER
+                    pending = -1
             else:
                 if c >= 0xC0 and not (is_space(c) or _is_punct_block(c)):
                     cased += 1
@@ -192,9 +206,12 @@ def words(cp):
             prev = 0
             length = 0
         h = FNV_OFFSET
+        f = WORD_CJK_BEFORE if last_cjk else 0
         while i < n:
             c = cp[i]
-            if is_word_char(c):
+            cls = char_class(c)
+            if cls & (LATIN | DIGIT):
+                f |= WORD_DIGIT if cls & DIGIT else WORD_LATIN | (WORD_UPPER if fold(c) != c else 0)
                 cased += c <= 0x5A or c >= 0xC0
                 upper += np.uint32(c - 0x41) < 26
                 wide += c >= 0x80
@@ -207,13 +224,20 @@ def words(cp):
             else:
                 break
         out[k] = h
+        flags[k] = f
+        if f & WORD_LATIN:
+            last_cjk = False
+            pending = k
         k += 1
     if length:
         runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
         runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
     casing = upper if wide == 0 else -1
     # copies of the used part: a view keeps what it is given, and a slice would keep the whole buffer
-    return cjk, cjk_head, latin_head, out[:k].copy(), cased, np.concatenate((marks[1:], runs)), casing
+    return (
+        *(cjk, cjk_head, latin_head, out[:k].copy(), cased, np.concatenate((marks[1:], runs)), casing),
+        flags[:k].copy(),
+    )
 
 
 @njit(cache=True, inline="always")
