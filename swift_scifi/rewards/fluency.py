@@ -48,7 +48,22 @@ import numpy as np
 
 from ..jit import njit
 from ..text.ngram import en_association, load_model
-from ..text.profile import CJK, CLASS, DIGIT, FNV_OFFSET, LATIN, SPACE, TOKEN, fold, is_word_char, mix
+from ..text.profile import (
+    CJK,
+    CLASS,
+    FNV_OFFSET,
+    LATIN,
+    SPACE,
+    TOKEN,
+    WORD_CJK_AFTER,
+    WORD_CJK_BEFORE,
+    WORD_DIGIT,
+    WORD_LATIN,
+    WORD_UPPER,
+    fold,
+    is_word_char,
+    mix,
+)
 from .view import TextView
 
 EN_WORDS = 50_000  # most frequent English words of wordfreq taken as the lexicon
@@ -280,9 +295,15 @@ def _pair_bit(key):
 
 
 ASCII_LETTER = 32  # an extra class bit of the fluency pass: A-Z, a-z
+OTHER_LETTER = 64  # another: a letter (str.isalpha) of a script other than Latin and CJK
 _FCLASS = CLASS.copy()
 _FCLASS[0x41:0x5B] |= ASCII_LETTER
 _FCLASS[0x61:0x7B] |= ASCII_LETTER
+_FCLASS[
+    np.fromiter((chr(c).isalpha() for c in range(0x10000)), dtype=bool, count=0x10000)
+    & (CLASS & (CJK | LATIN) == 0)
+    & ~((np.arange(0x10000) >= 0xFF00) & (np.arange(0x10000) <= 0xFFEF))
+] |= OTHER_LETTER
 
 
 @njit(cache=True, inline="always")
@@ -402,9 +423,9 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
             if last_script == 1:
                 switches += 1
             last_script = 2
-        elif cls & TOKEN:  # digits, other scripts; full-width Latin letters and digits are not another script
+        elif cls & TOKEN and c != 0x5F:  # digits and numbers (①, ², Ⅳ), letters of other scripts; _ is not
             letters += 1
-            if cls & DIGIT == 0 and not 0xFF00 <= c <= 0xFFEF:
+            if cls & OTHER_LETTER:  # full-width Latin letters and digits, numbers are not another script
                 other += 1
         elif (c < 0x20 or c >= 0x7F) and _is_bad(c):
             bad += 1
@@ -433,6 +454,36 @@ def known_words(word_hashes, lexicon, stride):
     return checked, known
 
 
+NAMED = WORD_DIGIT | WORD_UPPER  # a word with a digit or a capital: number, unit, code, acronym, name
+NAMED_SWITCH_SHARE = 4  # in Chinese text, NAMED_SWITCH_SHARE switches at named words count as one
+
+
+@njit(cache=True)
+def words_in_chinese(word_hashes, flags, lexicon, stride):
+    """(checked, known, switches) of the Latin words of Chinese text (``profile.words`` hashes and flags):
+    every ``stride``-th word checked, known when in ``lexicon`` or named (a digit or a capital: ``3-5``,
+    ``R9000P``, ``CPU``, ``Sylaine``; modern Chinese writes numbers, units, acronyms and brand names in
+    Latin script); script switches (an ideograph beside a word with a Latin letter) count in full at other
+    words (fragments and English words glued to ideographs) and one in ``NAMED_SWITCH_SHARE`` at named
+    words, so that names must be frequent indeed to cost anything."""
+    checked = 0
+    known = 0
+    for i in range(0, word_hashes.size, stride):
+        checked += 1
+        known += (flags[i] & NAMED) != 0 or _known(lexicon, word_hashes[i])
+    plain = 0
+    named = 0
+    for i in range(flags.size):
+        f = flags[i]
+        if f & WORD_LATIN:
+            sides = ((f & WORD_CJK_BEFORE) != 0) + ((f & WORD_CJK_AFTER) != 0)
+            if f & NAMED:
+                named += sides
+            else:
+                plain += sides
+    return checked, known, plain + named // NAMED_SWITCH_SHARE
+
+
 def fluency_features(view: TextView) -> np.ndarray:
     """The counts of :func:`char_counts` plus WORDS / KNOWN_WORDS (at most ~512 words looked up, evenly
     spread) for ``view``; computed once per view."""
@@ -444,7 +495,13 @@ def _features(view: TextView) -> np.ndarray:
     m = load_model()
     got = char_counts(view.codepoints, t2s, bits, *zh_order_tables())
     hashes = view.word_hashes
-    got[WORDS], got[KNOWN_WORDS] = known_words(hashes, lexicon, max(1, hashes.size // 512))
+    stride = max(1, hashes.size // 512)
+    if 2 * got[CJK_CHARS] >= got[LETTERS]:  # Chinese: Latin words are judged as Chinese writes them
+        got[WORDS], got[KNOWN_WORDS], got[SWITCHES] = words_in_chinese(
+            hashes, view.word_flags, lexicon, stride
+        )
+    else:
+        got[WORDS], got[KNOWN_WORDS] = known_words(hashes, lexicon, stride)
     got[EN_ORDER_PAIRS], got[EN_ORDER_SUM] = en_order(hashes, got, m)
     return got
 
