@@ -496,7 +496,7 @@ def _features(view: TextView) -> np.ndarray:
     got = char_counts(view.codepoints, t2s, bits, *zh_order_tables())
     hashes = view.word_hashes
     stride = max(1, hashes.size // 512)
-    if 2 * got[CJK_CHARS] >= got[LETTERS]:  # Chinese: Latin words are judged as Chinese writes them
+    if is_chinese(got):  # Latin words are judged as Chinese writes them
         got[WORDS], got[KNOWN_WORDS], got[SWITCHES] = words_in_chinese(
             hashes, view.word_flags, lexicon, stride
         )
@@ -506,12 +506,19 @@ def _features(view: TextView) -> np.ndarray:
     return got
 
 
+def is_chinese(counts: np.ndarray) -> bool:
+    """Chinese text, by :func:`detect_lang`'s rule on the whole text: CJK ideographs at least a quarter of the
+    Latin letters and digits (a sentence of modern Chinese about a laptop or a line of code holds more Latin
+    letters than ideographs)."""
+    return bool(4 * counts[CJK_CHARS] >= counts[LETTERS] - counts[CJK_CHARS] - counts[OTHER])
+
+
 def en_order(word_hashes: np.ndarray, counts: np.ndarray, model) -> tuple[int, int]:
-    """(EN_ORDER_PAIRS, EN_ORDER_SUM) of the word hashes under ``model``; (0, 0), no evidence, when CJK
-    characters are at least half the letters: the hashes of the English words in Chinese text are adjacent
-    in the array but not in the text (``2024年……3年级`` gives the pair 2024, 3), so their pmi says nothing
-    about order (it cost 12 of 209 held-out modern Chinese queries their fluency)."""
-    if 2 * counts[CJK_CHARS] >= counts[LETTERS]:
+    """(EN_ORDER_PAIRS, EN_ORDER_SUM) of the word hashes under ``model``; (0, 0), no evidence, in Chinese
+    text (:func:`is_chinese`): the hashes of the English words in Chinese text are adjacent in the array but
+    not in the text (``2024年……3年级`` gives the pair 2024, 3), so their pmi says nothing about order (it cost
+    12 of 209 held-out modern Chinese queries their fluency)."""
+    if is_chinese(counts):
         return 0, 0
     n, s = en_association(
         word_hashes, model.en_keys, model.en_cls, model.en_pmi, max(1, word_hashes.size // 256)
