@@ -117,136 +117,112 @@ def _build(codes, offsets, word_start, bits):
     return table, lenmask, bloom, flags
 
 
-@njit(cache=True, inline="always")
-def _hash(text, start, n):
-    """Polynomial hash of ``text[start:start + n]`` (as :func:`_build` hashes keys)."""
-    mul = np.uint64(0x9E3779B97F4A7C15)
-    h = np.uint64(0)
-    for i in range(start, start + n):
-        h = h * mul + np.uint64(text[i]) + np.uint64(1)
-    return h
-
-
-@njit(cache=True, inline="always")
-def _lookup(text, start, n, codes, offsets, table, bloom, bbase, bmask, want_word_start, word_start):
-    """The key equal to ``text[start:start + n]`` in the group asked for, or -1."""
-    h = _hash(text, start, n)
-    s = _slot(h, n)
-    bit = (s >> np.uint64(20)) & bmask
-    if not (bloom[bbase + (bit >> np.uint64(6))] >> (bit & np.uint64(63))) & np.uint64(1):
-        return -1
-    tmask = np.uint64(table.shape[0] - 1)
-    # the entry's check bits, length and group are compared before any other array is read
-    want = ((s >> np.uint64(32)) << np.uint64(32)) | (np.uint64(min(n, 255)) << np.uint64(24))
-    if want_word_start:
-        want |= np.uint64(1) << np.uint64(_KEY_BITS)
-    slot = s & tmask
-    while table[slot] != 0:
-        entry = table[slot]
-        if entry >> np.uint64(_KEY_BITS) == want >> np.uint64(_KEY_BITS):
-            k = np.int64(entry & np.uint64((1 << _KEY_BITS) - 1)) - 1
-            a = offsets[k]
-            if n < 255 or offsets[k + 1] - a == n:
-                same = True
-                for i in range(n):
-                    if codes[a + i] != text[start + i]:
-                        same = False
-                        break
-                if same:
-                    return k
-        slot = (slot + np.uint64(1)) & tmask
-    return -1
-
-
-@njit(cache=True, inline="always")
-def _push(out, count, k, start, end):
-    """Append one match (key, start, end) to ``out`` at ``count``: the new count, or -1 when ``out`` is full."""
-    if count == out.shape[1]:
-        return -1
-    out[0, count], out[1, count], out[2, count] = k, start, end
-    return count + 1
-
-
-@njit(cache=True, inline="always")
-def _probe(text, start, L, keys, base, mask, at_word_start, word_start, out, count):
-    """Look up ``text[start:start + L]`` in ``keys`` = (codes, offsets, table, bloom) and append a hit to
-    ``out``: the new count (unchanged on a miss), or -1 when ``out`` is full."""
-    codes, offsets, table, bloom = keys
-    k = _lookup(text, start, L, codes, offsets, table, bloom, base, mask, at_word_start, word_start)
-    if k < 0:
-        return count
-    return _push(out, count, k, start, start + L)
-
-
 @njit(cache=True)
 def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags, long_lens, bits, out):
     """Every occurrence in ``text`` (uint32 code points) into ``out`` (3 x capacity int64: keys, starts,
     ends), in order of end then start; a ``word_start`` key only where the code point before it is no word
     character of ``words`` (the text the offsets index, before lower-casing). Returns the count, or -1 when
-    ``out`` is too small. Tight loops with no array allocated or reassigned: numba's reference counting in
-    a loop costs more than the scan."""
+    ``out`` is too small.
+
+    One loop body and no helper that takes an array: numba counts references of every array a function
+    (inlined or not) receives, with atomic instructions, and in this loop that cost more than the scan
+    itself (28% of the time in NRT_incref/NRT_decref). Two passes: keys by their end (longest first), then
+    ``word_start`` keys at word starts (shortest first); per position the candidate lengths are a bit mask
+    (bits 1-14, bit 15: the long lengths, tried one by one)."""
     n = text.shape[0]
-    fmask0 = np.uint64((1 << bits[1]) - 1)
-    fmask1 = np.uint64((1 << bits[3]) - 1)
-    fbase1 = 1 << bits[1]
-    bmask0 = np.uint64((1 << bits[2]) - 1)
-    bmask1 = np.uint64((1 << bits[4]) - 1)
-    bbase1 = 1 << (bits[2] - 6)
+    cap = out.shape[1]
+    mul = np.uint64(0x9E3779B97F4A7C15)  # as _build
+    tmask = np.uint64(table.shape[0] - 1)
     n_long = long_lens.shape[0]
-    keys = (codes, offsets, table, bloom)
     count = 0
-    for end in range(1, n + 1):  # keys by their end, longest first
-        c = text[end - 1]
-        f = flags[c] if c < _BMP else np.uint8(15)
-        if f == 0:
-            continue
-        if f & np.uint8(8) and end >= _Q:
-            m = lenmask[_slot(_hash(text, end - _Q, _Q), _Q) & fmask0]
-            if m != 0:
-                for j in range(n_long - 1, -1, -1):
-                    L = long_lens[j]
-                    if m >> np.uint16(_LONG) and L <= end:
-                        count = _probe(text, end - L, L, keys, 0, bmask0, False, word_start, out, count)
-                        if count < 0:
-                            return -1
-                for L in range(min(_LONG - 1, end), _Q - 1, -1):
-                    if (m >> np.uint16(L)) & np.uint16(1):
-                        count = _probe(text, end - L, L, keys, 0, bmask0, False, word_start, out, count)
-                        if count < 0:
-                            return -1
-        for L in range(min(_Q - 1, end), 0, -1):
-            if f & (np.uint8(1) << np.uint8(L - 1)):
-                count = _probe(text, end - L, L, keys, 0, bmask0, False, word_start, out, count)
-                if count < 0:
+    n_ends = 0
+    for phase in range(2):  # 0: keys by their end; 1: word_start keys at word starts
+        if phase == 0:
+            fmask, fbase = np.uint64((1 << bits[1]) - 1), 0
+            bmask, bbase = np.uint64((1 << bits[2]) - 1), 0
+            group = np.uint64(0)
+        else:
+            n_ends = count
+            fmask, fbase = np.uint64((1 << bits[3]) - 1), 1 << bits[1]
+            bmask, bbase = np.uint64((1 << bits[4]) - 1), 1 << (bits[2] - 6)
+            group = np.uint64(1) << np.uint64(_KEY_BITS)
+        for i in range(n):
+            if phase == 0:
+                c = text[i]
+                at = i + 1 - _Q  # where the filter's 4 code points start
+            else:
+                if i > 0 and _word_char(words[i - 1]):
+                    continue
+                c = text[i]
+                at = i
+            f = np.int64(flags[phase * _BMP + c]) if c < _BMP else np.int64(15)
+            if f == 0:
+                continue
+            cand = (f & 7) << 1  # bit L: a key of L code points may sit here
+            if f & 8 and at >= 0 and at + _Q <= n:
+                h4 = np.uint64(0)
+                for j in range(at, at + _Q):
+                    h4 = h4 * mul + np.uint64(text[j]) + np.uint64(1)
+                cand |= np.int64(lenmask[fbase + np.int64(_slot(h4, _Q) & fmask)])
+            if cand == 0:
+                continue
+            nl = n_long if cand >> _LONG else 0
+            for idx in range(nl + _LONG - 1):
+                if phase == 0:  # longest first
+                    if idx < nl:
+                        L = long_lens[nl - 1 - idx]
+                    else:
+                        L = _LONG - 1 - (idx - nl)
+                        if not (cand >> L) & 1:
+                            continue
+                    start = i + 1 - L
+                else:  # shortest first
+                    if idx < _LONG - 1:
+                        L = idx + 1
+                        if not (cand >> L) & 1:
+                            continue
+                    else:
+                        L = long_lens[idx - (_LONG - 1)]
+                    start = i
+                if start < 0 or start + L > n:
+                    continue
+                # the key equal to text[start:start + L] in this group: Bloom bit, then the table
+                h = np.uint64(0)
+                for j in range(start, start + L):
+                    h = h * mul + np.uint64(text[j]) + np.uint64(1)
+                s = _slot(h, L)
+                bit = (s >> np.uint64(20)) & bmask
+                if not (bloom[bbase + np.int64(bit >> np.uint64(6))] >> (bit & np.uint64(63))) & np.uint64(1):
+                    continue
+                # the entry's check bits, length and group are compared before any other array is read
+                want = (
+                    ((s >> np.uint64(32)) << np.uint64(32))
+                    | (np.uint64(min(L, 255)) << np.uint64(24))
+                    | group
+                )
+                slot = s & tmask
+                k = -1
+                while table[slot] != 0:
+                    entry = table[slot]
+                    if entry >> np.uint64(_KEY_BITS) == want >> np.uint64(_KEY_BITS):
+                        kk = np.int64(entry & np.uint64((1 << _KEY_BITS) - 1)) - 1
+                        a = offsets[kk]
+                        if L < 255 or offsets[kk + 1] - a == L:
+                            same = True
+                            for j in range(L):
+                                if codes[a + j] != text[start + j]:
+                                    same = False
+                                    break
+                            if same:
+                                k = kk
+                                break
+                    slot = (slot + np.uint64(1)) & tmask
+                if k < 0:
+                    continue
+                if count == cap:
                     return -1
-    n_ends = count
-    for start in range(n):  # word_start keys at word starts, shortest first
-        if start > 0 and _word_char(words[start - 1]):
-            continue
-        c = text[start]
-        f = flags[_BMP + c] if c < _BMP else np.uint8(15)
-        if f == 0:
-            continue
-        for L in range(1, min(_Q - 1, n - start) + 1):
-            if f & (np.uint8(1) << np.uint8(L - 1)):
-                count = _probe(text, start, L, keys, bbase1, bmask1, True, word_start, out, count)
-                if count < 0:
-                    return -1
-        if f & np.uint8(8) and start + _Q <= n:
-            m = lenmask[fbase1 + (_slot(_hash(text, start, _Q), _Q) & fmask1)]
-            if m != 0:
-                for L in range(_Q, min(_LONG - 1, n - start) + 1):
-                    if (m >> np.uint16(L)) & np.uint16(1):
-                        count = _probe(text, start, L, keys, bbase1, bmask1, True, word_start, out, count)
-                        if count < 0:
-                            return -1
-                if m >> np.uint16(_LONG):
-                    for j in range(n_long):
-                        L = long_lens[j]
-                        if start + L <= n:
-                            count = _probe(text, start, L, keys, bbase1, bmask1, True, word_start, out, count)
-                            if count < 0:
-                                return -1
+                out[0, count], out[1, count], out[2, count] = k, start, start + L
+                count += 1
     if count > n_ends:  # merge in the word-start matches: order of end, then start
         order = np.argsort(out[2, :count] * (n + 1) + out[1, :count])
         tmp = out[:, :count][:, order]
