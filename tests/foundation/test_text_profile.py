@@ -197,3 +197,21 @@ def test_view_lower_is_str_lower_for_every_code_point():
         low = text.lower()
         for lang in ("en", "zh"):
             assert TextView(text, lang).lower == (low if len(low) == len(text) else text), text[:20]
+
+
+def test_range_predicates_agree_with_the_class_table():
+    """``is_cjk``, ``is_latin_letter``, ``is_word_char`` and ``is_space`` test ranges before the class table
+    (the ideographs never load it): the same answers as ``char_class(c) & bit`` for every code point up to
+    the end of CJK Ext F, and the class table's sets themselves as the reference regexes define them."""
+    from swift_scifi.text import profile as p
+
+    for c in range(0x2F000):
+        bits = p.char_class(c)
+        got = (p.is_cjk(c), p.is_latin_letter(c), p.is_word_char(c), p.is_space(c))
+        assert got == (
+            bool(bits & p.CJK),
+            bool(bits & p.LATIN),
+            bool(bits & (p.LATIN | p.DIGIT)),
+            bool(bits & p.SPACE),
+        ), hex(c)
+        assert got[0] == bool(CJK_RE.fullmatch(chr(c))) and got[3] == chr(c).isspace(), hex(c)
