@@ -16,13 +16,26 @@ from __future__ import annotations
 from .config import DEFAULTS, RewardConfig
 from .registry import GATES, REWARDS, SOFT
 
+# (config, its positive soft weights), replaced as one tuple (thread-safe): one config scores a whole batch
+_last_weights: list[tuple[RewardConfig | None, tuple[tuple[str, float], ...]]] = [(None, ())]
+
+
+def _soft_weights(cfg: RewardConfig) -> tuple[tuple[str, float], ...]:
+    """(name, weight) of the soft rewards whose weight in ``cfg`` is above 0, in registry order."""
+    last_cfg, weights = _last_weights[0]
+    if last_cfg is not cfg:
+        got = ((name, cfg.weight_of(name, REWARDS[name].weight)) for name in SOFT)
+        weights = tuple((name, w) for name, w in got if w > 0)
+        _last_weights[0] = (cfg, weights)
+    return weights
+
 
 def soft_mean(scores: dict[str, float | None], cfg: RewardConfig = DEFAULTS) -> float | None:
     """Weighted mean of the available soft sub-scores in ``scores``; None when none applies."""
     num = den = 0.0
-    for name in SOFT:
-        s, w = scores.get(name), cfg.weight_of(name, REWARDS[name].weight)
-        if s is not None and w > 0:
+    for name, w in _soft_weights(cfg):
+        s = scores.get(name)
+        if s is not None:
             num += w * s
             den += w
     return num / den if den else None
