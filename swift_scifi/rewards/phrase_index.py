@@ -20,7 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from .term_kernels import _KEY_BITS, _LONG, _Q, _build, _find
+from .term_kernels import _KEY_BITS, _LONG, _MASK_MAX, _Q, _build, _build_masks, _find
+
+_MASK_MIN_KEYS = 4  # a mask stands for this many keys or more (fewer stay in the key table)
+# smaller indexes fit the caches as they are: no masks (routing costs a few us a key at build)
+_MASK_MIN_INDEX = 20_000
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -33,10 +37,21 @@ class PhraseIndex:
 
     ``word_start[i]``: key ``i`` counts only where it starts a word (no Latin word character just before it,
     in the text the offsets index); such keys are looked up at word starts only, which on English prose
-    skips most positions."""
+    skips most positions.
+
+    ``bases``: strings (a glossary's terms) whose one-substitution forms are keys by the thousand (homophone
+    swaps). In an index of 20,000+ keys, a key of 2-8 code points, not ``word_start``, one substitution
+    away from a base of its length, is not put in the key table but found through a mask: the base with
+    that position wildcarded, then the code point there in a pair table read only on a mask hit (the
+    bench's 150,000 swap keys become 2,000 masks), so the tables the scan reads at every position fit the
+    caches. The matches are the same."""
 
     def __init__(
-        self, keys: Sequence[str], payloads: Sequence[Any], word_start: Sequence[bool] | None = None
+        self,
+        keys: Sequence[str],
+        payloads: Sequence[Any],
+        word_start: Sequence[bool] | None = None,
+        bases: Sequence[str] = (),
     ):
         self.keys = list(keys)
         self.payloads = list(payloads)
@@ -52,16 +67,19 @@ class PhraseIndex:
         if word_start is not None:
             self._word_start[:] = list(word_start)
         self._long = np.array(sorted({int(n) for n in lengths if n >= _LONG}), dtype=np.int64)
+        literal = self._masks_of(bases)
         # key table at most half full, Bloom bits 8-16 per key
         n = len(arrays)
         if n >= 1 << _KEY_BITS:
             raise ValueError(f"PhraseIndex holds at most {(1 << _KEY_BITS) - 1} keys")
         # filters sized by what they hold: the distinct first (word_start keys) / last 4 code points
+        kept = [(k, w) for k, w, lit in zip(self.keys, self._word_start, literal, strict=True) if lit]
         four = (
-            {k[:_Q] for k, w in zip(self.keys, self._word_start, strict=True) if w and len(k) >= _Q},
-            {k[-_Q:] for k, w in zip(self.keys, self._word_start, strict=True) if not w and len(k) >= _Q},
+            {k[:_Q] for k, w in kept if w and len(k) >= _Q},
+            {k[-_Q:] for k, w in kept if not w and len(k) >= _Q},
         )
-        n1 = int(self._word_start.sum())
+        n1 = sum(1 for _, w in kept if w)
+        n = len(kept)
         self._bits = np.array(
             [
                 max(4, (2 * n).bit_length()),
@@ -73,8 +91,56 @@ class PhraseIndex:
             dtype=np.int64,
         )
         self._table, self._lenmask, self._bloom, self._flags = _build(
-            self._codes, self._offsets, self._word_start, self._bits
+            self._codes, self._offsets, self._word_start, literal, self._bits
         )
+
+    def _masks_of(self, bases: Sequence[str]) -> np.ndarray:
+        """Route the keys one substitution away from a base through masks (see the class docstring); sets
+        ``self._masks`` (the tables :func:`_find` takes) and returns which keys stay in the key table."""
+        literal = np.ones(len(self.keys), np.bool_)
+        mask_of: dict[str, int] = {}
+        m_strings: list[str] = []
+        m_pos: list[int] = []
+        for b in dict.fromkeys(bases if len(self.keys) >= _MASK_MIN_INDEX else ()):
+            if 2 <= len(b) <= _MASK_MAX and "\0" not in b:
+                for j in range(len(b)):
+                    if mask_of.setdefault(b[:j] + "\0" + b[j + 1 :], len(m_strings)) == len(m_strings):
+                        m_strings.append(b)
+                        m_pos.append(j)
+        base_set = set(bases)
+        chosen: dict[int, list[tuple[int, int]]] = {}  # mask -> (code point, key) of the keys it would find
+        if mask_of:
+            for k, key in enumerate(self.keys):
+                if self._word_start[k] or not 2 <= len(key) <= _MASK_MAX or key in base_set or "\0" in key:
+                    continue
+                for j in range(len(key)):
+                    m = mask_of.get(key[:j] + "\0" + key[j + 1 :])
+                    if m is not None:
+                        chosen.setdefault(m, []).append((ord(key[j]), k))
+                        break
+        # a mask is probed at every place its other code points allow: worth it for many keys only
+        kept = [m for m in sorted(chosen) if len(chosen[m]) >= _MASK_MIN_KEYS]
+        pairs = [(new, x, k) for new, m in enumerate(kept) for x, k in chosen[m]]
+        for _, _, k in pairs:
+            literal[k] = False
+        self.n_masked = len(pairs)  # keys found through masks
+        m_strings = [m_strings[m] for m in kept]
+        m_pos = [m_pos[m] for m in kept]
+        m_codes = codepoints("".join(m_strings))
+        m_off = np.zeros(len(m_strings) + 1, np.int64)
+        np.cumsum([len(x) for x in m_strings], out=m_off[1:])
+        pm, px, pk = (np.array([p[c] for p in pairs], dtype=np.int64) for c in range(3))
+        m_bits = np.array(
+            [
+                max(4, (2 * len(m_strings)).bit_length()),
+                max(10, (16 * len(m_strings)).bit_length()),
+                max(4, (2 * len(pairs)).bit_length()),
+            ],
+            dtype=np.int64,
+        )
+        tables = _build_masks(m_codes, m_off, np.array(m_pos, dtype=np.int64), pm, px, pk, m_bits)
+        self._masks = (*tables, m_codes, m_off, np.array(m_pos, dtype=np.int64), m_bits)
+        return literal
 
     @property
     def arrays(self) -> tuple:
@@ -89,6 +155,7 @@ class PhraseIndex:
             self._flags,
             self._long,
             self._bits,
+            self._masks,
         )
 
     def find_codes(

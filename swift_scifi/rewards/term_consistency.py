@@ -202,8 +202,12 @@ class TermMatcher:
             for d in direct
         ]
         # keys that count only at a word start are looked up at word starts only (most of English prose skipped)
+        # the homophone / look-alike swaps (one substitution of a term) are found through masked terms
         self.index = PhraseIndex(
-            self.payload_keys, list(zip(direct, anchored, strict=True)), [e[0] for e in self.key_edges]
+            self.payload_keys,
+            list(zip(direct, anchored, strict=True)),
+            [e[0] for e in self.key_edges],
+            bases=sorted(self.term_keys),
         )
         self.empty = self.index.empty
         self._index_arrays = self.index.arrays

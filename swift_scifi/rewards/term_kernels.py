@@ -61,12 +61,13 @@ def _len_class(n):
 
 
 @njit(cache=True)
-def _build(codes, offsets, word_start, bits):
+def _build(codes, offsets, word_start, literal, bits):
     """The key table (slot -> hash check bits and key index + 1, 0 = empty); a Bloom bit set of the keys;
     per BMP code point, the length classes of the keys ending (``word_start`` ones: starting) with it; and
     the 4+ key lengths by the slot of their last (``word_start``: first) 4 code points, a table per group
     (``bits``: log2 sizes of the key table, group 0 filter, Bloom set, group 1 filter). Every table is
-    small enough for the caches: the scan's cost is its cache misses."""
+    small enough for the caches: the scan's cost is its cache misses. Keys not ``literal`` are left out
+    (found through :func:`_build_masks`' tables)."""
     nkeys = offsets.shape[0] - 1
     mul = np.uint64(0x9E3779B97F4A7C15)  # as _hash
     p4 = np.uint64(1)
@@ -82,6 +83,8 @@ def _build(codes, offsets, word_start, bits):
     bmask = (np.uint64((1 << bits[2]) - 1), np.uint64((1 << bits[4]) - 1))
     bbase = (0, 1 << (bits[2] - 6))
     for k in range(nkeys):
+        if not literal[k]:
+            continue
         a, b = offsets[k], offsets[k + 1]
         n = b - a
         h = np.uint64(0)
@@ -117,22 +120,79 @@ def _build(codes, offsets, word_start, bits):
     return table, lenmask, bloom, flags
 
 
+_MASK_MAX = 8  # keys of 2-8 code points one substitution away from a base string go through masks
+
+
 @njit(cache=True)
-def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags, long_lens, bits, out):
+def _build_masks(m_codes, m_off, m_pos, pair_m, pair_x, pair_k, bits):
+    """Tables of the masks (a base string with one position wildcarded) and of the keys they stand for.
+    Returns the mask table (slot -> hash check bits, length and mask index + 1), its Bloom bit set, per BMP
+    code point the masks' lengths (bit L - 1) ending with it when the wildcard is not last (low byte) and
+    with it second to last when the wildcard is last (high byte), and the (mask, code point) -> key table
+    (keys ``mask << 32 | code point`` + 1, values key indexes). ``bits``: log2 sizes of the mask table, its
+    Bloom set and the pair table."""
+    mul = np.uint64(0x9E3779B97F4A7C15)  # as _build
+    table = np.zeros(1 << bits[0], np.uint64)
+    bloom = np.zeros(1 << (bits[1] - 6), np.uint64)
+    flags = np.zeros(_BMP, np.uint16)
+    tmask = np.uint64((1 << bits[0]) - 1)
+    bmask = np.uint64((1 << bits[1]) - 1)
+    for m in range(m_off.shape[0] - 1):
+        a, b = m_off[m], m_off[m + 1]
+        n = b - a
+        h = np.uint64(0)
+        for i in range(a, b):  # the wildcard adds 0, a code point c adds c + 1
+            h = h * mul + (np.uint64(0) if i - a == m_pos[m] else np.uint64(m_codes[i]) + np.uint64(1))
+        s = _slot(h, n)
+        slot = s & tmask
+        while table[slot] != 0:
+            slot = (slot + np.uint64(1)) & tmask
+        table[slot] = (
+            ((s >> np.uint64(32)) << np.uint64(32)) | (np.uint64(n) << np.uint64(24)) | np.uint64(m + 1)
+        )
+        bit = (s >> np.uint64(20)) & bmask
+        bloom[bit >> np.uint64(6)] |= np.uint64(1) << (bit & np.uint64(63))
+        if m_pos[m] < n - 1:
+            if m_codes[b - 1] < _BMP:
+                flags[m_codes[b - 1]] |= np.uint16(1) << np.uint16(n - 1)
+        elif m_codes[b - 2] < _BMP:
+            flags[m_codes[b - 2]] |= np.uint16(1) << np.uint16(n - 1 + 8)
+    pkeys = np.zeros(1 << bits[2], np.uint64)
+    pvals = np.zeros(1 << bits[2], np.int64)
+    pmask = np.uint64((1 << bits[2]) - 1)
+    for i in range(pair_m.shape[0]):
+        key = (np.uint64(pair_m[i]) << np.uint64(32)) | np.uint64(pair_x[i])
+        slot = _mix(key) & pmask
+        while pkeys[slot] != 0:
+            slot = (slot + np.uint64(1)) & pmask
+        pkeys[slot] = key + np.uint64(1)
+        pvals[slot] = pair_k[i]
+    return table, bloom, flags, pkeys, pvals
+
+
+@njit(cache=True)
+def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags, long_lens, bits, masks, out):
     """Every occurrence in ``text`` (uint32 code points) into ``out`` (3 x capacity int64: keys, starts,
     ends), in order of end then start; a ``word_start`` key only where the code point before it is no word
     character of ``words`` (the text the offsets index, before lower-casing). Returns the count, or -1 when
-    ``out`` is too small.
+    ``out`` is too small. ``masks``: :func:`_build_masks`' tables and the masks (codes, offsets, wildcard
+    positions), for the keys found through them.
 
     One loop body and no helper that takes an array: numba counts references of every array a function
     (inlined or not) receives, with atomic instructions, and in this loop that cost more than the scan
     itself (28% of the time in NRT_incref/NRT_decref). Two passes: keys by their end (longest first), then
     ``word_start`` keys at word starts (shortest first); per position the candidate lengths are a bit mask
-    (bits 1-14, bit 15: the long lengths, tried one by one)."""
+    (bits 1-14, bit 15: the long lengths, tried one by one). At one place and length the key table and the
+    masks never both hold the text: a key is in one of them."""
+    m_table, m_bloom, m_flags, p_keys, p_vals, m_codes, m_off, m_pos, m_bits = masks
     n = text.shape[0]
     cap = out.shape[1]
     mul = np.uint64(0x9E3779B97F4A7C15)  # as _build
     tmask = np.uint64(table.shape[0] - 1)
+    mtmask = np.uint64(m_table.shape[0] - 1)
+    mbmask = np.uint64((1 << m_bits[1]) - 1)
+    pmask = np.uint64(p_keys.shape[0] - 1)
+    n_masks = m_off.shape[0] - 1
     n_long = long_lens.shape[0]
     count = 0
     n_ends = 0
@@ -156,7 +216,15 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                 c = text[i]
                 at = i
             f = np.int64(flags[phase * _BMP + c]) if c < _BMP else np.int64(15)
-            if f == 0:
+            # masks of length L (bit L) with the wildcard before the last code point / at it
+            m_last = np.int64(0)
+            m_prev = np.int64(0)
+            if phase == 0 and n_masks:
+                m_last = (np.int64(m_flags[c]) & 255 if c < _BMP else np.int64(255)) << 1
+                if i > 0:
+                    cp = text[i - 1]
+                    m_prev = (np.int64(m_flags[cp]) >> 8 if cp < _BMP else np.int64(255)) << 1
+            if f == 0 and m_last == 0 and m_prev == 0:
                 continue
             cand = (f & 7) << 1  # bit L: a key of L code points may sit here
             if f & 8 and at >= 0 and at + _Q <= n:
@@ -164,59 +232,100 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                 for j in range(at, at + _Q):
                     h4 = h4 * mul + np.uint64(text[j]) + np.uint64(1)
                 cand |= np.int64(lenmask[fbase + np.int64(_slot(h4, _Q) & fmask)])
-            if cand == 0:
+            m_cand = m_last | m_prev
+            if cand == 0 and m_cand == 0:
                 continue
             nl = n_long if cand >> _LONG else 0
             for idx in range(nl + _LONG - 1):
                 if phase == 0:  # longest first
                     if idx < nl:
                         L = long_lens[nl - 1 - idx]
+                        literal = True
                     else:
                         L = _LONG - 1 - (idx - nl)
-                        if not (cand >> L) & 1:
-                            continue
+                        literal = (cand >> L) & 1 == 1
                     start = i + 1 - L
                 else:  # shortest first
                     if idx < _LONG - 1:
                         L = idx + 1
-                        if not (cand >> L) & 1:
-                            continue
+                        literal = (cand >> L) & 1 == 1
                     else:
                         L = long_lens[idx - (_LONG - 1)]
+                        literal = True
                     start = i
-                if start < 0 or start + L > n:
+                masked = L <= _MASK_MAX and (m_cand >> L) & 1 == 1
+                if not (literal or masked) or start < 0 or start + L > n:
                     continue
-                # the key equal to text[start:start + L] in this group: Bloom bit, then the table
-                h = np.uint64(0)
-                for j in range(start, start + L):
-                    h = h * mul + np.uint64(text[j]) + np.uint64(1)
-                s = _slot(h, L)
-                bit = (s >> np.uint64(20)) & bmask
-                if not (bloom[bbase + np.int64(bit >> np.uint64(6))] >> (bit & np.uint64(63))) & np.uint64(1):
-                    continue
-                # the entry's check bits, length and group are compared before any other array is read
-                want = (
-                    ((s >> np.uint64(32)) << np.uint64(32))
-                    | (np.uint64(min(L, 255)) << np.uint64(24))
-                    | group
-                )
-                slot = s & tmask
                 k = -1
-                while table[slot] != 0:
-                    entry = table[slot]
-                    if entry >> np.uint64(_KEY_BITS) == want >> np.uint64(_KEY_BITS):
-                        kk = np.int64(entry & np.uint64((1 << _KEY_BITS) - 1)) - 1
-                        a = offsets[kk]
-                        if L < 255 or offsets[kk + 1] - a == L:
-                            same = True
-                            for j in range(L):
-                                if codes[a + j] != text[start + j]:
-                                    same = False
-                                    break
-                            if same:
-                                k = kk
-                                break
-                    slot = (slot + np.uint64(1)) & tmask
+                if literal:  # the key equal to text[start:start + L] in this group: Bloom bit, then the table
+                    h = np.uint64(0)
+                    for j in range(start, start + L):
+                        h = h * mul + np.uint64(text[j]) + np.uint64(1)
+                    s = _slot(h, L)
+                    bit = (s >> np.uint64(20)) & bmask
+                    if (bloom[bbase + np.int64(bit >> np.uint64(6))] >> (bit & np.uint64(63))) & np.uint64(1):
+                        # the entry's check bits, length and group are compared before any other array is read
+                        want = (
+                            ((s >> np.uint64(32)) << np.uint64(32))
+                            | (np.uint64(min(L, 255)) << np.uint64(24))
+                            | group
+                        ) >> np.uint64(_KEY_BITS)
+                        slot = s & tmask
+                        while table[slot] != 0:
+                            entry = table[slot]
+                            if entry >> np.uint64(_KEY_BITS) == want:
+                                kk = np.int64(entry & np.uint64((1 << _KEY_BITS) - 1)) - 1
+                                a = offsets[kk]
+                                if L < 255 or offsets[kk + 1] - a == L:
+                                    same = True
+                                    for j in range(L):
+                                        if codes[a + j] != text[start + j]:
+                                            same = False
+                                            break
+                                    if same:
+                                        k = kk
+                                        break
+                            slot = (slot + np.uint64(1)) & tmask
+                if k < 0 and masked:  # one wildcarded position, then the code point there
+                    for w in range(L):
+                        if not ((m_prev if w == L - 1 else m_last) >> L) & 1:
+                            continue
+                        h = np.uint64(0)
+                        for j in range(start, start + L):
+                            h = h * mul + (
+                                np.uint64(0) if j - start == w else np.uint64(text[j]) + np.uint64(1)
+                            )
+                        s = _slot(h, L)
+                        bit = (s >> np.uint64(20)) & mbmask
+                        if not (m_bloom[np.int64(bit >> np.uint64(6))] >> (bit & np.uint64(63))) & np.uint64(
+                            1
+                        ):
+                            continue
+                        want = ((s >> np.uint64(32)) << np.uint64(32)) | (np.uint64(L) << np.uint64(24))
+                        slot = s & mtmask
+                        while m_table[slot] != 0:
+                            entry = m_table[slot]
+                            if entry >> np.uint64(24) == want >> np.uint64(24):
+                                m = np.int64(entry & np.uint64((1 << 24) - 1)) - 1
+                                a = m_off[m]
+                                same = m_pos[m] == w
+                                if same:
+                                    for j in range(L):
+                                        if j != w and m_codes[a + j] != text[start + j]:
+                                            same = False
+                                            break
+                                if same:
+                                    key = (np.uint64(m) << np.uint64(32)) | np.uint64(text[start + w])
+                                    ps = _mix(key) & pmask
+                                    while p_keys[ps] != 0:
+                                        if p_keys[ps] == key + np.uint64(1):
+                                            k = p_vals[ps]
+                                            break
+                                        ps = (ps + np.uint64(1)) & pmask
+                                    break  # one mask per string
+                            slot = (slot + np.uint64(1)) & mtmask
+                        if k >= 0:
+                            break
                 if k < 0:
                     continue
                 if count == cap:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from swift_scifi.rewards import phrase_index
 from swift_scifi.rewards.phrase_index import PhraseIndex
 from swift_scifi.rewards.term_consistency import _WORD_CHARS
 
@@ -39,3 +40,24 @@ def test_every_occurrence_in_order_of_end_as_brute_force():
 def test_many_hits_grow_the_output():
     index = PhraseIndex(["a", "aa", "aaa"], [None] * 3)
     assert len(index.find("a" * 1000)) == 1000 + 999 + 998
+
+
+def test_keys_found_through_masked_bases_as_brute_force(monkeypatch):
+    """Keys one substitution from a base (homophone swaps of a term) go through masks: same matches."""
+    monkeypatch.setattr(phrase_index, "_MASK_MIN_INDEX", 0)  # masks for small indexes too
+    rng = random.Random(11)
+    alphabet = "ab星云河𠀀"  # few letters: many one-substitution keys, overlaps, a character above the BMP
+    for _ in range(60):
+        bases = sorted(
+            {"".join(rng.choice(alphabet) for _ in range(rng.choice((2, 3, 4, 8)))) for _ in range(6)}
+        )
+        keys = set(bases)
+        for b in bases:  # every one-substitution form, and a few other keys
+            keys.update(b[:j] + ch + b[j + 1 :] for j in range(len(b)) for ch in alphabet)
+        keys.update("".join(rng.choice(alphabet) for _ in range(rng.choice((1, 3, 5, 9)))) for _ in range(20))
+        keys = sorted(keys)
+        word_start = [rng.random() < 0.2 for _ in keys]
+        text = "".join(rng.choice(alphabet + " a") for _ in range(rng.randrange(0, 300))) + "".join(bases)
+        index = PhraseIndex(keys, [None] * len(keys), word_start, bases=bases)
+        assert index.n_masked > 0
+        assert index.find(text) == _brute(text, keys, word_start)
