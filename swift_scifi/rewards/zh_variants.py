@@ -5,9 +5,10 @@
 - Look-alikes: ``data/terms/zh_chars.tsv``, derived from char-similar's decomposition, four-corner and
   stroke-order tables (examples/derive_term_data.py): 辑/缉, 己/已, 晴/睛.
 Replacement characters come from the 4,500 commonest characters (what a slip of the keyboard or the pen
-produces). A variant that is itself a common word (``data/terms/zh_words.txt.gz``, from jieba's dictionary)
-is a near miss only where the text writes the term itself in the same surroundings (:func:`word_variants`:
-何者道 beside 行者道); :func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
+produces). A homophone variant that is itself a common word (``data/terms/zh_words.txt.gz``, from jieba's
+dictionary) is a near miss only where the text writes the term itself in the same surroundings
+(:func:`word_variants`: 胜者道 beside 行者道); a look-alike word (何者 for 行者) counts like any look-alike;
+:func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
 """
 
 from __future__ import annotations
@@ -111,27 +112,37 @@ def _swaps(term: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _kinds(term: str) -> dict[str, set[str]]:
+    kinds: dict[str, set[str]] = {}
+    for v, kind in _swaps(term):
+        kinds.setdefault(v, set()).add(kind)
+    return kinds
+
+
 def substitution_variants(term: str) -> dict[str, str]:
     """One-character homophone / look-alike variants of a 2-6 character Chinese term, mapped to their kind
-    ('homophone' or 'lookalike'). Left out: common words, and swaps to a function character (之, 的, 于)."""
+    ('homophone' or 'lookalike'; a homophone that also looks alike is a homophone). Left out: swaps to a
+    function character (之, 的, 于), and homophone swaps that make a common word (:func:`word_variants`).
+    A look-alike swap that makes a common word stays in (何者 for 行者): a look-alike is a slip of the eye or
+    the scan, not a word chosen by sound, and on the shared corpus's clean windows no such word fired that
+    the book's own forms (``term_forms``) did not already cover (docs/rewards.md)."""
     words = common_words()
     out: dict[str, str] = {}
-    for v, kind in _swaps(term):
-        if v not in words:
-            out[v] = kind  # a homophone that also looks alike is reported as a homophone
+    for v, kinds in _kinds(term).items():
+        if "homophone" in kinds:
+            if v not in words:
+                out[v] = "homophone"
+        else:
+            out[v] = "lookalike"
     return out
 
 
 def word_variants(term: str) -> dict[str, str]:
-    """The swaps of :func:`substitution_variants` that are common words themselves (何者 for 行者, 宛如 for
-    婉如), kind 'homophone-word' / 'lookalike-word': a near miss only where the text also writes the term
-    with the same two neighbouring characters (:func:`in_term_context`)."""
+    """The homophone swaps of a term that are common words themselves (宛如 for 婉如, 胜者 for 行者), kind
+    'homophone-word': a near miss only where the text also writes the term with the same two neighbouring
+    characters (:func:`in_term_context`): an input method offers the word by its sound, a writer may mean it."""
     words = common_words()
-    out: dict[str, str] = {}
-    for v, kind in _swaps(term):
-        if v in words:
-            out[v] = kind + "-word"
-    return out
+    return {v: "homophone-word" for v, kinds in _kinds(term).items() if "homophone" in kinds and v in words}
 
 
 CONTEXT_CHARS = 2

@@ -36,3 +36,15 @@ def test_a_fuzzy_swap_to_a_function_character_at_the_edge_reads_as_grammar_but_o
     rep = term_report("又到南还普陀山拜见观音。", ["南海普陀山"])
     assert rep.variants == {"南海普陀山": [("南还普陀山", "fuzzy")]}
     assert term_report("假洋鬼子来了。钱洋鬼子也来了。", ["假洋鬼子"]).n_variants == 1  # a real near miss
+
+
+def test_a_look_alike_swap_that_makes_a_common_word_is_a_slip_wherever_it_stands():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 何者 ("which") for 行者: a slip of the eye, counted without the term's surroundings (a homophone word,
+    # 胜者, still needs them); the book's own use of the word (term_forms) and a word across the edge
+    # (进行着) still keep it out.
+    rep = term_report("行者笑了。何者忍不住，又笑。", ["行者"])
+    assert rep.variants == {"行者": [("何者", "lookalike")]}
+    assert term_report("行者笑了。胜者忍不住，又笑。", ["行者"]).n_variants == 0
+    assert term_report("行者笑了。何者忍不住，又笑。", ["行者"], forms=["何者"]).n_variants == 0
