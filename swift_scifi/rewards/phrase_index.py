@@ -37,7 +37,9 @@ class PhraseIndex:
 
     ``word_start[i]``: key ``i`` counts only where it starts a word (no Latin word character just before it,
     in the text the offsets index); such keys are looked up at word starts only, which on English prose
-    skips most positions.
+    skips most positions. ``word_end[i]``: key ``i`` counts only where it ends a word (no Latin word
+    character just after it, or a plural ending, s or es, that ends the word: Morlocks), so at a word start
+    the lengths that do not reach a word's end are not looked up.
 
     ``bases``: strings (a glossary's terms) whose one-substitution forms are keys by the thousand (homophone
     swaps). In an index of 20,000+ keys, a key of 2-8 code points, not ``word_start``, one substitution
@@ -52,6 +54,7 @@ class PhraseIndex:
         payloads: Sequence[Any],
         word_start: Sequence[bool] | None = None,
         bases: Sequence[str] = (),
+        word_end: Sequence[bool] | None = None,
     ):
         self.keys = list(keys)
         self.payloads = list(payloads)
@@ -66,6 +69,9 @@ class PhraseIndex:
         self._word_start = np.zeros(len(arrays), np.bool_)
         if word_start is not None:
             self._word_start[:] = list(word_start)
+        self._word_end = np.zeros(len(arrays), np.bool_)
+        if word_end is not None:
+            self._word_end[:] = list(word_end)
         self._long = np.array(sorted({int(n) for n in lengths if n >= _LONG}), dtype=np.int64)
         literal = self._masks_of(bases)
         # key table at most half full, Bloom bits 8-16 per key
@@ -91,7 +97,7 @@ class PhraseIndex:
             dtype=np.int64,
         )
         self._table, self._lenmask, self._bloom, self._flags = _build(
-            self._codes, self._offsets, self._word_start, literal, self._bits
+            self._codes, self._offsets, self._word_start, self._word_end, literal, self._bits
         )
 
     def _masks_of(self, bases: Sequence[str]) -> np.ndarray:
@@ -149,6 +155,7 @@ class PhraseIndex:
             self._codes,
             self._offsets,
             self._word_start,
+            self._word_end,
             self._table,
             self._lenmask,
             self._bloom,

@@ -208,6 +208,7 @@ class TermMatcher:
             list(zip(direct, anchored, strict=True)),
             [e[0] for e in self.key_edges],
             bases=sorted(self.term_keys),
+            word_end=[e[1] for e in self.key_edges],  # what triage would drop is not reported at all
         )
         self.empty = self.index.empty
         self._index_arrays = self.index.arrays

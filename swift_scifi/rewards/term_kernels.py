@@ -61,11 +61,12 @@ def _len_class(n):
 
 
 @njit(cache=True)
-def _build(codes, offsets, word_start, literal, bits):
+def _build(codes, offsets, word_start, word_end, literal, bits):
     """The key table (slot -> hash check bits and key index + 1, 0 = empty); a Bloom bit set of the keys;
     per BMP code point, the length classes of the keys ending (``word_start`` ones: starting) with it; and
     the 4+ key lengths by the slot of their last (``word_start``: first) 4 code points, a table per group
-    (``bits``: log2 sizes of the key table, group 0 filter, Bloom set, group 1 filter). Every table is
+    (``bits``: log2 sizes of the key table, group 0 filter, Bloom set, group 1 filter): bit L for the
+    ``word_end`` keys of L code points, bit 16 + L for the others. Every table is
     small enough for the caches: the scan's cost is its cache misses. Keys not ``literal`` are left out
     (found through :func:`_build_masks`' tables)."""
     nkeys = offsets.shape[0] - 1
@@ -74,7 +75,7 @@ def _build(codes, offsets, word_start, literal, bits):
     for _ in range(_Q):
         p4 *= mul
     table = np.zeros(1 << bits[0], np.uint64)
-    lenmask = np.zeros((1 << bits[1]) + (1 << bits[3]), np.uint16)
+    lenmask = np.zeros((1 << bits[1]) + (1 << bits[3]), np.uint32)
     bloom = np.zeros((1 << (bits[2] - 6)) + (1 << (bits[4] - 6)), np.uint64)  # [group 0 | group 1]
     flags = np.zeros(2 * _BMP, np.uint8)  # [by end | word_start keys by start]
     tmask = np.uint64((1 << bits[0]) - 1)
@@ -114,8 +115,8 @@ def _build(codes, offsets, word_start, literal, bits):
             flags[group * _BMP + edge] |= _len_class(n)
         if n >= _Q:
             four = head if word_start[k] else h - rest * p4
-            lenmask[fbase[group] + (_slot(four, _Q) & fmask[group])] |= np.uint16(1) << np.uint16(
-                min(n, _LONG)
+            lenmask[fbase[group] + (_slot(four, _Q) & fmask[group])] |= np.uint32(1) << np.uint32(
+                min(n, _LONG) + (0 if word_end[k] else 16)
             )
     return table, lenmask, bloom, flags
 
@@ -171,10 +172,26 @@ def _build_masks(m_codes, m_off, m_pos, pair_m, pair_x, pair_k, bits):
 
 
 @njit(cache=True)
-def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags, long_lens, bits, masks, out):
+def _find(
+    text,
+    words,
+    codes,
+    offsets,
+    word_start,
+    word_end,
+    table,
+    lenmask,
+    bloom,
+    flags,
+    long_lens,
+    bits,
+    masks,
+    out,
+):
     """Every occurrence in ``text`` (uint32 code points) into ``out`` (3 x capacity int64: keys, starts,
     ends), in order of end then start; a ``word_start`` key only where the code point before it is no word
-    character of ``words`` (the text the offsets index, before lower-casing). Returns the count, or -1 when
+    character of ``words`` (the text the offsets index, before lower-casing), a ``word_end`` key only where
+    the code point after it is none (or a plural ending, s or es, that ends the word). Returns the count, or -1 when
     ``out`` is too small. ``masks``: :func:`_build_masks`' tables and the masks (codes, offsets, wildcard
     positions), for the keys found through them.
 
@@ -226,36 +243,52 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                     m_prev = (np.int64(m_flags[cp]) >> 8 if cp < _BMP else np.int64(255)) << 1
             if f == 0 and m_last == 0 and m_prev == 0:
                 continue
-            cand = (f & 7) << 1  # bit L: a key of L code points may sit here
+            # bit L: a key of L code points may sit here (``lo``: only where it ends a word)
+            hi = (f & 7) << 1
+            lo = np.int64(0)
             if f & 8 and at >= 0 and at + _Q <= n:
                 h4 = np.uint64(0)
                 for j in range(at, at + _Q):
                     h4 = h4 * mul + np.uint64(text[j]) + np.uint64(1)
-                cand |= np.int64(lenmask[fbase + np.int64(_slot(h4, _Q) & fmask)])
+                lm = np.int64(lenmask[fbase + np.int64(_slot(h4, _Q) & fmask)])
+                hi |= lm >> 16
+                lo = lm & 0xFFFF
             m_cand = m_last | m_prev
-            if cand == 0 and m_cand == 0:
+            if hi == 0 and lo == 0 and m_cand == 0:
                 continue
-            nl = n_long if cand >> _LONG else 0
+            nl = n_long if (hi | lo) >> _LONG else 0
             for idx in range(nl + _LONG - 1):
                 if phase == 0:  # longest first
                     if idx < nl:
                         L = long_lens[nl - 1 - idx]
-                        literal = True
+                        bit = _LONG
                     else:
                         L = _LONG - 1 - (idx - nl)
-                        literal = (cand >> L) & 1 == 1
+                        bit = L
                     start = i + 1 - L
                 else:  # shortest first
                     if idx < _LONG - 1:
                         L = idx + 1
-                        literal = (cand >> L) & 1 == 1
+                        bit = L
                     else:
                         L = long_lens[idx - (_LONG - 1)]
-                        literal = True
+                        bit = _LONG
                     start = i
+                any_key = (hi >> bit) & 1 == 1
+                end_key = (lo >> bit) & 1 == 1
                 masked = L <= _MASK_MAX and (m_cand >> L) & 1 == 1
-                if not (literal or masked) or start < 0 or start + L > n:
+                if not (any_key or end_key or masked) or start < 0 or start + L > n:
                     continue
+                # whether text[start + L] ends the word: no word character there, or a plural ending that does
+                p = start + L
+                ends = True
+                if p < n and _word_char(words[p]):
+                    ends = False
+                    if words[p] == 0x73:  # s
+                        ends = p + 1 >= n or not _word_char(words[p + 1])
+                    if not ends and words[p] == 0x65 and p + 1 < n and words[p + 1] == 0x73:  # es
+                        ends = p + 2 >= n or not _word_char(words[p + 2])
+                literal = any_key or (end_key and ends)
                 k = -1
                 if literal:  # the key equal to text[start:start + L] in this group: Bloom bit, then the table
                     h = np.uint64(0)
@@ -326,7 +359,7 @@ def _find(text, words, codes, offsets, word_start, table, lenmask, bloom, flags,
                             slot = (slot + np.uint64(1)) & mtmask
                         if k >= 0:
                             break
-                if k < 0:
+                if k < 0 or (word_end[k] and not ends):
                     continue
                 if count == cap:
                     return -1

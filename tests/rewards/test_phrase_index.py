@@ -9,12 +9,25 @@ from swift_scifi.rewards.phrase_index import PhraseIndex
 from swift_scifi.rewards.term_consistency import _WORD_CHARS
 
 
-def _brute(text: str, keys: list[str], word_start: list[bool]) -> list[tuple[int, int, int]]:
+def _ends_word(text: str, p: int) -> bool:
+    """No word character at ``p``, or a plural ending (s, es) there that ends the word."""
+    if p >= len(text) or text[p] not in _WORD_CHARS:
+        return True
+    for suf in ("s", "es"):
+        e = p + len(suf)
+        if text[p:e] == suf and (e >= len(text) or text[e] not in _WORD_CHARS):
+            return True
+    return False
+
+
+def _brute(text: str, keys: list[str], word_start: list[bool], word_end=None) -> list[tuple[int, int, int]]:
     hits = []
     for k, key in enumerate(keys):
         at = text.find(key)
         while at >= 0:
-            if not (word_start[k] and at and text[at - 1] in _WORD_CHARS):
+            if not (word_start[k] and at and text[at - 1] in _WORD_CHARS) and (
+                not (word_end and word_end[k]) or _ends_word(text, at + len(key))
+            ):
                 hits.append((k, at, at + len(key)))
             at = text.find(key, at + 1)
     return sorted(hits, key=lambda h: (h[2], h[1]))
@@ -31,10 +44,11 @@ def test_every_occurrence_in_order_of_end_as_brute_force():
             }
         )
         word_start = [rng.random() < 0.4 for _ in keys]
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 400)))
+        word_end = [rng.random() < 0.4 for _ in keys]
+        text = "".join(rng.choice(alphabet + "s") for _ in range(rng.randrange(0, 400)))
         text += "".join(rng.sample(keys, 5))  # make sure long keys occur too
-        index = PhraseIndex(keys, [None] * len(keys), word_start)
-        assert index.find(text) == _brute(text, keys, word_start)
+        index = PhraseIndex(keys, [None] * len(keys), word_start, word_end=word_end)
+        assert index.find(text) == _brute(text, keys, word_start, word_end)
 
 
 def test_many_hits_grow_the_output():
@@ -57,7 +71,8 @@ def test_keys_found_through_masked_bases_as_brute_force(monkeypatch):
         keys.update("".join(rng.choice(alphabet) for _ in range(rng.choice((1, 3, 5, 9)))) for _ in range(20))
         keys = sorted(keys)
         word_start = [rng.random() < 0.2 for _ in keys]
-        text = "".join(rng.choice(alphabet + " a") for _ in range(rng.randrange(0, 300))) + "".join(bases)
-        index = PhraseIndex(keys, [None] * len(keys), word_start, bases=bases)
+        word_end = [rng.random() < 0.2 for _ in keys]
+        text = "".join(rng.choice(alphabet + " as") for _ in range(rng.randrange(0, 300))) + "".join(bases)
+        index = PhraseIndex(keys, [None] * len(keys), word_start, bases=bases, word_end=word_end)
         assert index.n_masked > 0
-        assert index.find(text) == _brute(text, keys, word_start)
+        assert index.find(text) == _brute(text, keys, word_start, word_end)
