@@ -177,7 +177,7 @@ def main() -> None:
             f"({c['own'] / n:.2%}; less source slips {c['own-slips'] / n:.2%}), own terms without "
             f"term_forms {c['bare']} ({c['bare'] / n:.2%}), whole glossary {c['full']} ({c['full'] / n:.2%})"
         )
-        for h in ("fit", "held"):
+        for h in ("fit", "held") if lang == "zh" else ():
             nh = c[f"windows:{h}"]
             print(
                 f"    {h} books: {c[f'own-slips:{h}']}/{nh} windows hit less source slips ({c[f'own-slips:{h}'] / max(nh, 1):.2%})"
