@@ -401,7 +401,10 @@ def _latin_word_char(ch: str) -> bool:
 def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether one span of the sorted ``spans`` contains [start, end)."""
     i = bisect_right(spans, (start, 10**18))
-    return any(a <= start and b >= end for a, b in spans[max(0, i - 8) : i])
+    for j in range(i - 1, max(-1, i - 9), -1):  # the 8 nearest spans starting at or before ``start``
+        if spans[j][1] >= end:
+            return True
+    return False
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
