@@ -370,6 +370,54 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
     n_sampled = 0  # the loop: independent loads in a tight loop overlap their cache misses
     for i in range(n):
         c = cp[i]
+        # fast paths for the commonest characters (the general path below gives the same counts for them)
+        if 0x4E00 <= c <= 0x9FFF:  # a CJK Unified ideograph: class CJK | TOKEN, a unit of the order model
+            in_run = False  # a token character ends an ASCII run without counting it
+            prev_token = True
+            visible += 1
+            cjk += 1
+            lw += 1
+            if prev_o:
+                order_countdown -= 1
+                if order_countdown == 0:
+                    order_countdown = order_stride
+                    ia, ib = int(zh_id[prev_o]), int(zh_id[c])
+                    if ia and ib and n_sampled < sampled.size:
+                        sampled[n_sampled] = (ia - 1) * zh_k + ib - 1
+                        n_sampled += 1
+            prev_o = c
+            if prev_cjk:
+                countdown -= 1
+                if countdown == 0:
+                    countdown = stride
+                    pairs += 1
+                    byte, bit = _pair_bit((np.uint64(t2s[prev_cjk]) << np.uint64(16)) | np.uint64(t2s[c]))
+                    if pair_bits[byte] & bit:
+                        known += 1
+            prev_cjk = c
+            if last_script == 2:
+                switches += 1
+            last_script = 1
+            continue
+        if 0x61 <= (c | 0x20) <= 0x7A:  # A-Z, a-z: class LATIN | TOKEN | ASCII_LETTER
+            if not in_run:
+                in_run = True
+                run_ok = not prev_token
+            prev_token = True
+            visible += 1
+            letters += 1
+            prev_cjk = prev_o = 0
+            if last_script == 1:
+                switches += 1
+            last_script = 2
+            continue
+        if c == 0x20:  # a space ends a run (counted when it began at a boundary)
+            if in_run:
+                lw += run_ok
+                in_run = False
+            prev_token = False
+            prev_cjk = prev_o = 0
+            continue
         cls = _fclass(c)
         if cls & ASCII_LETTER:
             if not in_run:
