@@ -12,6 +12,7 @@ bad input never raises (docs/rewards.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from .composite import writing_score
@@ -80,17 +81,15 @@ def _batch_first(items: list[Prepared], empty: list[bool], need: Sequence[str]) 
     """Run the :data:`_BATCH_FIRST` work of the first reward of ``need`` that has some, over the non-blank
     completions grouped by language; a failure is left to the scorer (which scores it as it would have)."""
     passes = next((_BATCH_FIRST[n] for n in need if n in _BATCH_FIRST), ())
-    views = sorted((item.view for item, blank in zip(items, empty, strict=True) if not blank), key=_lang)
+    views = sorted(
+        (item.view for item, blank in zip(items, empty, strict=True) if not blank), key=attrgetter("lang")
+    )
     for fn in passes:
         for view in views:
             try:
                 fn(view)
             except Exception:  # noqa: S112 - the scorer meets it again and scores it as empty_score
                 continue
-
-
-def _lang(view: TextView) -> str:
-    return view.lang
 
 
 def _score_items(

@@ -133,7 +133,7 @@ def _width_forms(term: str) -> set[str]:
 
 def term_variants(term: str) -> dict[str, str]:
     """Lower-cased near-miss forms of ``term`` mapped to their kind: homophone and lookalike (one Chinese
-    character swapped; homophone-word / lookalike-word when the swap makes a common word), edit1, spacing
+    character swapped; homophone-word when a sound-alike swap makes a common word), edit1, spacing
     (hyphenation too), width (full/half-width), opencc (script)."""
     out: dict[str, str] = {**word_variants(term), **substitution_variants(term)}
     for kind, forms in (
@@ -358,7 +358,7 @@ class TermMatcher:
 
 
 _CHAR_SWAPS = ("homophone", "lookalike")
-_WORD_SWAPS = ("homophone-word", "lookalike-word")
+_WORD_SWAPS = ("homophone-word",)
 
 
 def _concat_codes(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
