@@ -164,7 +164,7 @@ def main() -> None:
     print(f"term automaton build (once per term list, cached): {1000 * (time.perf_counter() - t0):.0f} ms")
 
     naive = best_of(lambda: [[t for t in terms if t in text] for text in texts])
-    ours = best_of(lambda: [matcher.report(text, text.lower()).score() for text in texts])
+    ours = best_of(lambda: [matcher.report(text).score() for text in texts])  # lower-cases in its kernel
     print(
         f"term consistency: naive {1000 * naive:.1f} ms, scifi {1000 * ours:.1f} ms -> {naive / ours:.1f}x faster (target >= 10x)"
     )

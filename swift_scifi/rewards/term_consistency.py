@@ -31,7 +31,7 @@ import numpy as np
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex, codepoints
-from .term_kernels import key_info, scan
+from .term_kernels import key_info, lower_table, scan
 from .zh_variants import in_term_context, reads_as_other_words, substitution_variants, word_variants
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
@@ -222,6 +222,7 @@ class TermMatcher:
                 anchor_only,
             ),
             *_concat_codes(self.terms),
+            lower_table(),
         )
         # fuzzy near misses: each 4+ character CJK term with one character masked -> term indexes
         self.masked: dict[str, list[int]] = {}
@@ -232,14 +233,21 @@ class TermMatcher:
                     self.masked.setdefault(low[:j] + "\0" + low[j + 1 :], []).append(i)
         self._variant_keys: dict[str, frozenset[str]] = {}
 
-    def _scan(self, low_codes: np.ndarray, codes: np.ndarray) -> list[int]:
-        """:func:`term_kernels.scan` of one text, as a list (its output grown until the hits fit)."""
-        cap = 64 + low_codes.shape[0] // 4
+    def _scan(self, text: str, codes: np.ndarray) -> list[int]:
+        """:func:`term_kernels.scan` of one text (``codes``: its code points), as a list (its output grown until
+        the hits fit). The kernel lower-cases the text as ``str.lower`` does, or asks for ``text.lower()``
+        (a capital sigma, whose lower case depends on its neighbours)."""
+        cap = 64 + codes.shape[0] // 4
+        low = _NO_CODES
         while True:
-            res = scan(low_codes, codes, self._index_arrays, np.empty((3, cap), np.int64), *self._kernel_args)
+            res = scan(low, codes, self._index_arrays, np.empty((3, cap), np.int64), *self._kernel_args)
             if res[0] >= 0:
                 return res.tolist()
-            cap *= 4
+            if res[0] == -2:
+                lower = text.lower()
+                low = codepoints(lower) if len(lower) == len(text) else codes
+            else:
+                cap *= 4
 
     def variant_keys(self, term: str) -> frozenset[str]:
         """The lower-cased near-miss forms of ``term`` (one of this matcher's terms), cached."""
@@ -254,18 +262,15 @@ class TermMatcher:
         threshold: float = DEFAULTS.term_fuzzy_threshold,
         allowed: frozenset[str] = frozenset(),
     ) -> TermReport:
-        """Count correct uses and near misses of every term in ``text`` (``lower`` = ``text.lower()`` if given).
+        """Count correct uses and near misses of every term in ``text``. ``lower``: ``text.lower()`` (or
+        ``text`` where lowering changes its length), read only by the near-miss checks; computed if None.
         ``allowed``: lower-cased forms that are never near misses (the book's own near-forms, ``term_forms``)."""
         rep = TermReport(self.terms)
         if self.empty or not text:
             return rep
-        low = lower if lower is not None else text.lower()
-        if len(low) != len(text):
-            low = text
-        low_codes = codepoints(low)
-        codes = low_codes if low == text else codepoints(text)
-        # the compiled pass finds every key and settles correct uses as listed and hits inside longer words
-        res = self._scan(low_codes, codes)
+        # the compiled pass lower-cases the text, finds every key and settles correct uses as listed and hits
+        # inside longer words
+        res = self._scan(text, codepoints(text))
         nt, ns, nr = res[0], res[1], res[2]
         correct, terms = rep.correct, self.terms
         for j in range(3, 3 + 2 * nt, 2):
@@ -280,6 +285,7 @@ class TermMatcher:
         misses: list[tuple[int, int, str, str]] = []
         payloads, edges, caps, n = self.index.payloads, self.edges, self.caps, len(text)
         word_ch = _WORD_CHARS
+        low = None
         for q in range(p, p + 3 * nr, 3):
             k, start, end = res[q], res[q + 1], res[q + 2]
             direct, anchored = payloads[k]
@@ -309,8 +315,11 @@ class TermMatcher:
                     text, start, end, _changed(text[start:end], term, start), term
                 ):
                     continue  # the swapped character belongs to a common word (包含楚国 holds 含楚, no 韩楚)
-                if allowed and low[start:end] in allowed:
-                    continue  # a form the book itself uses (紧箍 beside 金箍)
+                if allowed:
+                    if low is None:
+                        low = _lowered(text, lower)
+                    if low[start:end] in allowed:
+                        continue  # a form the book itself uses (紧箍 beside 金箍)
                 misses.append((start, end, term, vkind or "case"))
         spans.sort()
         if misses:
@@ -358,6 +367,7 @@ class TermMatcher:
 
 
 _CHAR_SWAPS = ("homophone", "lookalike")
+_NO_CODES = np.zeros(0, np.uint32)
 _WORD_SWAPS = ("homophone-word",)
 
 
@@ -367,6 +377,12 @@ def _concat_codes(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(arrays) + 1, np.int64)
     np.cumsum([a.shape[0] for a in arrays], out=offsets[1:])
     return (np.concatenate(arrays) if arrays else np.zeros(0, np.uint32)), offsets
+
+
+def _lowered(text: str, lower: str | None) -> str:
+    """``lower`` if given, else ``text.lower()``; ``text`` itself when lowering changes its length."""
+    low = lower if lower is not None else text.lower()
+    return low if len(low) == len(text) else text
 
 
 def _plain(term: str) -> bool:

@@ -19,6 +19,8 @@ edit-1 forms, word swaps, allowed forms, fuzzy near misses).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..jit import njit
@@ -470,13 +472,63 @@ def triage(keys, starts, ends, text, info, term_codes, term_off):
     return counts, span_s[:ns].copy(), span_e[:ns].copy(), rest[:kept].copy()
 
 
+# ---- lower-casing as str.lower does, code point by code point ----
+
+_DOTTED_I = 0x130  # the one code point whose lower case is two (i + combining dot): str.lower changes length
+_SIGMA = 0x3A3  # lower-cases by context (final sigma): left to str.lower
+
+
+@functools.cache
+def lower_table() -> np.ndarray:
+    """uint32: the lower case of every code point below the last one that has a one-code-point lower case
+    other than itself, as this Python's ``str.lower`` gives it (computed, so it follows the Unicode version);
+    :data:`_DOTTED_I` and :data:`_SIGMA` map to themselves (:func:`lower_codes` handles them)."""
+    cps = np.arange(0x110000, dtype=np.uint32)
+    cps[[_DOTTED_I, _SIGMA]] = 0x20  # kept out of the string: their lower case is not one fixed code point
+    low = np.frombuffer(
+        cps.tobytes().decode("utf-32-le", "surrogatepass").lower().encode("utf-32-le", "surrogatepass"),
+        dtype=np.uint32,
+    ).copy()
+    low[[_DOTTED_I, _SIGMA]] = [_DOTTED_I, _SIGMA]
+    last = int(np.flatnonzero(low != np.arange(0x110000, dtype=np.uint32))[-1])
+    return low[: last + 1].copy()
+
+
 @njit(cache=True)
-def scan(low, codes, index, out, info, term_codes, term_off):
+def lower_codes(codes, table):
+    """The code points of ``str.lower`` of the text ``codes``, or of the text itself when lowering changes its
+    length (a dotted capital I, as :meth:`TermMatcher.report` does); an empty array when the text holds a
+    capital sigma (its lower case depends on the letters around it: the caller asks ``str.lower``)."""
+    n = codes.shape[0]
+    low = np.empty(n, np.uint32)
+    size = table.shape[0]
+    for i in range(n):
+        c = codes[i]
+        if c == _DOTTED_I:
+            return codes
+        if c == _SIGMA:
+            return np.empty(0, np.uint32)
+        if c < 0x80:  # ASCII and the CJK ideographs first: most of the text
+            low[i] = c + 32 if 0x41 <= c <= 0x5A else c
+        elif 0x3400 <= c < 0xA000 or c >= size:
+            low[i] = c
+        else:
+            low[i] = table[c]
+    return low
+
+
+@njit(cache=True)
+def scan(low, codes, index, out, info, term_codes, term_off, table):
     """:func:`phrase_index._find` then :func:`triage` in one call, the result packed into one int64 array
     (one conversion to Python): ``[n_terms, n_spans, n_rest, (term index, uses) * n_terms, (start, end) *
-    n_spans, (key, start, end) * n_rest]``; ``[-1]`` when ``out`` (3 x capacity) is too small for the hits.
-    ``index``: the :class:`PhraseIndex` arrays (``PhraseIndex.arrays``); ``low``/``codes``: the lower-cased
-    and the original text's code points."""
+    n_spans, (key, start, end) * n_rest]``; ``[-1]`` when ``out`` (3 x capacity) is too small for the hits,
+    ``[-2]`` when ``low`` is needed (:func:`lower_codes` could not lower the text). ``index``: the
+    :class:`PhraseIndex` arrays (``PhraseIndex.arrays``); ``codes``: the text's code points; ``low``: those
+    of its lower case, or an empty array to have them computed with ``table`` (:func:`lower_table`)."""
+    if low.shape[0] != codes.shape[0]:
+        low = lower_codes(codes, table)
+        if low.shape[0] != codes.shape[0]:
+            return np.full(1, -2, np.int64)
     count = _find(low, codes, *index, out)
     if count < 0:
         return np.full(1, -1, np.int64)

@@ -163,3 +163,31 @@ def test_a_homophone_swap_that_makes_a_common_word_counts_only_in_the_terms_own_
     assert [k for _, k in rep.variants["行者"]] == ["homophone-word"]
     assert term_report("胜者为王。行者道：“走。”", ["行者"]).n_variants == 0
     assert term_report("婉如笑了。他宛如一阵风。", ["婉如"]).n_variants == 0
+
+
+def test_the_scan_lower_cases_as_str_lower_does():
+    """Every code point (surrogates aside) lower-cased by the kernel as ``str.lower``; a dotted capital I
+    (lower case of two code points) leaves the text as it is, a capital sigma (lower case by context) is left
+    to ``str.lower``; the report reads them the same way."""
+    import numpy as np
+
+    from swift_scifi.rewards.phrase_index import codepoints
+    from swift_scifi.rewards.term_kernels import lower_codes, lower_table
+
+    cps = np.arange(0x110000, dtype=np.uint32)
+    cps = cps[((cps < 0xD800) | (cps >= 0xE000)) & (cps != 0x130) & (cps != 0x3A3)]
+    every = cps.tobytes().decode("utf-32-le")
+    assert np.array_equal(lower_codes(codepoints(every), lower_table()), codepoints(every.lower()))
+    dotted = "İstanbul AETHER"
+    assert np.array_equal(lower_codes(codepoints(dotted), lower_table()), codepoints(dotted))
+    assert lower_codes(codepoints("ΟΔΟΣ"), lower_table()).shape[0] == 0
+    m = matcher_for(("Aether", "Nova Prime"))
+    rep = m.report("ΟΔΟΣ aether, Nova Prime.")
+    assert rep.correct == {"Nova Prime": 1} and rep.variants == {"Aether": [("aether", "case")]}
+    rep = m.report(
+        "İ aether Nova Prime nova prime"
+    )  # as str.lower changes its length, the text is not lowered
+    assert rep.correct == {} and rep.variants == {
+        "Aether": [("aether", "case")],
+        "Nova Prime": [("nova prime", "case")],
+    }
