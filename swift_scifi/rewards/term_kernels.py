@@ -199,7 +199,8 @@ def _find(
 
     One loop body and no helper that takes an array: numba counts references of every array a function
     (inlined or not) receives, with atomic instructions, and in this loop that cost more than the scan
-    itself (28% of the time in NRT_incref/NRT_decref). Two passes: keys by their end (longest first), then
+    itself (28% of the time in NRT_incref/NRT_decref). A pass whose filter tables flag no code point of the
+    text is skipped (a first loop reads them once per code point). Two passes: keys by their end (longest first), then
     ``word_start`` keys at word starts (shortest first); per position the candidate lengths are a bit mask
     (bits 1-14, bit 15: the long lengths, tried one by one). At one place and length the key table and the
     masks never both hold the text: a key is in one of them."""
@@ -215,7 +216,24 @@ def _find(
     n_long = long_lens.shape[0]
     count = 0
     n_ends = 0
+    # which passes can find anything: a code point that ends a key or a mask (1), one that starts a
+    # word_start key (2); an English text skips the first, a Chinese one the second
+    need = 0
+    for i in range(n):
+        c = text[i]
+        if c >= _BMP:
+            need = 3
+            break
+        if flags[c] != 0 or m_flags[c] != 0:
+            need |= 1
+        if flags[_BMP + c] != 0:
+            need |= 2
+        if need == 3:
+            break
     for phase in range(2):  # 0: keys by their end; 1: word_start keys at word starts
+        if not (need >> phase) & 1:
+            n_ends = count
+            continue
         if phase == 0:
             fmask, fbase = np.uint64((1 << bits[1]) - 1), 0
             bmask, bbase = np.uint64((1 << bits[2]) - 1), 0
