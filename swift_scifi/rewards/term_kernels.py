@@ -199,8 +199,8 @@ def _find(
 
     One loop body and no helper that takes an array: numba counts references of every array a function
     (inlined or not) receives, with atomic instructions, and in this loop that cost more than the scan
-    itself (28% of the time in NRT_incref/NRT_decref). A pass whose filter tables flag no code point of the
-    text is skipped (a first loop reads them once per code point). Two passes: keys by their end (longest first), then
+    itself (28% of the time in NRT_incref/NRT_decref). A first loop lists the positions each pass looks at
+    (those the filter tables flag), so the passes skip the rest of the text. Two passes: keys by their end (longest first), then
     ``word_start`` keys at word starts (shortest first); per position the candidate lengths are a bit mask
     (bits 1-14, bit 15: the long lengths, tried one by one). At one place and length the key table and the
     masks never both hold the text: a key is in one of them."""
@@ -216,24 +216,31 @@ def _find(
     n_long = long_lens.shape[0]
     count = 0
     n_ends = 0
-    # which passes can find anything: a code point that ends a key or a mask (1), one that starts a
-    # word_start key (2); an English text skips the first, a Chinese one the second
-    need = 0
+    # the positions each pass looks at, listed in one read of the filter tables per code point: pass 0
+    # where a key or a mask may end (its last code point, or a mask's second to last), pass 1 at a word
+    # start whose code point starts a word_start key; an English text leaves pass 0 nothing, a Chinese one
+    # pass 1
+    pos = np.empty(2 * n, np.int32)  # pass 0's from 0, pass 1's from n
+    n0 = 0
+    n1 = 0
+    before = False  # the code point before is a mask's second to last (or outside the BMP)
     for i in range(n):
         c = text[i]
         if c >= _BMP:
-            need = 3
-            break
-        if flags[c] != 0 or m_flags[c] != 0:
-            need |= 1
-        if flags[_BMP + c] != 0:
-            need |= 2
-        if need == 3:
-            break
+            here0, here1, after = True, True, True
+        else:
+            mf = m_flags[c]
+            here0 = flags[c] != 0 or mf != 0 or before
+            here1 = flags[_BMP + c] != 0
+            after = mf != 0
+        if here0:
+            pos[n0] = i
+            n0 += 1
+        if here1 and (i == 0 or not _word_char(words[i - 1])):
+            pos[n + n1] = i
+            n1 += 1
+        before = after
     for phase in range(2):  # 0: keys by their end; 1: word_start keys at word starts
-        if not (need >> phase) & 1:
-            n_ends = count
-            continue
         if phase == 0:
             fmask, fbase = np.uint64((1 << bits[1]) - 1), 0
             bmask, bbase = np.uint64((1 << bits[2]) - 1), 0
@@ -243,15 +250,10 @@ def _find(
             fmask, fbase = np.uint64((1 << bits[3]) - 1), 1 << bits[1]
             bmask, bbase = np.uint64((1 << bits[4]) - 1), 1 << (bits[2] - 6)
             group = np.uint64(1) << np.uint64(_KEY_BITS)
-        for i in range(n):
-            if phase == 0:
-                c = text[i]
-                at = i + 1 - _Q  # where the filter's 4 code points start
-            else:
-                if i > 0 and _word_char(words[i - 1]):
-                    continue
-                c = text[i]
-                at = i
+        for ii in range(n0 if phase == 0 else n1):
+            i = np.int64(pos[phase * n + ii])
+            c = text[i]
+            at = i + 1 - _Q if phase == 0 else i  # where the filter's 4 code points start
             f = np.int64(flags[phase * _BMP + c]) if c < _BMP else np.int64(15)
             # masks of length L (bit L) with the wildcard before the last code point / at it
             m_last = np.int64(0)
