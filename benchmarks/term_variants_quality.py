@@ -18,6 +18,9 @@ book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
    zh/z ch/c sh/s n/l an/ang en/eng in/ing), a look-alike (形近字 table). English: a one-letter edit, a
    transposition, a case change, a hyphenation change. The clean window must score higher than the planted
    one (terms: the clean window's own). Target: >= 95%.
+
+The term check's context model (swift_scifi/rewards/zh_context.py, asked at homophone-word hits) has read no
+book of the corpus (jieba's dictionary and WritingBench queries): both halves are scored as a user's book is.
 """
 
 from __future__ import annotations

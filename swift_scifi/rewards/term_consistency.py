@@ -32,7 +32,7 @@ from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex, codepoints
 from .term_kernels import key_info, lower_table, scan
-from .zh_variants import in_term_context, reads_as_other_words, substitution_variants, word_variants
+from .zh_variants import reads_as_other_words, substitution_variants, word_swap_is_slip, word_variants
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
 FUZZY_MIN_CHARS = 4  # shorter CJK terms get homophone / look-alike swaps only: 3-字 fuzzy spans hit real prose (31% of windows)
@@ -133,7 +133,8 @@ def _width_forms(term: str) -> set[str]:
 
 def term_variants(term: str) -> dict[str, str]:
     """Lower-cased near-miss forms of ``term`` mapped to their kind: homophone and lookalike (one Chinese
-    character swapped; homophone-word when a sound-alike swap makes a common word), edit1, spacing
+    character swapped; homophone-word when a sound-alike swap makes a common word, function-char when the
+    swap is to a function character), edit1, spacing
     (hyphenation too), width (full/half-width), opencc (script)."""
     out: dict[str, str] = {**word_variants(term), **substitution_variants(term)}
     for kind, forms in (
@@ -309,8 +310,8 @@ class TermMatcher:
                         continue
                     if surface.isupper() and len(surface) > 1:
                         continue  # DEJAH THORIS in a heading or for emphasis is no case slip
-                elif vkind in _WORD_SWAPS and not in_term_context(text, start, end, term):
-                    continue  # a common word (何者), a slip only where the term sits in the same surroundings
+                elif vkind in _WORD_SWAPS and not word_swap_is_slip(text, start, end, term):
+                    continue  # a word the writer may mean (大姓, 行这): a slip only where the sentence wants the term
                 elif vkind in _CHAR_SWAPS and reads_as_other_words(
                     text, start, end, _changed(text[start:end], term, start), term
                 ):
@@ -368,7 +369,7 @@ class TermMatcher:
 
 _CHAR_SWAPS = ("homophone", "lookalike")
 _NO_CODES = np.zeros(0, np.uint32)
-_WORD_SWAPS = ("homophone-word",)
+_WORD_SWAPS = ("homophone-word", "function-char")
 
 
 def _concat_codes(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:

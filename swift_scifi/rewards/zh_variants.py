@@ -6,9 +6,11 @@
   stroke-order tables (examples/derive_term_data.py): 辑/缉, 己/已, 晴/睛.
 Replacement characters come from the 4,500 commonest characters (what a slip of the keyboard or the pen
 produces). A homophone variant that is itself a common word (``data/terms/zh_words.txt.gz``, from jieba's
-dictionary) is a near miss only where the text writes the term itself in the same surroundings
-(:func:`word_variants`: 胜者道 beside 行者道); a look-alike word (何者 for 行者) counts like any look-alike;
-:func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
+dictionary) is a near miss unless it reads better than the term in its sentence (a character bigram model of
+general Chinese, :mod:`.zh_context`: 我感大姓之恩 reads worse than 我感大圣之恩, 读四书 better than 读四叔) and
+the text does not write the term in the same surroundings (:func:`word_swap_is_slip`); a swap to a function
+character (行这 for 行者) counts only in the term's surroundings; a look-alike word (何者 for 行者) counts like
+any look-alike; :func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
 """
 
 from __future__ import annotations
@@ -138,11 +140,23 @@ def substitution_variants(term: str) -> dict[str, str]:
 
 
 def word_variants(term: str) -> dict[str, str]:
-    """The homophone swaps of a term that are common words themselves (宛如 for 婉如, 胜者 for 行者), kind
-    'homophone-word': a near miss only where the text also writes the term with the same two neighbouring
-    characters (:func:`in_term_context`): an input method offers the word by its sound, a writer may mean it."""
+    """The swaps of a term that a writer may mean, each a near miss only where :func:`word_swap_is_slip` says
+    so: homophone swaps that are common words themselves (宛如 for 婉如, 胜者 for 行者), kind 'homophone-word'
+    (an input method offers the word by its sound), and swaps of one character to a function character (行这
+    for 行者, 与帝 for 玉帝), kind 'function-char' (ordinary grammar as often as a slip)."""
     words = common_words()
-    return {v: "homophone-word" for v, kinds in _kinds(term).items() if "homophone" in kinds and v in words}
+    out = {v: "homophone-word" for v, kinds in _kinds(term).items() if "homophone" in kinds and v in words}
+    n = len(term)
+    if not 2 <= n <= MAX_TERM_CHARS or not all("\u4e00" <= c <= "\u9fff" for c in term):
+        return out
+    rd = readings(term)
+    if len(rd) != n:
+        return out
+    for i, ch in enumerate(term):
+        for c in lookalikes(ch) + homophones(ch, rd[i]):
+            if c in FUNCTION_CHARS:
+                out.setdefault(term[:i] + c + term[i + 1 :], "function-char")
+    return out
 
 
 CONTEXT_CHARS = 2
@@ -156,6 +170,24 @@ def in_term_context(text: str, start: int, end: int, term: str) -> bool:
     return (len(left) == CONTEXT_CHARS and left + term in text) or (
         len(right) == CONTEXT_CHARS and term + right in text
     )
+
+
+WORD_MARGIN = 0.0  # nats: a common word that reads better than the term by more than this is the word meant
+
+
+def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
+    """Whether a word swap of ``term`` at ``text[start:end]`` (:func:`word_variants`) is a slip: the text
+    writes the term itself in the same surroundings (:func:`in_term_context`), or, for a homophone word, the
+    word reads no better than the term would in its place (:func:`.zh_context.reads_better` <= WORD_MARGIN:
+    我感大姓之恩 is 大圣's sentence; 读四书 is the books', not 四叔's). A function-character swap needs the
+    surroundings. Runs only at such hits (a few model lookups each)."""
+    if in_term_context(text, start, end, term):
+        return True
+    if text[start:end] not in common_words():
+        return False
+    from .zh_context import reads_better
+
+    return reads_better(text, start, end, term) <= WORD_MARGIN
 
 
 def inside_word(text: str, start: int, end: int, changed: list[int] | None = None, term: str = "") -> bool:

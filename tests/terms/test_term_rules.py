@@ -41,10 +41,50 @@ def test_a_fuzzy_swap_to_a_function_character_at_the_edge_reads_as_grammar_but_o
 def test_a_look_alike_swap_that_makes_a_common_word_is_a_slip_wherever_it_stands():
     from swift_scifi.rewards.term_consistency import term_report
 
-    # 何者 ("which") for 行者: a slip of the eye, counted without the term's surroundings (a homophone word,
-    # 胜者, still needs them); the book's own use of the word (term_forms) and a word across the edge
-    # (进行着) still keep it out.
+    # 何者 ("which") for 行者: a slip of the eye, counted without the term's surroundings (a homophone word
+    # needs them or a sentence that wants the term); the book's own use of the word (term_forms) and a word
+    # across the edge (进行着) still keep it out.
     rep = term_report("行者笑了。何者忍不住，又笑。", ["行者"])
     assert rep.variants == {"行者": [("何者", "lookalike")]}
-    assert term_report("行者笑了。胜者忍不住，又笑。", ["行者"]).n_variants == 0
+    assert term_report("婉如笑了。他宛如一阵风。", ["婉如"]).n_variants == 0
     assert term_report("行者笑了。何者忍不住，又笑。", ["行者"], forms=["何者"]).n_variants == 0
+
+
+def test_a_homophone_word_is_a_slip_where_it_reads_worse_than_the_term_and_the_word_where_it_reads_better():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 大姓 ("a big surname") for 大圣: 感大姓之恩 reads worse than 感大圣之恩 (the character bigram model of
+    # general Chinese, zh_context), 那人大姓张 better ("his surname is Zhang")
+    rep = term_report("大圣来了。我感大姓之恩，情愿归顺。", ["大圣"])
+    assert rep.variants == {"大圣": [("大姓", "homophone-word")]}
+    assert term_report("大圣来了。那人大姓张，名三。", ["大圣"]).n_variants == 0
+    assert term_report("四叔来了。他在家读四书五经。", ["四叔"]).n_variants == 0
+
+
+def test_a_swap_to_a_function_character_counts_only_in_the_terms_surroundings():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 行这 ("walk this"): grammar as often as a slip; beside 行者道： written elsewhere it is the name misspelt
+    rep = term_report("行者道：“走。”行这道：“好。”", ["行者"])
+    assert rep.variants == {"行者": [("行这", "function-char")]}
+    assert term_report("行者上马，行这担着行李。", ["行者"]).n_variants == 0
+
+
+def test_context_model_prefers_the_pairs_it_has_seen_and_round_trips(tmp_path):
+    from swift_scifi.rewards import zh_context as zc
+
+    m = zc.BigramModel.from_texts(
+        ["他读四书。", "他读四书五经。", "四叔来了。", "读书人。"], min_pair_count=1
+    )
+    assert m.lp("四", "书") > m.lp("四", "叔") > m.lp("四", "龟")  # seen twice > once > never
+    path = tmp_path / "m.npz"
+    m.save(path)
+    m2 = zc.BigramModel.load(path)
+    assert m2.lp("四", "书") == m.lp("四", "书") and m2.score("读四书") == m.score("读四书")
+    zc.use_model(m)
+    try:
+        text = "他读四书。"
+        assert zc.reads_better(text, 2, 4, "四叔") > 0  # 读四书。 reads better than 读四叔。 here
+    finally:
+        zc.use_model(None)
+    assert zc.model() is not m
