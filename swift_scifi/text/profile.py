@@ -180,6 +180,31 @@ def words(cp):
     i = 0
     while i < n:
         c = cp[i]
+        # fast paths for the commonest characters (the general path below gives the same counts for them)
+        if 0x4E00 <= c <= 0x9FFF:  # a run of CJK Unified ideographs: not marks, end any run of a mark
+            j = i + 1
+            while j < n and 0x4E00 <= cp[j] <= 0x9FFF:
+                j += 1
+            cjk += j - i
+            i = j
+            last_cjk = True
+            if pending >= 0:
+                flags[pending] |= WORD_CJK_AFTER
+                pending = -1
+            if length:
+                runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
+                runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+                prev = 0
+                length = 0
+            continue
+        if c == 0x20:  # a space: not a mark, ends any run of a mark
+            i += 1
+            if length:
+                runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
+                runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+                prev = 0
+                length = 0
+            continue
         if not is_word_char(c):
             r = 0
             if is_cjk(c):
@@ -216,6 +241,11 @@ def words(cp):
         f = WORD_CJK_BEFORE if last_cjk else 0
         while i < n:
             c = cp[i]
+            if 0x61 <= c <= 0x7A:  # a-z: the general branch below for them, without its table and tests
+                f |= WORD_LATIN
+                h = mix(h, c)
+                i += 1
+                continue
             cls = char_class(c)
             if cls & (LATIN | DIGIT):
                 f |= WORD_DIGIT if cls & DIGIT else WORD_LATIN | (WORD_UPPER if fold(c) != c else 0)
