@@ -25,8 +25,10 @@ units to :mod:`length`) counts (units in parentheses):
   under the compact corpus model of :mod:`swift_scifi.text.ngram`: English word pairs with at least one
   frequent word (every ``max(1, words // 256)``-th pair); Chinese pairs of frequent characters and
   punctuation marks that lie inside no known word (word boundaries; every ``max(1, len // ORDER_SAMPLE)``-th
-  pair). Prose is clearly positive; frequent words in no grammatical order are well below 0 whatever their
-  vocabulary (measured leave-one-book-out in docs/rewards.md).
+  pair; a pair in a line that is not prose, one without a sentence mark or a list item, weighs a quarter of
+  one in a prose line, see ``PROSE_LINE_WEIGHT``). Prose is clearly positive; frequent words in no
+  grammatical order are well below 0 whatever their vocabulary (measured leave-one-book-out in
+  docs/rewards.md).
 
 Each feature becomes a factor in [0, 1] by a linear ramp between a "fluent" and a "not language" point
 (table ``RAMPS``; shares are shrunk towards a fluent prior so that a short text is not judged on a few
@@ -72,6 +74,14 @@ PAIR_BITS = 23  # size of the Chinese pair bit set (2**23 bits = 1 MiB)
 PAIR_SAMPLE = 256  # adjacent CJK pairs looked up per text, evenly spread (all of them in a short text)
 ORDER_SAMPLE = 512  # adjacent CJK pairs scored for word order per text, evenly spread
 KNOWN_PAIR = -128  # entry of the runtime zh order table: the pair lies inside a known word, not scored
+# A zh order pair in a prose line (one with a sentence mark, PROSE_MARKS, that is not a list item) weighs
+# PROSE_LINE_WEIGHT; one in any other line (a `key：value` line, a log or reference entry, a heading, a list
+# item: its first visible character one of LIST_MARKS, or digits and then . 、 ) ） ．) weighs 1: there adjacent
+# units are often labels and fragments rather than a sentence, so their order is weaker evidence (measured in
+# docs/rewards.md). ZH_ORDER_PAIRS / ZH_ORDER_SUM count pairs and pmi in these weight units.
+PROSE_LINE_WEIGHT = 4
+PROSE_MARKS = "，。！？；…"  # noqa: RUF001 (the marks char_counts tests, by code point)
+LIST_MARKS = "-*•#>+"  # a line starting with one of these (after spaces) is a list item or a heading
 N_FEATURES = 15
 (
     VISIBLE,
@@ -146,9 +156,16 @@ RAMPS = {
     ),
     # word order: mean pmi of adjacent CJK pairs across word boundaries (pairs inside no known word); held-out
     # human prose (classical novels, Lu Xun, modern WritingBench queries) median ~0, p1 -0.8; frequent-word
-    # salad -1.1, own words shuffled -0.8 (docs/rewards.md): the ramp sits below the clean tail
+    # salad -1.1, own words shuffled -0.8 (docs/rewards.md): the ramp sits below the clean tail; counts are
+    # in line-weight units (PROSE_LINE_WEIGHT per pair of a prose line)
     "order_zh": Ramp(
-        ZH_ORDER_SUM, ZH_ORDER_PAIRS, ok=-0.4, bad=-0.65, prior=0.3, strength=8, scale=1 / ORDER_SCALE
+        ZH_ORDER_SUM,
+        ZH_ORDER_PAIRS,
+        ok=-0.4,
+        bad=-0.65,
+        prior=0.3,
+        strength=8 * PROSE_LINE_WEIGHT,  # 8 pairs of a prose line
+        scale=1 / ORDER_SCALE,
     ),
 }
 _RAMP_TABLE = np.array([list(r) for r in RAMPS.values()], dtype=np.float64)
@@ -333,13 +350,35 @@ def zh_order_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True)
+def _list_item(cp, start, end):
+    """Is ``cp[start:end]`` (one line) a list item or a heading: after spaces, one of LIST_MARKS, or digits
+    followed by . 、 ) ） ．?"""
+    j = start
+    while j < end and (cp[j] == 0x20 or cp[j] == 0x09 or cp[j] == 0x3000):
+        j += 1
+    if j == end:
+        return False
+    c = cp[j]
+    if c == 0x2D or c == 0x2A or c == 0x2022 or c == 0x23 or c == 0x3E or c == 0x2B:
+        return True
+    k = j
+    while k < end and 0x30 <= cp[k] <= 0x39:
+        k += 1
+    if k == j or k == end:
+        return False
+    c = cp[k]
+    return c == 0x2E or c == 0x3001 or c == 0x29 or c == 0xFF09 or c == 0xFF0E
+
+
+@njit(cache=True)
 def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
     """One pass over the code points: the character counts of the module docstring (int64 array indexed by
     VISIBLE, LETTERS, BAD, OTHER, CJK_CHARS, PAIRS, KNOWN_PAIRS, SWITCHES), LW_UNITS, LongWriter's
     ``count_words`` (U+4E00-U+9FFF characters plus ``\\b[a-zA-Z]+\\b`` runs, Python's Unicode ``\\b``), and
     the word-order evidence of every ``max(1, len // ORDER_SAMPLE)``-th adjacent pair of two characters
-    with a class in the order model (CJK characters and Chinese punctuation) that lies inside no known word (:func:`zh_order_tables`): ZH_ORDER_PAIRS scored and
-    ZH_ORDER_SUM, their pmi (milli-nats). Counters are locals (written to the array once)."""
+    with a class in the order model (CJK characters and Chinese punctuation) that lies inside no known word
+    (:func:`zh_order_tables`): ZH_ORDER_PAIRS scored and ZH_ORDER_SUM, their pmi (milli-nats), both weighted
+    by their line (``PROSE_LINE_WEIGHT``). Counters are locals (written to the array once)."""
     zh_k = int(np.sqrt(zh_order.size))
     visible = letters = bad = other = cjk = pairs = known = switches = lw = order_pairs = 0
     order_sum = 0  # 1/16 nats
@@ -357,6 +396,10 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
     sampled = np.empty(ORDER_SAMPLE + 1, np.int64)  # table offsets of the sampled pairs, looked up after
     n_sampled = 0  # the loop: independent loads in a tight loop overlap their cache misses
     pair_at = np.empty(2 * PAIR_SAMPLE + 2, np.int64)  # the sampled CJK pairs (prev << 16 | c), the same
+    weight = np.empty(ORDER_SAMPLE + 1, np.int64)  # of each sampled pair, set when its line ends
+    line_start = 0  # the first sample of the current line
+    line_prose = False  # the current line has a sentence mark (PROSE_MARKS)
+    line_pos = 0  # the current line's first code point
     for i in range(n):
         c = cp[i]
         # fast paths for the commonest characters (the general path below gives the same counts for them)
@@ -421,7 +464,18 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
         prev_token = cls & TOKEN != 0
         if cls & SPACE:
             prev_cjk = prev_o = 0
+            if c == 0x0A:  # a line ends: its pairs weigh 1 unless it is prose (a sentence mark, no list item)
+                if n_sampled > line_start:
+                    prose = line_prose and not _list_item(cp, line_pos, i)
+                    weight[line_start:n_sampled] = PROSE_LINE_WEIGHT if prose else 1
+                line_start = n_sampled
+                line_prose = False
+                line_pos = i + 1
             continue
+        if not line_prose and (
+            c == 0xFF0C or c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0xFF1B or c == 0x2026
+        ):
+            line_prose = True
         visible += 1
         # word order: a unit of the Chinese model (BMP CJK, or punctuation above U+2000) after another?
         o = c if 0x2000 <= c < 0x10000 and (cls & CJK or cls & TOKEN == 0) else 0
@@ -476,11 +530,14 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
         key = pair_at[j]  # loads in a tight loop overlap their misses
         byte, bit = _pair_bit((np.uint64(t2s[key >> 16]) << np.uint64(16)) | np.uint64(t2s[key & 0xFFFF]))
         known += (pair_bits[byte] & bit) != 0
+    if n_sampled > line_start:
+        prose = line_prose and not _list_item(cp, line_pos, n)
+        weight[line_start:n_sampled] = PROSE_LINE_WEIGHT if prose else 1
     for j in range(n_sampled):
         v = zh_order[sampled[j]]
         if v != KNOWN_PAIR:
-            order_pairs += 1
-            order_sum += v
+            order_pairs += weight[j]
+            order_sum += weight[j] * v
     out = np.zeros(N_FEATURES, np.int64)
     out[VISIBLE], out[LETTERS], out[BAD], out[OTHER], out[CJK_CHARS] = visible, letters + cjk, bad, other, cjk
     out[PAIRS], out[KNOWN_PAIRS], out[SWITCHES], out[LW_UNITS] = pairs, known, switches, lw

@@ -112,6 +112,66 @@ def test_held_out_modern_chinese_queries_keep_their_order_credit(shared_corpus):
     assert len(low) <= 0.02 * len(texts), low
 
 
+STRUCTURED_ZH = (Path(__file__).parent / "data" / "modern_zh_structured.txt").read_text(encoding="utf-8")
+
+
+def test_modern_chinese_with_lists_timestamps_and_key_value_lines_stays_fluent():
+    """An LLM-style modern Chinese plan (written for this test: `key：value` lines, a bulleted cast, a timeline
+    of timestamps, numbered chapters, a reference list, prose paragraphs): fluent as a whole, and each block
+    of lines that are not prose keeps its order credit (their pairs weigh a quarter of a prose line's)."""
+    assert fluency_report(TextView(STRUCTURED_ZH, "zh"))["score"] == 1.0
+    blocks = {b.split("\n")[0][:8]: b for b in STRUCTURED_ZH.split("\n\n")}
+    for head in ("书名：深空回声", "- 03:12 ", "[1] 木卫二冰"):
+        assert fluency_report(TextView(blocks[head], "zh"))["factors"]["order_zh"] == 1.0, head
+
+
+def test_line_weights_of_the_order_evidence():
+    """A sentence counts PROSE_LINE_WEIGHT units per scored pair on a prose line, 1 as a list item (the same
+    pairs, the same mean pmi) or on a line without a sentence mark."""
+    from swift_scifi.rewards.fluency import PROSE_LINE_WEIGHT
+
+    def counts(text):
+        c = fluency_report(TextView(text, "zh"))["counts"]
+        return c["zh_order_pairs"], c["zh_order_millinats"]
+
+    line = "她打开维修手册，一页一页地翻过去，手指因为紧张而微微发抖。"
+    n, s = counts(line)
+    assert n > 0 and n % PROSE_LINE_WEIGHT == 0
+    assert counts("前言\n" + line) == (n, s)  # a heading line without pairs changes nothing
+    for item in ("- " + line, "  * " + line, "3. " + line, "12) " + line):  # list items weigh 1
+        m, t = counts(item)
+        assert PROSE_LINE_WEIGHT * m == n and abs(PROSE_LINE_WEIGHT * t - s) <= PROSE_LINE_WEIGHT, item
+    m, _ = counts(line.replace("，", "").replace("。", ""))  # noqa: RUF001 (no sentence mark: weight 1)
+    assert 0 < m < n / 2
+    assert counts("2187年，" + line)[0] > n  # a line starting with a year is prose, not a list item
+
+
+def test_salad_laid_out_in_lines_is_still_caught():
+    """Frequent-word salad (wordfreq top 2,000) laid out as short lines without sentence marks (300 and 1,000
+    characters), as a bulleted or a numbered list (1,000): its pairs weigh a quarter of a prose line's, yet
+    fluency stays <= 0.1. (A 300-character bulleted salad keeps some fluency, docs/rewards.md; the format
+    gate caps its writing at 0.4.)"""
+    import wordfreq
+
+    rng = random.Random(3)
+    vocab = [w for w in wordfreq.top_n_list("zh", 2000) if w.isalpha()]
+    lines: list[str] = []
+    while sum(len(x) + 1 for x in lines) < 1000:
+        line = ""
+        while len(line) < rng.randint(6, 16):
+            line += rng.choice(vocab)
+        lines.append(line)
+    for name, text in {
+        "lines, 300": "\n".join(lines)[:300],
+        "lines": "\n".join(lines)[:1000],
+        "bullets": "\n".join(f"- {x}。" for x in lines)[:1000],
+        "numbered": "\n".join(
+            f"{i}. {x}：{rng.choice(vocab)}，{rng.choice(vocab)}。" for i, x in enumerate(lines)
+        )[:1000],
+    }.items():
+        assert score_text(text, lang="zh")["fluency"] <= 0.1, (name, fluency_report(TextView(text, "zh")))
+
+
 def test_a_few_shuffled_sentences_keep_most_credit():
     """A 3,000-character English text with one sentence in ten shuffled keeps fluency >= 0.9."""
     clean = _window("en", 3000, seed=5)
