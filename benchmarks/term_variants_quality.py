@@ -52,7 +52,7 @@ def half(book: str) -> str:
 
 
 # causes of a zh hit that is no slip of the source (tests/terms/data/zh_fp_causes.yaml), in counting order
-CAUSES = ("other_name", "glossary_word", "edge_word", "outward_word", "unclassified")
+CAUSES = ("other_name", "glossary_word", "word_meant", "edge_word", "outward_word", "unclassified")
 
 
 def windows(text: str, size: int) -> list[str]:

@@ -40,6 +40,10 @@ def _chars() -> tuple[dict[str, str], str]:
 # Particles, pronouns and grammatical glue: a swap to one of them makes ordinary grammar (国主 -> 国之,
 # 得多 -> 的多), not a misspelt name.
 FUNCTION_CHARS = frozenset("的之了着地得于也其你我他她它这那么吗呢吧啊呀哦是在与和及而所被把就都又还不没很")
+# Classical function words (文言虚词: conjunctions, adverbs, modal and quantifying words) that names do use
+# (若花, 尚书): a swap to one is a slip inside a span, but at its edge it reads as grammar (因若花 "because
+# 若花", 欲亲之喜, 可行则行) unless the text writes the term in the same surroundings (:func:`reads_as_other_words`).
+CLASSICAL_FUNCTION_CHARS = frozenset("则乃且亦矣焉哉乎兮耶欤夫盖惟唯因故若即便皆俱均欲将犹尚诸些每各某")
 
 
 @lru_cache(maxsize=1)
@@ -214,8 +218,13 @@ def reads_as_other_words(text: str, start: int, end: int, changed: list[int], te
     is better read as ordinary words than as a slip: a changed character forms a common word across the
     span's edge (:func:`inside_word`), or a changed *edge* character is a function character (秀才和洋鬼子:
     "and", not a slip of 假洋鬼子; substitution variants never swap to one, this covers the fuzzy spans of
-    4+ character terms). A function character inside the span (南还普陀山) stays a slip."""
+    4+ character terms), or a classical function word (:data:`CLASSICAL_FUNCTION_CHARS`: 因若花) where the
+    text does not write the term in the same surroundings. A function character inside the span (南还普陀山)
+    stays a slip."""
     edges = (start, end - 1)
-    if any(text[i] in FUNCTION_CHARS for i in changed if i in edges):
+    at_edge = [text[i] for i in changed if i in edges]
+    if any(c in FUNCTION_CHARS for c in at_edge):
+        return True
+    if any(c in CLASSICAL_FUNCTION_CHARS for c in at_edge) and not in_term_context(text, start, end, term):
         return True
     return inside_word(text, start, end, changed, term)

@@ -88,3 +88,12 @@ def test_context_model_prefers_the_pairs_it_has_seen_and_round_trips(tmp_path):
     finally:
         zc.use_model(None)
     assert zc.model() is not m
+
+
+def test_a_swap_to_a_classical_function_word_at_the_edge_reads_as_grammar_unless_the_term_sits_there():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 因若花 ("because 若花"): 因 is a conjunction, not a slip of 阴若花; beside 阴若花中 written elsewhere it is one
+    assert term_report("阴若花来了。众姊妹因若花中了，都来道喜。", ["阴若花"]).n_variants == 0
+    rep = term_report("阴若花中了。众姊妹因若花中了，都来道喜。", ["阴若花"])
+    assert rep.variants == {"阴若花": [("因若花", "homophone")]}
