@@ -225,3 +225,20 @@ def test_false_positive_gate_on_clean_human_prose(shared_corpus):
         scored = {p.id for p in RULES if lang in p.langs and lang not in p.observed}
         over = {pid: r for pid, r in rates.items() if pid in scored and r > 0.03}
         assert not over, (lang, over)
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ('"Go." she said, and left.', True),  # the tag continues the sentence: it needs a comma
+        ('"Go." He said.', True),
+        ('"Go," she said, and left.', False),
+        # a new sentence after a quotation (v2 matched these: 60 times on slop-score's texts, never an error)
+        ('"Calm down." He said it simply, as if it were nothing.', False),
+        ("The media called it “The Blood Bug.” Nox called it a nuisance.", False),
+        ("“It is beautiful.”\n\nDeath said nothing.", False),
+    ],
+)
+def test_dialogue_tag_comma_fires_on_tags_not_on_new_sentences(text, fires):
+    got = principles_report(TextView(text, "en"))["en-dialogue-tag-comma"]
+    assert (got < 1.0) == fires, (text, got)
