@@ -85,6 +85,21 @@ def q(xs: list[float]) -> str:
     return f"n={len(a)} min={a.min():.2f} p1={np.percentile(a, 1):.2f} p5={np.percentile(a, 5):.2f} med={np.median(a):.2f} max={a.max():.2f}"
 
 
+def salad_lines(size: int, layout: str, rng: random.Random) -> str:
+    """``size`` characters of wordfreq's 2,000 most frequent Chinese words in lines of 6-16 characters: bare
+    (``in lines``: no sentence mark, so every pair weighs a third) or ``as a bulleted list`` (``- …。``)."""
+    import wordfreq
+
+    vocab = [w for w in wordfreq.top_n_list("zh", 2000) if w.isalpha()]
+    lines: list[str] = []
+    while sum(len(x) + 3 for x in lines) < size:
+        line = ""
+        while len(line) < rng.randint(6, 16):
+            line += rng.choice(vocab)
+        lines.append(line if layout == "in lines" else f"- {line}。")
+    return "\n".join(lines)[:size]
+
+
 def modern_rows(rng: random.Random) -> list[tuple[str, int, list[str]]]:
     """(kind, chars, texts) of modern Chinese none of which the shipped model saw: the held-out half of
     WritingBench's Chinese queries and LongBench-Write's Chinese prompts, whole, as one window each of 300
@@ -149,6 +164,12 @@ def main() -> None:
                     for top in (200, 2000, 20000):
                         kinds[f"wordfreq top-{top} salad"] = [
                             (frequent_word_salad(" " * size, lang, rng, top), lang, full) for _ in range(40)
+                        ]
+                if lang == "zh" and size in (300, 1000, 4000):  # own generator: the other rows keep theirs
+                    lrng = random.Random(f"lines:{half}:{size}")
+                    for layout in ("in lines", "as a bulleted list"):
+                        kinds[f"top-2000 salad {layout}"] = [
+                            (salad_lines(size, layout, lrng), lang, full) for _ in range(40)
                         ]
                 for kind, items in kinds.items():
                     got = [order_counts(t, lg, m) for t, lg, m in items]

@@ -25,7 +25,7 @@ units to :mod:`length`) counts (units in parentheses):
   under the compact corpus model of :mod:`swift_scifi.text.ngram`: English word pairs with at least one
   frequent word (every ``max(1, words // 256)``-th pair); Chinese pairs of frequent characters and
   punctuation marks that lie inside no known word (word boundaries; every ``max(1, len // ORDER_SAMPLE)``-th
-  pair; a pair in a line that is not prose, one without a sentence mark or a list item, weighs a quarter of
+  pair; a pair in a line that is not prose, one without a sentence mark or a list item, weighs a third of
   one in a prose line, see ``PROSE_LINE_WEIGHT``). Prose is clearly positive; frequent words in no
   grammatical order are well below 0 whatever their vocabulary (measured leave-one-book-out in
   docs/rewards.md).
@@ -79,7 +79,7 @@ KNOWN_PAIR = -128  # entry of the runtime zh order table: the pair lies inside a
 # item: its first visible character one of LIST_MARKS, or digits and then . 、 ) ） ．) weighs 1: there adjacent
 # units are often labels and fragments rather than a sentence, so their order is weaker evidence (measured in
 # docs/rewards.md). ZH_ORDER_PAIRS / ZH_ORDER_SUM count pairs and pmi in these weight units.
-PROSE_LINE_WEIGHT = 4
+PROSE_LINE_WEIGHT = 3
 PROSE_MARKS = "，。！？；…"  # noqa: RUF001 (the marks char_counts tests, by code point)
 LIST_MARKS = "-*•#>+"  # a line starting with one of these (after spaces) is a list item or a heading
 N_FEATURES = 15

@@ -118,7 +118,7 @@ STRUCTURED_ZH = (Path(__file__).parent / "data" / "modern_zh_structured.txt").re
 def test_modern_chinese_with_lists_timestamps_and_key_value_lines_stays_fluent():
     """An LLM-style modern Chinese plan (written for this test: `key：value` lines, a bulleted cast, a timeline
     of timestamps, numbered chapters, a reference list, prose paragraphs): fluent as a whole, and each block
-    of lines that are not prose keeps its order credit (their pairs weigh a quarter of a prose line's)."""
+    of lines that are not prose keeps its order credit (their pairs weigh a third of a prose line's)."""
     assert fluency_report(TextView(STRUCTURED_ZH, "zh"))["score"] == 1.0
     blocks = {b.split("\n")[0][:8]: b for b in STRUCTURED_ZH.split("\n\n")}
     for head in ("书名：深空回声", "- 03:12 ", "[1] 木卫二冰"):
@@ -148,7 +148,7 @@ def test_line_weights_of_the_order_evidence():
 
 def test_salad_laid_out_in_lines_is_still_caught():
     """Frequent-word salad (wordfreq top 2,000) laid out as short lines without sentence marks (300 and 1,000
-    characters), as a bulleted or a numbered list (1,000): its pairs weigh a quarter of a prose line's, yet
+    characters), as a bulleted or a numbered list (1,000): its pairs weigh a third of a prose line's, yet
     fluency stays <= 0.1. (A 300-character bulleted salad keeps some fluency, docs/rewards.md; the format
     gate caps its writing at 0.4.)"""
     import wordfreq
