@@ -132,6 +132,16 @@ _MARK_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in MA
 _MARK_INDEX[[ord(m) for m in MARKS]] = np.arange(1, len(MARKS) + 1)
 _RUN_INDEX = np.zeros(0x10000, dtype=np.uint8)  # code point -> 1 + index in RUN_MARKS (0: none)
 _RUN_INDEX[[ord(m) for m in RUN_MARKS]] = np.arange(1, len(RUN_MARKS) + 1)
+
+
+@njit(cache=True, inline="always")
+def _end_run(runs, mark, length):
+    """Add a run of ``length`` copies of run mark ``mark`` to ``runs`` (its doubles and triples)."""
+    slot = 2 * (_RUN_INDEX[mark] - 1)
+    runs[slot] += length // 2
+    runs[slot + 1] += length // 3
+
+
 MARK_KEYS = tuple(MARKS) + tuple(m * k for m in RUN_MARKS for k in (2, 3))  # the order of words' marks
 # per-word flag bits of :func:`words` (digits, Latin letters and capitals inside Chinese: numbers, units,
 # acronyms and names are language there, fragments glued to ideographs are not)
@@ -192,16 +202,14 @@ def words(cp):
                 flags[pending] |= WORD_CJK_AFTER
                 pending = -1
             if length:
-                runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
-                runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+                _end_run(runs, prev, length)
                 prev = 0
                 length = 0
             continue
         if c == 0x20:  # a space: not a mark, ends any run of a mark
             i += 1
             if length:
-                runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
-                runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+                _end_run(runs, prev, length)
                 prev = 0
                 length = 0
             continue
@@ -227,14 +235,12 @@ def words(cp):
                 length += 1
                 continue
             if length:
-                runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
-                runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+                _end_run(runs, prev, length)
             prev = c if r else 0
             length = 1 if r else 0
             continue
         if length:
-            runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
-            runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+            _end_run(runs, prev, length)
             prev = 0
             length = 0
         h = FNV_OFFSET
@@ -267,8 +273,7 @@ def words(cp):
             pending = k
         k += 1
     if length:
-        runs[2 * (_RUN_INDEX[prev] - 1)] += length // 2
-        runs[2 * (_RUN_INDEX[prev] - 1) + 1] += length // 3
+        _end_run(runs, prev, length)
     casing = upper if wide == 0 else -1
     # copies of the used part: a view keeps what it is given, and a slice would keep the whole buffer
     return (
