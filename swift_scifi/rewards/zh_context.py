@@ -118,17 +118,10 @@ class BigramModel:
             pair_counts=self.pair_counts.astype(np.uint32),
         )
 
-    def _char(self, c: str) -> int:
-        i = int(np.searchsorted(self.chars, ord(c)))
-        return i if i < len(self.chars) and self.chars[i] == ord(c) else -1
-
-    def _unigram(self, i: int) -> float:
-        return ((self.uni[i] if i >= 0 else 0) + 0.5) / (self.n + 0.5 * self.v)
-
     def lp(self, a: str, b: str) -> float:
         """ln P(b | a), Witten-Bell: (c(a,b) + T(a) P(b)) / (c(a) + T(a)); P(b) add-half unigram."""
         of_a, of_b = self._of.get(ord(a)), self._of.get(ord(b))
-        p1 = ((of_b[0] if of_b is not None else 0) + 0.5) / (self.n + 0.5 * self.v)  # as _unigram
+        p1 = ((of_b[0] if of_b is not None else 0) + 0.5) / (self.n + 0.5 * self.v)  # add-half unigram
         if of_a is None or of_a[2] == 0:
             return math.log(p1)
         key = ord(a) << 32 | ord(b)
