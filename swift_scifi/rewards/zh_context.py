@@ -23,6 +23,7 @@ import numpy as np
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "terms" / "zh_bigram.npz"
 BOUNDARY = "#"
 MIN_PAIR_COUNT = 2  # pairs seen fewer times are left out of the shipped model (back-off covers them)
+LP_MEMO = 1 << 16  # pairs whose ln P a model keeps (~10 MB at most)
 
 
 def normalise(text: str) -> str:
@@ -59,6 +60,7 @@ class BigramModel:
                 strict=True,
             )
         )
+        self._lp: dict[tuple[str, str], float] = {}  # lp memo (same values; pairs near a term recur)
 
     @staticmethod
     def count(
@@ -119,7 +121,16 @@ class BigramModel:
         )
 
     def lp(self, a: str, b: str) -> float:
-        """ln P(b | a), Witten-Bell: (c(a,b) + T(a) P(b)) / (c(a) + T(a)); P(b) add-half unigram."""
+        """ln P(b | a), Witten-Bell: (c(a,b) + T(a) P(b)) / (c(a) + T(a)); P(b) add-half unigram. Memoised
+        (at most ``LP_MEMO`` pairs, then started afresh)."""
+        v = self._lp.get((a, b))
+        if v is None:
+            if len(self._lp) >= LP_MEMO:
+                self._lp.clear()
+            v = self._lp[a, b] = self._lp_uncached(a, b)
+        return v
+
+    def _lp_uncached(self, a: str, b: str) -> float:
         of_a, of_b = self._of.get(ord(a)), self._of.get(ord(b))
         p1 = ((of_b[0] if of_b is not None else 0) + 0.5) / (self.n + 0.5 * self.v)  # add-half unigram
         if of_a is None or of_a[2] == 0:
@@ -159,8 +170,13 @@ def reads_better(text: str, start: int, end: int, term: str, context: int = 1) -
     """How much better (nats; > 0: better) ``text[start:end]`` reads than ``term`` would in its place, with
     ``context`` characters on each side: ln P(written) - ln P(term) under :func:`model`. Only the pairs that
     touch a changed character differ, so one character of context is all the model can use."""
-    m = model()
-    left = normalise(text[max(0, start - context) : start])
-    right = normalise(text[end : end + context])
-    written = normalise(text[start:end])
-    return m.score(left + written + right) - m.score(left + normalise(term) + right)
+    left = text[max(0, start - context) : start]
+    return _reads_better(model(), left, text[start:end], text[end : end + context], term)
+
+
+@lru_cache(maxsize=1 << 14)
+def _reads_better(m: BigramModel, left: str, written: str, right: str, term: str) -> float:
+    """:func:`reads_better` of ``written`` against ``term`` between ``left`` and ``right`` under ``m`` (cached:
+    GRPO's generations of a prompt write its terms' near misses in the same few surroundings)."""
+    left, right = normalise(left), normalise(right)
+    return m.score(left + normalise(written) + right) - m.score(left + normalise(term) + right)
