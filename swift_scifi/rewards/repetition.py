@@ -56,7 +56,7 @@ def _local_repeats(ids, n, window, visible_only=False):
         return 0, 0, 0
     size = 1
     bits = 0
-    while size < 2 * m:
+    while size < 4 * m:  # at most a quarter full: few probes collide (half full: ~20% slower on zh 8-grams)
         size *= 2
         bits += 1
     table = np.zeros(2 * size, np.uint64)  # [2j]: key (0 = empty slot), [2j + 1]: its last position
