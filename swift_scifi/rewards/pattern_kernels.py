@@ -128,6 +128,8 @@ def chinese_hits(cp):
     last = 0
     for i in range(n):
         c = cp[i]
+        if c >= 0x40 and c != DE:  # one test for most characters: the cases below are 的 and ASCII marks
+            continue
         if c == DE:
             a = _chain_start_a(cp, i)
             b = _chain_start_b(cp, i)
