@@ -51,28 +51,18 @@ def _local_repeats(ids, n, window, visible_only=False):
     the largest number of repeated ones among any ``window`` consecutive n-grams (``window`` <= 0: all).
     N-grams are keyed by a rolling polynomial hash (one multiply per position, mod 2^64) in an
     open-addressing table holding each key beside its last position (one cache line per probe)."""
-    m = ids.size - n + 1  # n-grams at most (fewer when whitespace is left out)
-    if m <= 0:
+    if ids.size < n:
         return 0, 0, 0
-    size = 1
-    bits = 0
-    while size < 4 * m:  # at most a quarter full: few probes collide (half full: ~20% slower on zh 8-grams)
-        size *= 2
-        bits += 1
-    table = np.zeros(2 * size, np.uint64)  # [2j]: key (0 = empty slot), [2j + 1]: its last position
-    flags = np.zeros(m, np.uint8)
+    # first the key of every n-gram (the rolling hash is one chain of multiplies), then the table probes,
+    # whose keys are then known ahead, so that their cache misses overlap (~10% faster than one loop)
+    keys = np.empty(ids.size - n + 1, np.uint64)
     ring = np.zeros(n, np.uint64)  # the last n ids, the oldest at ``slot``
-    mask = np.uint64(size - 1)
-    shift = np.uint64(64 - bits)
     top = np.uint64(1)  # _ROLL ** (n - 1): the weight of the id that leaves the window
     for _ in range(n - 1):
         top = top * _ROLL
     h = np.uint64(0)
     k = 0  # ids taken
     slot = 0  # k % n
-    repeated = 0
-    running = 0
-    densest = 0
     for c in ids:
         if _skipped(c, visible_only):
             continue
@@ -83,10 +73,25 @@ def _local_repeats(ids, n, window, visible_only=False):
         ring[slot] = v
         k += 1
         slot = 0 if slot == n - 1 else slot + 1
-        i = k - n  # the n-gram that ends at this id
-        if i < 0:
-            continue
-        key = h | np.uint64(1)  # 0 marks an empty slot
+        if k >= n:
+            keys[k - n] = h | np.uint64(1)  # the n-gram that ends at this id; 0 marks an empty slot
+    m = k - n + 1  # n-grams
+    if m <= 0:
+        return 0, 0, 0
+    size = 1
+    bits = 0
+    while size < 4 * m:  # at most a quarter full: few probes collide (half full: ~20% slower on zh 8-grams)
+        size *= 2
+        bits += 1
+    table = np.zeros(2 * size, np.uint64)  # [2j]: key (0 = empty slot), [2j + 1]: its last position
+    flags = np.zeros(m, np.uint8)
+    mask = np.uint64(size - 1)
+    shift = np.uint64(64 - bits)
+    repeated = 0
+    running = 0
+    densest = 0
+    for i in range(m):
+        key = keys[i]
         j = (key * _SPREAD) >> shift
         while table[2 * j] != 0 and table[2 * j] != key:
             j = (j + np.uint64(1)) & mask
@@ -99,7 +104,7 @@ def _local_repeats(ids, n, window, visible_only=False):
         densest = max(densest, running)
         table[2 * j] = key
         table[2 * j + 1] = np.uint64(i)
-    return repeated, max(k - n + 1, 0), densest
+    return repeated, m, densest
 
 
 def _rate(ids: np.ndarray, n: int, window: int, visible_only: bool = False) -> float:
