@@ -273,10 +273,11 @@ class TermMatcher:
         # inside longer words
         res = self._scan(text, codepoints(text))
         nt, ns, nr = res[0], res[1], res[2]
-        correct, terms = rep.correct, self.terms
-        for j in range(3, 3 + 2 * nt, 2):
-            term = terms[res[j]]
-            correct[term] = correct.get(term, 0) + res[j + 1]
+        terms = self.terms
+        # (term index, uses) pairs, one per term, each of a term listed once (a repeated one is never settled
+        # in the kernel): the dict built at once
+        pairs = zip(map(terms.__getitem__, res[3 : 3 + 2 * nt : 2]), res[4 : 4 + 2 * nt : 2], strict=True)
+        rep.correct = correct = dict(pairs)
         if not nr:
             return rep
         p = 3 + 2 * nt
