@@ -85,9 +85,15 @@ def test_context_model_prefers_the_pairs_it_has_seen_and_round_trips(tmp_path):
     try:
         text = "他读四书。"
         assert zc.reads_better(text, 2, 4, "四叔") > 0  # 读四书。 reads better than 读四叔。 here
+        # memoised: the same values as computed afresh, for this model only
+        direct = m.score("读四书#") - m.score("读四叔#")  # one character each side, normalised
+        assert zc.reads_better(text, 2, 4, "四叔") == zc.reads_better(text, 2, 4, "四叔") == direct
+        assert all(m.lp(a, b) == m._lp_uncached(a, b) for a, b in [("四", "书"), ("四", "龟"), ("#", "他")])
     finally:
         zc.use_model(None)
     assert zc.model() is not m
+    shipped = zc.model()
+    assert zc.reads_better("他读四书。", 2, 4, "四叔") == shipped.score("读四书#") - shipped.score("读四叔#")
 
 
 def test_a_swap_to_a_classical_function_word_at_the_edge_reads_as_grammar_unless_the_term_sits_there():
