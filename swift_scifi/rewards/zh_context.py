@@ -162,6 +162,7 @@ def model() -> BigramModel:
 def use_model(m: BigramModel | None) -> None:
     """Score with ``m`` from now on (None: back to the shipped model)."""
     _override.clear()
+    _reads_better.cache_clear()  # its entries hold the models they were computed with
     if m is not None:
         _override.append(m)
 
