@@ -25,6 +25,7 @@ import unicodedata
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import countOf
 
 import numpy as np
 
@@ -54,13 +55,13 @@ class TermReport:
 
     @property
     def n_variants(self) -> int:
-        return sum(len(v) for v in self.variants.values())
+        return sum(map(len, self.variants.values()))
 
     def score(self, cfg: RewardConfig = DEFAULTS) -> float:
         c, v = self.n_correct, self.n_variants
         precision = c / (c + v) if c + v else cfg.term_no_mention_score
         cap = max(1, min(len(self.terms), cfg.term_coverage_cap))
-        coverage = min(1.0, sum(1 for n in self.correct.values() if n) / cap)
+        coverage = min(1.0, (len(self.correct) - countOf(self.correct.values(), 0)) / cap)  # terms used
         w = cfg.term_coverage_weight
         return (1 - w) * precision + w * coverage
 
