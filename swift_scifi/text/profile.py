@@ -492,30 +492,46 @@ def paragraphs(cp, zh):
     hashes = np.empty(n // 2 + 2, np.uint64)
     runs = np.empty(n // 2 + 2, np.int64)
     k = 0
-    start = 0
-    prev_nl = -1  # index of the last newline not yet part of a separator (carriage returns skipped)
+    # one pass: each block's stats as :func:`_block_stats` computes them, fed character by character; the
+    # first newline of a separator is fed as whitespace, which only marks a pending space (dropped at the end)
+    h = FNV_OFFSET
+    length = 0
+    r = 0
+    pending = False
+    prev_nl = False  # the last character but carriage returns was a newline not yet part of a separator
     for i in range(n + 1):
         if i < n:
             c = cp[i]
-            if c == 0x0D:
+            if c == 0x0D:  # carriage returns are dropped, not spaces
                 continue
             if c != 0x0A:
-                prev_nl = -1
+                prev_nl = False
+                if is_space(c):
+                    pending = length > 0
+                    continue
+                if pending:
+                    pending = False
+                    if not zh:
+                        r += 1
+                        h = mix(h, 0x20)
+                        length += 1
+                h = mix(h, c)
+                length += 1
                 continue
-            if prev_nl < 0:
-                prev_nl = i
+            if not prev_nl:
+                prev_nl = True
+                pending = length > 0
                 continue
-            end = prev_nl
-            prev_nl = -1
-        else:
-            end = n
-        length, h, r = _block_stats(cp, start, end, zh)
+            prev_nl = False
         if length:
             lengths[k] = length
             hashes[k] = h
             runs[k] = r
             k += 1
-        start = i + 1
+        h = FNV_OFFSET
+        length = 0
+        r = 0
+        pending = False
     if k > 1:
         return lengths[:k].copy(), hashes[:k].copy(), runs[:k].copy()  # not the n-sized buffers
     starts = np.empty(n // 2 + 2, np.int64)  # lines, stripped
