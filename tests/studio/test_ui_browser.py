@@ -117,6 +117,11 @@ def studio(backend, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(studio):
+    from playwright.sync_api import expect
+
+    # a UI update after a server round trip (create project -> load its glossary) can take more than expect's
+    # 5 s default when the suite's xdist workers share a small CPU: the same 30 s as the page's actions
+    expect.set_options(timeout=30_000)
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         pg = context.new_page()
@@ -125,6 +130,7 @@ def page(studio):
         pg.set_default_timeout(30_000)
         yield pg
         context.close()
+    expect.set_options(timeout=None)  # back to the default for other modules
 
 
 def fill(pg, elem_id: str, text: str) -> None:
