@@ -412,6 +412,22 @@ def sentences(cp, zh, open_punct):
     return lengths[:k].copy(), openings[:k].copy(), questions[:k].copy()  # not the n-sized buffers
 
 
+@njit(cache=True, inline="always")
+def _feed_block(c, h, length, runs, pending, zh):
+    """One character of a block into its (hash, normalised length, spaces, pending space) state: whitespace
+    runs collapse to one space (en) or vanish (zh), leading and trailing ones are dropped, and carriage
+    returns are neither."""
+    if c == 0x0D:
+        return h, length, runs, pending
+    if is_space(c):
+        return h, length, runs, length > 0
+    if pending and not zh:
+        runs += 1
+        h = mix(h, 0x20)
+        length += 1
+    return mix(h, c), length + 1, runs, False
+
+
 @njit(cache=True)
 def _block_stats(cp, s, e, zh):
     """(normalised length, hash, spaces) of ``cp[s:e]`` with whitespace runs collapsed to one space (en) or
@@ -421,20 +437,7 @@ def _block_stats(cp, s, e, zh):
     runs = 0
     pending = False
     for j in range(s, e):
-        c = cp[j]
-        if c == 0x0D:  # carriage returns are dropped, not spaces
-            continue
-        if is_space(c):
-            pending = length > 0
-            continue
-        if pending:
-            pending = False
-            if not zh:
-                runs += 1
-                h = mix(h, 0x20)
-                length += 1
-        h = mix(h, c)
-        length += 1
+        h, length, runs, pending = _feed_block(cp[j], h, length, runs, pending, zh)
     return length, h, runs
 
 
@@ -506,17 +509,7 @@ def paragraphs(cp, zh):
                 continue
             if c != 0x0A:
                 prev_nl = False
-                if is_space(c):
-                    pending = length > 0
-                    continue
-                if pending:
-                    pending = False
-                    if not zh:
-                        r += 1
-                        h = mix(h, 0x20)
-                        length += 1
-                h = mix(h, c)
-                length += 1
+                h, length, r, pending = _feed_block(c, h, length, r, pending, zh)
                 continue
             if not prev_nl:
                 prev_nl = True
