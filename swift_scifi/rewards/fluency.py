@@ -299,6 +299,13 @@ def _pair_bit(key):
     return h >> np.uint64(3), np.uint8(1) << np.uint8(h & np.uint64(7))
 
 
+@njit(cache=True, inline="always")
+def _pair_known(pair_bits, t2s, a, b):
+    """1 if the pair of characters ``a``, ``b`` (mapped by ``t2s``) is set in ``pair_bits``, else 0."""
+    byte, bit = _pair_bit((np.uint64(t2s[a]) << np.uint64(16)) | np.uint64(t2s[b]))
+    return 1 if pair_bits[byte] & bit else 0
+
+
 ASCII_LETTER = 32  # an extra class bit of the fluency pass: A-Z, a-z
 OTHER_LETTER = 64  # another: a letter (str.isalpha) of a script other than Latin and CJK
 _FCLASS = CLASS.copy()
@@ -370,6 +377,13 @@ def _list_item(cp, start, end):
     return c == 0x2E or c == 0x3001 or c == 0x29 or c == 0xFF09 or c == 0xFF0E
 
 
+@njit(cache=True, inline="always")
+def _weigh_line(weight, first, end, prose):
+    """The order samples ``first:end`` of one line weigh PROSE_LINE_WEIGHT if it is prose, else 1."""
+    for j in range(first, end):
+        weight[j] = PROSE_LINE_WEIGHT if prose else 1
+
+
 @njit(cache=True)
 def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
     """One pass over the code points: the character counts of the module docstring (int64 array indexed by
@@ -425,8 +439,7 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
                     if pairs < pair_at.size:
                         pair_at[pairs] = (prev_cjk << 16) | c
                     else:
-                        byte, bit = _pair_bit((np.uint64(t2s[prev_cjk]) << np.uint64(16)) | np.uint64(t2s[c]))
-                        known += (pair_bits[byte] & bit) != 0
+                        known += _pair_known(pair_bits, t2s, prev_cjk, c)
                     pairs += 1
             prev_cjk = c
             if last_script == 2:
@@ -465,9 +478,7 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
         if cls & SPACE:
             prev_cjk = prev_o = 0
             if c == 0x0A:  # a line ends: its pairs weigh 1 unless it is prose (a sentence mark, no list item)
-                if n_sampled > line_start:
-                    prose = line_prose and not _list_item(cp, line_pos, i)
-                    weight[line_start:n_sampled] = PROSE_LINE_WEIGHT if prose else 1
+                _weigh_line(weight, line_start, n_sampled, line_prose and not _list_item(cp, line_pos, i))
                 line_start = n_sampled
                 line_prose = False
                 line_pos = i + 1
@@ -502,10 +513,7 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
                         if pairs < pair_at.size:
                             pair_at[pairs] = (prev_cjk << 16) | c
                         else:
-                            a = np.uint64(t2s[prev_cjk])
-                            b = np.uint64(t2s[c])
-                            byte, bit = _pair_bit((a << np.uint64(16)) | b)
-                            known += (pair_bits[byte] & bit) != 0
+                            known += _pair_known(pair_bits, t2s, prev_cjk, c)
                         pairs += 1
                 prev_cjk = c
             if last_script == 2:
@@ -528,11 +536,8 @@ def char_counts(cp, t2s, pair_bits, zh_id, zh_order):
         lw += 1
     for j in range(min(pairs, pair_at.size)):  # each lookup a likely cache miss in 1 MiB: independent
         key = pair_at[j]  # loads in a tight loop overlap their misses
-        byte, bit = _pair_bit((np.uint64(t2s[key >> 16]) << np.uint64(16)) | np.uint64(t2s[key & 0xFFFF]))
-        known += (pair_bits[byte] & bit) != 0
-    if n_sampled > line_start:
-        prose = line_prose and not _list_item(cp, line_pos, n)
-        weight[line_start:n_sampled] = PROSE_LINE_WEIGHT if prose else 1
+        known += _pair_known(pair_bits, t2s, key >> 16, key & 0xFFFF)
+    _weigh_line(weight, line_start, n_sampled, line_prose and not _list_item(cp, line_pos, n))
     for j in range(n_sampled):
         v = zh_order[sampled[j]]
         if v != KNOWN_PAIR:
