@@ -10,9 +10,12 @@ so a bad stretch stays visible however much clean text surrounds it.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..jit import njit
+from ..text.profile import hard_wrapped
 from .narration import narration_thirds, quoted_mask
 from .view import TextView
 
@@ -185,13 +188,45 @@ def _count_over(lengths, spaces, limit, min_spaces):
 
 
 def wall_of_text(view: TextView, max_units_zh: int = 1200, max_units_en: int = 450) -> float:
-    """Paragraphs longer than the limit (zh: characters, en: words); adherence 1/(1+count)."""
+    """Paragraphs longer than the limit (zh: characters, en: words); adherence 1/(1+count). A block (between
+    blank lines) of several lines that are not hard-wrapped is that many paragraphs (:func:`long_paragraphs`),
+    so only a block over the limit is looked at again."""
     paras = view.paragraphs
     if view.lang == "zh":
         over = _count_over(paras.lengths, paras.spaces, max_units_zh, 0)
     else:
         over = _count_over(paras.lengths, paras.spaces, max_units_en, max_units_en)
+    if over:
+        over = len(long_paragraphs(view.text, view.lang, max_units_zh if view.lang == "zh" else max_units_en))
     return 1.0 / (1 + over)
+
+
+_BLANK_LINE = re.compile(r"(\n\s*\n)")
+
+
+def long_paragraphs(text: str, lang: str, limit: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of the paragraphs longer than ``limit`` units (zh: characters but whitespace, en:
+    words). Paragraphs are the blocks between blank lines, but a block of several lines that are not
+    hard-wrapped (:func:`~swift_scifi.text.profile.hard_wrapped`) is one paragraph per line: its line breaks
+    end paragraphs (one line per paragraph, or markdown's "two spaces and a newline"), as they do in a text
+    of one block (:func:`~swift_scifi.text.profile.paragraphs`). A block is judged alone, so text added after
+    a blank line never changes how it is split."""
+    out, pos = [], 0
+    for block in _BLANK_LINE.split(text):
+        pieces = [(pos, block)]
+        lines = [ln for ln in map(str.strip, block.split("\n")) if ln]
+        if len(lines) > 1 and not hard_wrapped(lines):
+            pieces, at = [], pos
+            for line in block.split("\n"):
+                pieces.append((at, line))
+                at += len(line) + 1
+        for start, piece in pieces:
+            units = piece.split()
+            size = len(units) if lang != "zh" else sum(map(len, units))
+            if size > limit:
+                out.append((start, start + len(piece)))
+        pos += len(block)
+    return out
 
 
 @njit(cache=True)

@@ -16,8 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..text.profile import hard_wrapped
-from .principle_checks import narration_mark_positions, quote_errors
+from .principle_checks import long_paragraphs, narration_mark_positions, quote_errors
 from .view import TextView
 
 
@@ -80,18 +79,8 @@ def chars_spans(text: str, subs) -> list[Span]:
 
 def _paragraph_spans(view: TextView, params: dict) -> list[Span]:
     limit = params.get("max_units_zh", 1200) if view.lang == "zh" else params.get("max_units_en", 450)
-    out, pos = [], 0
-    parts = re.split(r"(\n\s*\n)", view.text)
-    if sum(1 for b in parts if b.strip()) < 2 and not hard_wrapped(
-        [ln for ln in map(str.strip, view.text.split("\n")) if ln]
-    ):  # one block, not hard-wrapped: its lines are the paragraphs
-        parts = re.split(r"(\n)", view.text)
-    for block in parts:
-        size = len(block) if view.lang == "zh" else len(block.split())
-        if block.strip() and size > limit:
-            out.append(Span(pos, pos + len(block), block[:80] + "…"))
-        pos += len(block)
-    return out
+    text = view.text
+    return [Span(s, e, text[s : min(e, s + 80)] + "…") for s, e in long_paragraphs(text, view.lang, limit)]
 
 
 def custom_spans(view: TextView, name: str, params: dict) -> list[Span]:

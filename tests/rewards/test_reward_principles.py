@@ -242,3 +242,30 @@ def test_false_positive_gate_on_clean_human_prose(shared_corpus):
 def test_dialogue_tag_comma_fires_on_tags_not_on_new_sentences(text, fires):
     got = principles_report(TextView(text, "en"))["en-dialogue-tag-comma"]
     assert (got < 1.0) == fires, (text, got)
+
+
+def _sentences(n: int, seed: str) -> str:
+    """A line of ``n`` ten-word sentences (each different, so nothing repeats)."""
+    return " ".join(f"The {seed} crew checked seal number {i} twice before the long night." for i in range(n))
+
+
+def test_wall_of_text_splits_a_block_at_its_line_breaks_unless_hard_wrapped():
+    # v3 took a block between blank lines for one paragraph even when its lines were the paragraphs
+    # (markdown's two spaces and a newline; 4 of its 10 hits on slop-score's texts): 60 words a line is no wall
+    lines = "  \n".join(_sentences(6, f"s{k}") for k in range(10))  # 600 words in 10 paragraphs
+    text = "Part one.\n\n" + lines + "\n\nThe end."
+    assert len(lines.split()) > 450
+    assert _report(text, "en")["no-wall-of-text"] == 1.0
+    assert not [v for v in principle_violations(TextView(text, "en")) if v["principle"] == "no-wall-of-text"]
+    # one line of 500 words among other blocks is still a wall of text, and explain() points at it
+    wall = "Part one.\n\n" + _sentences(50, "w") + "\n\nThe end."
+    assert _report(wall, "en")["no-wall-of-text"] == 0.5
+    (v,) = [v for v in principle_violations(TextView(wall, "en")) if v["principle"] == "no-wall-of-text"]
+    assert wall[v["start"] : v["end"]] == _sentences(50, "w")
+    # so is a hard-wrapped block (its line breaks are the printer's, not the writer's)
+    wrapped = "Part one.\n\n" + textwrap.fill(_sentences(50, "h"), 70) + "\n\nThe end."
+    assert _report(wrapped, "en")["no-wall-of-text"] == 0.5
+    # Chinese: a block of short lines (one paragraph a line) is not one paragraph of 1,500 字
+    zh = "第一章\n\n" + "\n".join("他在舱门前站了很久，" * 15 for _ in range(10)) + "\n\n完。"
+    assert _report(zh, "zh")["no-wall-of-text"] == 1.0
+    assert _report("第一章\n\n" + "他在舱门前站了很久，" * 150 + "\n\n完。", "zh")["no-wall-of-text"] == 0.5
