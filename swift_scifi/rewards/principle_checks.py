@@ -440,6 +440,13 @@ def narration_mark_positions(view: TextView, marks: tuple[str, ...]) -> np.ndarr
     return _unquoted_positions(view.codepoints, quoted(view), np.array([ord(m) for m in marks], np.uint32))
 
 
+def in_narration(view: TextView, positions: np.ndarray) -> np.ndarray:
+    """The ``positions`` (character offsets) that are outside quoted dialogue."""
+    if not positions.size:
+        return positions
+    return positions[~quoted(view)[positions]]
+
+
 def narration_marks(
     view: TextView, marks: tuple[str, ...] = ("!",), allow: float = 6, window: int = 1200
 ) -> float:

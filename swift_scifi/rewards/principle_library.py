@@ -5,6 +5,7 @@ the shared pattern scan (:mod:`scan`) can import it.
 Each principle has an id, domain, langs, a description, one example that follows it, one that violates it,
 ``observed`` (true or a list of languages: checked and reported, weight 0 in the score), and a check (``check.type``): ``phrases``, ``regex``, ``line_regex`` (a regex matched at the start of a line,
 after spaces), ``chars``, ``custom`` (a function in :mod:`principle_checks`) or ``judge`` (LLM-judge side).
+A phrases or regex check with ``narration: true`` counts only the hits outside quoted dialogue.
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ def _principle(item: dict, where: str) -> Principle:
         raise ValueError(f"{where} ({item['id']}): unknown check type {kind!r}")
     if kind == "custom" and check.get("name") not in CHECKERS:
         raise ValueError(f"{where} ({item['id']}): unknown custom checker {check.get('name')!r}")
+    if check.get("narration") and kind not in ("phrases", "regex", "line_regex"):
+        raise ValueError(f"{where} ({item['id']}): `narration` is for phrases and regex checks")
     if check.get("overlap") and check.get("scope", "all") != "all":
         raise ValueError(f"{where} ({item['id']}): an `overlap` pattern has no start offset, so no `scope`")
     pats = check.get("pattern")

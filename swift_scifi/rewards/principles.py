@@ -18,6 +18,7 @@ library: 1,200 characters zh, 5,600 en; a shorter text is one stretch), in ``sco
 ``end``: the first/last 15% of the text, at least 200 characters); every hit beyond the allowance of the
 stretch that ends at it is one excess, and adherence = ``1 / (1 + excess)``. Clean text added before or
 after never lowers the excess (no dilution incentive). Check parameters may be given per language.
+A phrases or regex check with ``narration: true`` counts only its hits outside quoted dialogue.
 Principles marked ``observed`` are checked and reported (:func:`principles_report`,
 :func:`principle_violations`, training telemetry) but weigh 0 in the score unless ``principle_weights``
 gives them a weight; they are not checked at all when only the score is asked for.
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from .config import DEFAULTS, RewardConfig
-from .principle_checks import CHECKERS, window_excess
+from .principle_checks import CHECKERS, in_narration, window_excess
 from .principle_library import (
     CHECK_TYPES,
     PRINCIPLES_FILE,
@@ -73,6 +74,7 @@ class _Table:
     window: int
     chars: list[tuple[int, tuple[str, ...]]]
     custom: dict[int, tuple[Any, dict[str, Any]]]
+    narration: frozenset[int]  # checks that count only the hits outside quoted dialogue
     weights: dict[int, tuple[RewardConfig, list[float]]] = field(default_factory=dict)
 
 
@@ -101,6 +103,7 @@ def _table(lang: str, path: str | None = None) -> _Table:
             for i, p in enumerate(prs)
             if p.check["type"] == "custom"
         },
+        narration=frozenset(i for i, p in enumerate(prs) if p.check.get("narration")),
     )
 
 
@@ -122,7 +125,11 @@ def hit_spans(view: TextView, i: int, path: str | None = None) -> list[Span]:
     p = table.principles[i]
     kind = p.check["type"]
     if kind in ("phrases", "regex", "line_regex"):
-        return pattern_spans(view.text, p.patterns(view.lang), p.scope)
+        spans = pattern_spans(view.text, p.patterns(view.lang), p.scope)
+        if i in table.narration and spans:
+            keep = set(in_narration(view, starts(spans)).tolist())
+            spans = [sp for sp in spans if sp.start in keep]
+        return spans
     if kind == "chars":
         return chars_spans(view.text, per_lang(p.check["chars"], view.lang) or ())
     if kind == "custom":
@@ -163,7 +170,11 @@ def _adherences(
         allow = table.allow[i]
         if hits <= allow or (weights is not None and not weights[i]):
             continue
-        if len(view.text) > table.window:  # several windows: where the hits are matters
+        if i in table.narration:  # the hits outside quoted dialogue, in windows
+            excess = window_excess(
+                in_narration(view, _hit_positions(table, view, i, path)), allow, table.window
+            )
+        elif len(view.text) > table.window:  # several windows: where the hits are matters
             excess = window_excess(_hit_positions(table, view, i, path), allow, table.window)
         else:
             excess = hits - allow

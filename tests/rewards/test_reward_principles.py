@@ -269,3 +269,25 @@ def test_wall_of_text_splits_a_block_at_its_line_breaks_unless_hard_wrapped():
     zh = "第一章\n\n" + "\n".join("他在舱门前站了很久，" * 15 for _ in range(10)) + "\n\n完。"
     assert _report(zh, "zh")["no-wall-of-text"] == 1.0
     assert _report("第一章\n\n" + "他在舱门前站了很久，" * 150 + "\n\n完。", "zh")["no-wall-of-text"] == 0.5
+
+
+def test_show_dont_tell_counts_emotion_labels_in_the_narration_not_in_dialogue():
+    # v4 counted the dialogue too: 4 of its 27 texts on slop-score's texts fired on what characters said
+    # ("I was afraid you wouldn't thrive," she said), the stronger models' texts
+    said = " ".join(
+        f'"I was afraid, {n}," she said. "I am so sad. We were terrified."' for n in ("Ann", "Bo")
+    )
+    assert _report(said, "en")["show-dont-tell-emotions"] == 1.0
+    told = "She was afraid. He felt a wave of panic. They were terrified. " + said
+    assert _report(told, "en")["show-dont-tell-emotions"] < 1.0
+    spans = [
+        v["text"]
+        for v in principle_violations(TextView(told, "en"))
+        if v["principle"] == "show-dont-tell-emotions"
+    ]
+    assert [s.lower() for s in spans] == ["was afraid", "felt a wave of panic", "were terrified"]
+    assert (
+        _report("“我感到非常悲伤，”她说，“我觉得很孤独，心里很害怕。”", "zh")["show-dont-tell-emotions"]
+        == 1.0
+    )
+    assert _report("她感到非常悲伤。她觉得很孤独。她心里很害怕。", "zh")["show-dont-tell-emotions"] < 1.0
