@@ -123,7 +123,7 @@ class TextView:
     @cached_property
     def sentences(self) -> Sentences:
         """The sentences of ``split_sentences(text, lang)``, as lengths and opening hashes."""
-        return Sentences(*profile.sentences(self.codepoints, self.lang == "zh", profile.OPEN_PUNCT_CP))
+        return Sentences(*profile.sentences(self.codepoints, self.lang == "zh"))
 
     @cached_property
     def _marks(self) -> dict[str, int]:

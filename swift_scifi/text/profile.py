@@ -22,6 +22,10 @@ LANG_SAMPLE = 1000  # characters read by language detection (as detect_lang(text
 # Characters skipped before a sentence's opening (quotes, dashes, brackets, ellipses, spaces)
 OPEN_PUNCT = "“”\"'「」『』‘’—-…*(（【[ \t"
 OPEN_PUNCT_CP = np.array(sorted(map(ord, OPEN_PUNCT)), dtype=np.uint32)
+# the same set as a BMP table (True: an opening mark), a constant of the compiled sentence pass: one load per
+# character instead of a binary search of OPEN_PUNCT_CP (about 15% of that pass on Chinese text)
+OPEN_TABLE = np.zeros(0x10000, dtype=np.bool_)
+OPEN_TABLE[OPEN_PUNCT_CP] = True
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -339,16 +343,16 @@ def _en_sentence_end(cp, i):
 
 
 @njit(cache=True, inline="always")
-def _in_sorted(arr, c):
-    j = np.searchsorted(arr, c)
-    return j < arr.size and arr[j] == c
+def _is_open(c):
+    """One of :data:`OPEN_PUNCT`."""
+    return c < 0x10000 and OPEN_TABLE[c]
 
 
 @njit(cache=True)
-def _opening(cp, s, e, zh, open_punct):
+def _opening(cp, s, e, zh):
     """Hash of a stripped sentence's opening (zh: first two characters, en: first word of letters and
-    apostrophes, lower-cased) after leading quotes and dashes; 0 when there is none."""
-    while s < e and _in_sorted(open_punct, cp[s]):
+    apostrophes, lower-cased) after leading quotes and dashes (:data:`OPEN_PUNCT`); 0 when there is none."""
+    while s < e and _is_open(cp[s]):
         s += 1
     h = FNV_OFFSET
     k = 0
@@ -378,7 +382,7 @@ def _is_question(cp, s, e, zh):
 
 
 @njit(cache=True)
-def sentences(cp, zh, open_punct):
+def sentences(cp, zh):
     """(lengths, opening hashes, questions) of the sentences of ``split_sentences(text, lang)``: stripped
     lengths in characters, the opening hash of each (0 where a sentence has no opening), and 1 where the
     sentence ends in a question mark."""
@@ -406,7 +410,7 @@ def sentences(cp, zh, open_punct):
             e -= 1
         if e > s:
             lengths[k] = e - s
-            openings[k] = _opening(cp, s, e, zh, open_punct)
+            openings[k] = _opening(cp, s, e, zh)
             questions[k] = _is_question(cp, s, e, zh)
             k += 1
     return lengths[:k].copy(), openings[:k].copy(), questions[:k].copy()  # not the n-sized buffers

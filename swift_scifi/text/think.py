@@ -11,7 +11,8 @@ def strip_think(text: str) -> str:
 
     A completion cut off inside its reasoning has written no prose, so it becomes ''.
     """
-    if "<think>" not in text and "</think>" not in text:
+    # one search for what both tags share (most texts hold neither), then the exact test
+    if "think>" not in text or ("<think>" not in text and "</think>" not in text):
         return text
     text = _THINK_RE.sub("", text)
     text = _OPEN_THINK_RE.sub("", text)
