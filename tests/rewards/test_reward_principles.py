@@ -291,3 +291,32 @@ def test_show_dont_tell_counts_emotion_labels_in_the_narration_not_in_dialogue()
         == 1.0
     )
     assert _report("她感到非常悲伤。她觉得很孤独。她心里很害怕。", "zh")["show-dont-tell-emotions"] < 1.0
+
+
+def test_the_narration_option_is_for_phrases_and_regex_checks_only(tmp_path):
+    import yaml
+
+    item = {
+        "id": "x",
+        "domain": "style",
+        "langs": ["en"],
+        "description": {"en": "x", "zh": "x"},
+        "follows": "a",
+        "violates": "b",
+    }
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(
+        yaml.safe_dump(
+            {"principles": [{**item, "check": {"type": "regex", "pattern": "b", "narration": True}}]}
+        )
+    )
+    (p,) = load_principles(str(ok))
+    assert p.check["narration"] is True
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        yaml.safe_dump(
+            {"principles": [{**item, "check": {"type": "chars", "chars": ["b"], "narration": True}}]}
+        )
+    )
+    with pytest.raises(ValueError, match="narration"):
+        load_principles(str(bad))
