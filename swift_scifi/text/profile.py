@@ -174,14 +174,9 @@ def words(cp):
     cased = 0
     upper = 0  # A-Z
     wide = 0  # code points from U+0080 up outside the blocks without lower-case mappings
-    cjk_head = 0
-    latin_head = 0
-    for i in range(min(n, LANG_SAMPLE)):
-        c = cp[i]
-        if is_cjk(c):
-            cjk_head += 1
-        elif is_latin_letter(c):
-            latin_head += 1
+    cjk_head = 0  # CJK ideographs and Latin letters among the first LANG_SAMPLE code points, counted in the
+    latin_head = 0  # main loop below (every CJK ideograph passes one of its CJK tests, every Latin letter its
+    # word loop's LATIN test)
     out = np.empty(n // 2 + 1, np.uint64)
     flags = np.empty(n // 2 + 1, np.uint8)
     last_cjk = False  # the last CJK ideograph or Latin letter seen was an ideograph
@@ -200,6 +195,8 @@ def words(cp):
             while j < n and 0x4E00 <= cp[j] <= 0x9FFF:
                 j += 1
             cjk += j - i
+            if i < LANG_SAMPLE:
+                cjk_head += min(j, LANG_SAMPLE) - i
             i = j
             last_cjk = True
             if pending >= 0:
@@ -221,6 +218,7 @@ def words(cp):
             r = 0
             if is_cjk(c):
                 cjk += 1
+                cjk_head += i < LANG_SAMPLE
                 wide += c > 0x9FFF  # compatibility ideographs, Ext B-F
                 last_cjk = True
                 if pending >= 0:
@@ -253,12 +251,14 @@ def words(cp):
             c = cp[i]
             if 0x61 <= c <= 0x7A:  # a-z: the general branch below for them, without its table and tests
                 f |= WORD_LATIN
+                latin_head += i < LANG_SAMPLE
                 h = mix(h, c)
                 i += 1
                 continue
             cls = char_class(c)
             if cls & (LATIN | DIGIT):
                 f |= WORD_DIGIT if cls & DIGIT else WORD_LATIN | (WORD_UPPER if fold(c) != c else 0)
+                latin_head += i < LANG_SAMPLE and cls & LATIN != 0
                 cased += c <= 0x5A or c >= 0xC0
                 upper += np.uint32(c - 0x41) < 26
                 wide += c >= 0x80
