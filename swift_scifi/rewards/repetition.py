@@ -50,7 +50,9 @@ def _local_repeats(ids, n, window, visible_only=False):
     started fewer than ``window`` positions earlier (``window`` <= 0: anywhere earlier), and ``densest`` is
     the largest number of repeated ones among any ``window`` consecutive n-grams (``window`` <= 0: all).
     N-grams are keyed by a rolling polynomial hash (one multiply per position, mod 2^64) in an
-    open-addressing table holding each key beside its last position (one cache line per probe)."""
+    open-addressing table of keys (8 bytes a slot, a quarter full), with each key's last position in a
+    parallel array that is read only where the key is found, so it is never cleared: half the memory to zero
+    and probe of a table holding both side by side (about 15% faster on a 4,000-character Chinese text)."""
     if ids.size < n:
         return 0, 0, 0
     # first the key of every n-gram (the rolling hash is one chain of multiplies), then the table probes,
@@ -83,7 +85,8 @@ def _local_repeats(ids, n, window, visible_only=False):
     while size < 4 * m:  # at most a quarter full: few probes collide (half full: ~20% slower on zh 8-grams)
         size *= 2
         bits += 1
-    table = np.zeros(2 * size, np.uint64)  # [2j]: key (0 = empty slot), [2j + 1]: its last position
+    table = np.zeros(size, np.uint64)  # key per slot (0 = empty slot)
+    last = np.empty(size, np.int64)  # its last position (read only where the key is, so never cleared)
     flags = np.zeros(m, np.uint8)
     mask = np.uint64(size - 1)
     shift = np.uint64(64 - bits)
@@ -93,17 +96,17 @@ def _local_repeats(ids, n, window, visible_only=False):
     for i in range(m):
         key = keys[i]
         j = (key * _SPREAD) >> shift
-        while table[2 * j] != 0 and table[2 * j] != key:
+        while table[j] != 0 and table[j] != key:
             j = (j + np.uint64(1)) & mask
-        if table[2 * j] == key and (window <= 0 or i - np.int64(table[2 * j + 1]) < window):
+        if table[j] == key and (window <= 0 or i - last[j] < window):
             repeated += 1
             running += 1
             flags[i] = 1
         if window > 0 and i >= window:
             running -= flags[i - window]
         densest = max(densest, running)
-        table[2 * j] = key
-        table[2 * j + 1] = np.uint64(i)
+        table[j] = key
+        last[j] = i
     return repeated, m, densest
 
 
