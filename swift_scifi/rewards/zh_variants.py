@@ -163,6 +163,9 @@ def word_variants(term: str) -> dict[str, str]:
     return out
 
 
+# Onomatopoeia frame: a sound word (象声词) stands before 的一声 ("with a 唿剌 sound"); sound words are spelt by
+# sound (唿剌 beside 唿喇), so a one-character change there is a spelling of the sound, not a slip of a name.
+SOUND_FRAME = "的一声"
 CONTEXT_CHARS = 2
 
 
@@ -184,7 +187,10 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
     writes the term itself in the same surroundings (:func:`in_term_context`), or, for a homophone word, the
     word reads no better than the term would in its place (:func:`.zh_context.reads_better` <= WORD_MARGIN:
     我感大姓之恩 is 大圣's sentence; 读四书 is the books', not 四叔's). A function-character swap needs the
-    surroundings. Runs only at such hits (a few model lookups each)."""
+    surroundings. Before 的一声 a word is a sound's spelling (:data:`SOUND_FRAME`), never a slip. Runs only at
+    such hits (a few model lookups each)."""
+    if text.startswith(SOUND_FRAME, end):
+        return False
     if in_term_context(text, start, end, term):
         return True
     if text[start:end] not in common_words():
@@ -213,6 +219,12 @@ def inside_word(text: str, start: int, end: int, changed: list[int] | None = Non
     return False
 
 
+# A numeral after a demonstrative or the ordinal prefix is counting grammar (这三大人 "these three officials",
+# 第三): a swap of a term's first character to a numeral there reads as grammar, not as 玉大人 misspelt.
+DEMONSTRATIVES = frozenset("这那此第")
+NUMERALS = frozenset("一二三四五六七八九十两几")
+
+
 def reads_as_other_words(text: str, start: int, end: int, changed: list[int], term: str) -> bool:
     """Whether a one-character swap of ``term`` at ``text[start:end]`` (changed absolute indexes ``changed``)
     is better read as ordinary words than as a slip: a changed character forms a common word across the
@@ -220,7 +232,12 @@ def reads_as_other_words(text: str, start: int, end: int, changed: list[int], te
     "and", not a slip of 假洋鬼子; substitution variants never swap to one, this covers the fuzzy spans of
     4+ character terms), or a classical function word (:data:`CLASSICAL_FUNCTION_CHARS`: 因若花) where the
     text does not write the term in the same surroundings. A function character inside the span (南还普陀山)
-    stays a slip."""
+    stays a slip. Grammar frames say the same: a span right before 的一声 is a sound word (:data:`SOUND_FRAME`:
+    唿剌的一声), and a first character changed to a numeral after a demonstrative or 第 is a count (这三大人)."""
+    if text.startswith(SOUND_FRAME, end):
+        return True
+    if start in changed and text[start] in NUMERALS and start and text[start - 1] in DEMONSTRATIVES:
+        return True
     edges = (start, end - 1)
     at_edge = [text[i] for i in changed if i in edges]
     if any(c in FUNCTION_CHARS for c in at_edge):

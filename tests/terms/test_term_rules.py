@@ -103,3 +103,27 @@ def test_a_swap_to_a_classical_function_word_at_the_edge_reads_as_grammar_unless
     assert term_report("阴若花来了。众姊妹因若花中了，都来道喜。", ["阴若花"]).n_variants == 0
     rep = term_report("阴若花中了。众姊妹因若花中了，都来道喜。", ["阴若花"])
     assert rep.variants == {"阴若花": [("因若花", "homophone")]}
+
+
+def test_a_swap_before_the_sound_frame_is_a_spelling_of_the_sound_not_a_slip():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 古噜的一声 / 哗喇的一声: an onomatopoeia (spelt by its sound) in the 的一声 frame; the same forms elsewhere
+    # are near misses (古噜作响: a homophone swap; 哗喇作响: a homophone word the context model reads worse)
+    assert term_report("只听咕噜一声。他又听得古噜的一声，门开了。", ["咕噜"]).n_variants == 0
+    assert term_report("只听咕噜一声。他又听得古噜作响，门开了。", ["咕噜"]).variants == {
+        "咕噜": [("古噜", "homophone")]
+    }
+    assert term_report("只听哗啦一声。他又听得哗喇的一声，门开了。", ["哗啦"]).n_variants == 0
+    assert term_report("只听哗啦一声。他又听得哗喇作响，门开了。", ["哗啦"]).n_variants == 1
+
+
+def test_a_first_character_swapped_to_a_numeral_after_a_demonstrative_is_a_count_not_a_slip():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 这三将军 ("these three generals"), 第三将军: counting grammar, not 玉将军 misspelt; 他和三将军 is a near miss
+    assert term_report("玉将军到了。这三将军也都来了。", ["玉将军"]).n_variants == 0
+    assert term_report("玉将军到了。第三将军也来了。", ["玉将军"]).n_variants == 0
+    rep = term_report("玉将军到了。他和三将军也都来了。", ["玉将军"])
+    assert rep.variants == {"玉将军": [("三将军", "lookalike")]}
+    assert term_report("玉将军到了。这三将军也来了。", ["玉将军"], forms=None).correct == {"玉将军": 1}
