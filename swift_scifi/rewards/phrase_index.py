@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .term_kernels import _KEY_BITS, _LONG, _MASK_MAX, _Q, _build, _build_masks, _find
+from .term_kernels import _KEY_BITS, _LONG, _MASK_MAX, _Q, _build, _build_masks, _find, code_classes
 
 _MASK_MIN_KEYS = 4  # a mask stands for this many keys or more (fewer stay in the key table)
 # smaller indexes fit the caches as they are: no masks (routing costs a few us a key at build)
@@ -93,12 +93,14 @@ class PhraseIndex:
                 max(10, (8 * (n - n1)).bit_length()),
                 max(4, (4 * len(four[0])).bit_length()),
                 max(10, (8 * n1).bit_length()),
+                max(10, (8 * n1).bit_length()),  # first words of the word_start keys (2 bits each)
             ],
             dtype=np.int64,
         )
-        self._table, self._lenmask, self._bloom, self._flags = _build(
+        self._table, self._lenmask, self._bloom, self._flags, self._first_words = _build(
             self._codes, self._offsets, self._word_start, self._word_end, literal, self._bits
         )
+        self._classes = code_classes(self._flags, self._masks[2])
 
     def _masks_of(self, bases: Sequence[str]) -> np.ndarray:
         """Route the keys one substitution away from a base through masks (see the class docstring); sets
@@ -160,6 +162,8 @@ class PhraseIndex:
             self._lenmask,
             self._bloom,
             self._flags,
+            self._first_words,
+            self._classes,
             self._long,
             self._bits,
             self._masks,

@@ -8,7 +8,8 @@ module changed.
 The scan (:class:`phrase_index.PhraseIndex`): at each end position, a filter table of the last code point
 and one of the last 4 give the key lengths that can end there; each window's hash is checked in a Bloom bit
 set and an open-addressing key table whose entries carry hash check bits, key length and group, then
-compared code point by code point. Keys that count only at a word start are looked up at word starts only.
+compared code point by code point. Keys that count only at a word start are looked up at word starts only,
+and only where the word there is the first word of such a key (a Bloom set of the keys' first words).
 
 Most hits need no Python: a caseless CJK term written as listed (a correct use), a Latin key inside a longer
 word (rejected), an exact term written as listed (a correct use), a prefix/suffix anchor inside a correct use
@@ -31,6 +32,12 @@ _Q = 4  # keys of 4+ code points are filtered by 4 of their code points (a table
 _LONG = 15  # key lengths >= this share the length filter's top bit and are tried one by one
 _KEY_BITS = 23  # a key table entry: hash check bits 32-63, key length 24-31 (255: longer), word_start 23, key index + 1 below
 _BMP = 0x10000
+# per BMP code point (classes, :func:`code_classes`): a key or a mask may end here (pass 0), a mask's
+# second to last (the next code point is looked at too), a word_start key may start here, a word character
+_C_END, _C_BEFORE, _C_START, _C_WORD = 1, 2, 4, 8
+# flag of a word_start key's first code point (flags' second half): a key that may end inside a word starts with
+# it, so a word starting with it is not filtered by its first word
+_OPEN = 16
 
 
 @njit(cache=True, inline="always")
@@ -57,6 +64,14 @@ def _word_char(c):
 
 
 @njit(cache=True, inline="always")
+def _two_bits(word, s):
+    """Whether the Bloom word ``word`` has both bits that hash ``s`` picks (bits 32-37 and 40-45 of it)."""
+    return (word >> ((s >> np.uint64(32)) & np.uint64(63))) & (
+        word >> ((s >> np.uint64(40)) & np.uint64(63))
+    ) & np.uint64(1) == np.uint64(1)
+
+
+@njit(cache=True, inline="always")
 def _len_class(n):
     """Bit of the first/last-character filter for a key of ``n`` code points: 1, 2, 3, or 4+."""
     return np.uint8(1) << np.uint8(min(n, _Q) - 1)
@@ -70,9 +85,15 @@ def _build(codes, offsets, word_start, word_end, literal, bits):
     (``bits``: log2 sizes of the key table, group 0 filter, Bloom set, group 1 filter): bit L for the
     ``word_end`` keys of L code points, bit 16 + L for the others. Every table is
     small enough for the caches: the scan's cost is its cache misses. Keys not ``literal`` are left out
-    (found through :func:`_build_masks`' tables)."""
+    (found through :func:`_build_masks`' tables). Also a Bloom set (2 bits per entry in one 64-bit word,
+    log2 size ``bits[5]``) of the first words of the ``word_start`` keys (their leading run of word
+    characters, maybe empty), for :func:`_find` to skip a word start whose word begins no key; a
+    ``word_start`` key that is one word and not ``word_end`` (it may end inside a text's word) marks its first
+    code point :data:`_OPEN` in ``flags`` instead."""
     nkeys = offsets.shape[0] - 1
     mul = np.uint64(0x9E3779B97F4A7C15)  # as _hash
+    first = np.zeros(1 << (bits[5] - 6), np.uint64)  # Bloom set of the word_start keys' first words (bits[5])
+    wmask = np.uint64((1 << (bits[5] - 6)) - 1)
     p4 = np.uint64(1)
     for _ in range(_Q):
         p4 *= mul
@@ -115,12 +136,37 @@ def _build(codes, offsets, word_start, word_end, literal, bits):
         edge = codes[a] if word_start[k] else codes[b - 1]
         if edge < _BMP:
             flags[group * _BMP + edge] |= _len_class(n)
+        if word_start[k]:  # the key's first word: its leading run of word characters (maybe empty)
+            hw = np.uint64(0)
+            r = 0
+            while r < n and _word_char(codes[a + r]):
+                hw = hw * mul + np.uint64(codes[a + r]) + np.uint64(1)
+                r += 1
+            if r == n and not word_end[k]:  # the key may end inside a text's word: no filter by its first
+                if edge < _BMP:
+                    flags[_BMP + edge] |= _OPEN
+            else:
+                w = _slot(hw, r)
+                first[w & wmask] |= (np.uint64(1) << ((w >> np.uint64(32)) & np.uint64(63))) | (
+                    np.uint64(1) << ((w >> np.uint64(40)) & np.uint64(63))
+                )  # as _two_bits reads them
         if n >= _Q:
             four = head if word_start[k] else h - rest * p4
             lenmask[fbase[group] + (_slot(four, _Q) & fmask[group])] |= np.uint32(1) << np.uint32(
                 min(n, _LONG) + (0 if word_end[k] else 16)
             )
-    return table, lenmask, bloom, flags
+    return table, lenmask, bloom, flags, first
+
+
+def code_classes(flags: np.ndarray, m_flags: np.ndarray) -> np.ndarray:
+    """uint8 per BMP code point, the bits _C_END, _C_BEFORE, _C_START and _C_WORD of :func:`_find`'s first
+    loop (one table read per code point instead of three): from :func:`_build`'s ``flags`` and
+    :func:`_build_masks`' ``m_flags``."""
+    cps = np.arange(_BMP)
+    word = ((cps >= 0x30) & (cps <= 0x39)) | ((cps >= 0x41) & (cps <= 0x5A)) | ((cps >= 0x61) & (cps <= 0x7A))
+    word |= (cps >= 0xC0) & (cps < 0x250)
+    end, masked, start = flags[:_BMP] != 0, m_flags != 0, flags[_BMP:] != 0
+    return ((end | masked) * _C_END | masked * _C_BEFORE | start * _C_START | word * _C_WORD).astype(np.uint8)
 
 
 _MASK_MAX = 8  # keys of 2-8 code points one substitution away from a base string go through masks
@@ -185,6 +231,8 @@ def _find(
     lenmask,
     bloom,
     flags,
+    first_words,
+    classes,
     long_lens,
     bits,
     masks,
@@ -200,7 +248,10 @@ def _find(
     One loop body and no helper that takes an array: numba counts references of every array a function
     (inlined or not) receives, with atomic instructions, and in this loop that cost more than the scan
     itself (28% of the time in NRT_incref/NRT_decref). A first loop lists the positions each pass looks at
-    (those the filter tables flag), so the passes skip the rest of the text. Two passes: keys by their end (longest first), then
+    (those the filter tables flag), so the passes skip the rest of the text; a word start is listed only when
+    its word (in ``text``; less a plural s / es) is in the first-word Bloom set, unless a key may end inside a
+    word there, or ``text`` and ``words`` disagree on a word character in it (a Kelvin sign lowers to k): on
+    English prose 3% of the word starts are left. Two passes: keys by their end (longest first), then
     ``word_start`` keys at word starts (shortest first); per position the candidate lengths are a bit mask
     (bits 1-14, bit 15: the long lengths, tried one by one). At one place and length the key table and the
     masks never both hold the text: a key is in one of them."""
@@ -214,6 +265,7 @@ def _find(
     pmask = np.uint64(p_keys.shape[0] - 1)
     n_masks = m_off.shape[0] - 1
     n_long = long_lens.shape[0]
+    wmask = np.uint64(first_words.shape[0] - 1)
     count = 0
     n_ends = 0
     # the positions each pass looks at, listed in one read of the filter tables per code point: pass 0
@@ -224,22 +276,49 @@ def _find(
     n0 = 0
     n1 = 0
     before = False  # the code point before is a mask's second to last (or outside the BMP)
+    start = True  # no word character before (in words): a word_start key may start here
     for i in range(n):
         c = text[i]
-        if c >= _BMP:
-            here0, here1, after = True, True, True
-        else:
-            mf = m_flags[c]
-            here0 = flags[c] != 0 or mf != 0 or before
-            here1 = flags[_BMP + c] != 0
-            after = mf != 0
+        cl = classes[c] if c < _BMP else np.uint8(_C_END | _C_BEFORE | _C_START)
+        here0 = cl & _C_END != 0 or before
+        here1 = start and cl & _C_START != 0
+        before = cl & _C_BEFORE != 0
+        cw = words[i]
+        start = cw >= _BMP or classes[cw] & _C_WORD == 0
         if here0:
             pos[n0] = i
             n0 += 1
-        if here1 and (i == 0 or not _word_char(words[i - 1])):
-            pos[n + n1] = i
-            n1 += 1
-        before = after
+        if here1:
+            # a word start: skipped unless the word (lower-cased, less a plural s / es) is the first word of a
+            # word_start key, or a key starting with this code point may end inside a word
+            if c < _BMP and not flags[_BMP + c] & _OPEN:
+                h = np.uint64(0)  # hashes of the word's first r, r - 1, r - 2 code points
+                h1 = np.uint64(0)
+                h2 = np.uint64(0)
+                j = i
+                same = True  # text and words agree on which code points are word characters
+                while j < n and _word_char(text[j]):
+                    if not _word_char(words[j]):
+                        same = False
+                        break
+                    h2, h1 = h1, h
+                    h = h * mul + np.uint64(text[j]) + np.uint64(1)
+                    j += 1
+                if same and j < n and _word_char(words[j]):
+                    same = False
+                if same:
+                    r = j - i
+                    fw = _slot(h, r)
+                    here1 = _two_bits(first_words[np.int64(fw & wmask)], fw)
+                    if not here1 and r >= 1 and text[j - 1] == 0x73:  # s
+                        fw = _slot(h1, r - 1)
+                        here1 = _two_bits(first_words[np.int64(fw & wmask)], fw)
+                        if not here1 and r >= 2 and text[j - 2] == 0x65:  # es
+                            fw = _slot(h2, r - 2)
+                            here1 = _two_bits(first_words[np.int64(fw & wmask)], fw)
+            if here1:
+                pos[n + n1] = i
+                n1 += 1
     for phase in range(2):  # 0: keys by their end; 1: word_start keys at word starts
         if phase == 0:
             fmask, fbase = np.uint64((1 << bits[1]) - 1), 0

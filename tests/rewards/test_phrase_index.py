@@ -76,3 +76,35 @@ def test_keys_found_through_masked_bases_as_brute_force(monkeypatch):
         index = PhraseIndex(keys, [None] * len(keys), word_start, bases=bases, word_end=word_end)
         assert index.n_masked > 0
         assert index.find(text) == _brute(text, keys, word_start, word_end)
+
+
+def test_word_edges_read_on_the_unlowered_text_as_brute_force():
+    """The scan matches the lower-cased text and reads word edges on the text as written: where the two
+    disagree on what a word character is (the Kelvin sign lowers to k, U+023A to a letter outside the
+    Latin ranges), keys still start and end as the brute force finds them (the first-word filter steps aside)."""
+    rng = random.Random(5)
+    written = "ka\u212a\u212a\u023a\u023aes -\u00e9\u661f"  # Kelvin sign (lower: k); \u023a (lower: U+2C65, no word character)
+    for _ in range(80):
+        text = "".join(rng.choice(written) for _ in range(rng.randrange(0, 200)))
+        low = text.lower()
+        assert len(low) == len(text)
+        keys = sorted(
+            {"".join(rng.choice("ka\u2c65es -") for _ in range(rng.choice((1, 2, 3)))) for _ in range(30)}
+        )
+        word_start = [rng.random() < 0.7 for _ in keys]
+        # mostly word_end keys: a word_start key that may end inside a word turns the filter off for its
+        # first code point
+        word_end = [rng.random() < 0.9 for _ in keys]
+        index = PhraseIndex(keys, [None] * len(keys), word_start, word_end=word_end)
+        got = index.find_codes(phrase_index.codepoints(low), phrase_index.codepoints(text))
+        want = []
+        for k, key in enumerate(keys):
+            at = low.find(key)
+            while at >= 0:
+                if not (word_start[k] and at and text[at - 1] in _WORD_CHARS) and (
+                    not word_end[k] or _ends_word(text, at + len(key))
+                ):
+                    want.append((k, at, at + len(key)))
+                at = low.find(key, at + 1)
+        want.sort(key=lambda h: (h[2], h[1]))
+        assert [tuple(h) for h in zip(*(a.tolist() for a in got), strict=True)] == want
