@@ -165,9 +165,11 @@ def near_miss_forms(term: str) -> dict[str, list[str]]:
 
 
 class TermMatcher:
-    """Compiled state for one term list: the automaton and term metadata. Build via :func:`matcher_for`."""
+    """Compiled state for one term list: the automaton and term metadata. Build via :func:`matcher_for`. A
+    term listed twice counts once (its uses are not counted twice)."""
 
     def __init__(self, terms: tuple[str, ...]):
+        terms = tuple(dict.fromkeys(terms))
         self.terms = list(terms)
         self.term_keys = {t.lower() for t in terms}
         payload: dict[str, list[tuple[int, int, str]]] = {}

@@ -192,3 +192,15 @@ def test_the_scan_lower_cases_as_str_lower_does():
         "Aether": [("aether", "case")],
         "Nova Prime": [("nova prime", "case")],
     }
+
+
+def test_a_term_listed_twice_counts_once():
+    """A matcher built on a list with a repeated term (a direct caller, not the reward path's deduped list)
+    counts each use once, and reports one row per term: the same report as the list without the repeat."""
+    text = "Elara ran. Elera stopped. 曲率引擎启动，曲律引擎熄火。"
+    once = matcher_for(("Elara", "曲率引擎")).report(text)
+    twice = matcher_for(("Elara", "Elara", "曲率引擎", "曲率引擎")).report(text)
+    assert twice.correct == once.correct == {"Elara": 1, "曲率引擎": 1}
+    assert twice.variants == once.variants
+    assert twice.rows() == once.rows() and len(twice.rows()) == 2
+    assert twice.score() == once.score()
