@@ -509,6 +509,17 @@ def paragraphs(cp, zh):
     for i in range(n + 1):
         if i < n:
             c = cp[i]
+            if not zh and 0x21 <= c <= 0x7E:  # printable ASCII in English: _feed_block's step for a visible
+                # character, without its table and tests (in Chinese text this branch costs more than it saves)
+                prev_nl = False
+                if pending:
+                    r += 1
+                    h = mix(h, 0x20)
+                    length += 1
+                pending = False
+                h = mix(h, c)
+                length += 1
+                continue
             if c == 0x0D:  # carriage returns are dropped, not spaces
                 continue
             if c != 0x0A:
