@@ -43,11 +43,10 @@ class Paragraphs(NamedTuple):
 
 
 class Sentences(NamedTuple):
-    """Sentence lengths (characters, stripped), opening hashes (0 = no opening), question flags (0/1)."""
+    """Sentence lengths (characters, stripped) and opening hashes (0 = no opening)."""
 
     lengths: np.ndarray
     openings: np.ndarray
-    questions: np.ndarray
 
 
 class TextView:

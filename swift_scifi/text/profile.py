@@ -370,26 +370,12 @@ def _opening(cp, s, e, zh):
 
 
 @njit(cache=True)
-def _is_question(cp, s, e, zh):
-    """Whether the stripped sentence ``cp[s:e]`` ends in a terminator run holding ? or ？."""
-    while e > s and (_is_zh_close(cp[e - 1]) if zh else _is_en_close(cp[e - 1])):
-        e -= 1
-    while e > s and (_is_zh_end(cp[e - 1]) if zh else _is_en_end(cp[e - 1])):
-        if cp[e - 1] == 0x3F or cp[e - 1] == 0xFF1F:
-            return True
-        e -= 1
-    return False
-
-
-@njit(cache=True)
 def sentences(cp, zh):
-    """(lengths, opening hashes, questions) of the sentences of ``split_sentences(text, lang)``: stripped
-    lengths in characters, the opening hash of each (0 where a sentence has no opening), and 1 where the
-    sentence ends in a question mark."""
+    """(lengths, opening hashes) of the sentences of ``split_sentences(text, lang)``: stripped lengths in
+    characters and the opening hash of each (0 where a sentence has no opening)."""
     n = cp.size
     lengths = np.empty(n, np.int64)  # a zh sentence can be one character
     openings = np.empty(n, np.uint64)
-    questions = np.empty(n, np.int64)
     k = 0
     i = 0
     while i < n:
@@ -411,9 +397,8 @@ def sentences(cp, zh):
         if e > s:
             lengths[k] = e - s
             openings[k] = _opening(cp, s, e, zh)
-            questions[k] = _is_question(cp, s, e, zh)
             k += 1
-    return lengths[:k].copy(), openings[:k].copy(), questions[:k].copy()  # not the n-sized buffers
+    return lengths[:k].copy(), openings[:k].copy()  # not the n-sized buffers
 
 
 @njit(cache=True, inline="always")
