@@ -19,6 +19,11 @@ book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
    transposition, a case change, a hyphenation change. The clean window must score higher than the planted
    one (terms: the clean window's own). Target: >= 95%.
 
+``python benchmarks/term_variants_quality.py --zh-plants [DRAWS]`` (about 7 min): the Chinese half alone, for
+weighing a rule per half: every clean-window hit less source slips, listed with its cause and context, and
+planted swaps in *every* window with a listed name, DRAWS draws each (default 3; seed 1): about 9,600 plants,
+each kind's ordering and lost count on the fit and the held-out books.
+
 The term check's context model (swift_scifi/rewards/zh_context.py, asked at homophone-word hits) has read no
 book of the corpus (jieba's dictionary and WritingBench queries): both halves are scored as a user's book is.
 """
@@ -118,7 +123,69 @@ def en_swaps(term: str, rng: random.Random) -> dict[str, str]:
     return out
 
 
+def zh_plants(draws: int = 3) -> None:
+    """The --zh-plants mode (module docstring)."""
+    import yaml
+
+    rng = random.Random(1)
+    data = ROOT / "tests" / "terms" / "data"
+    zh_names = yaml.safe_load((data / "zh_names.yaml").read_text("utf-8"))
+    slips = yaml.safe_load((data / "zh_source_slips.yaml").read_text("utf-8"))
+    causes = yaml.safe_load((data / "zh_fp_causes.yaml").read_text("utf-8"))
+    fp, res, hits = Counter(), Counter(), []
+    for path in sorted((SHARED / "zh").glob("*.txt")):
+        book, text = path.stem, path.read_text("utf-8")
+        h = half(book)
+        glossary = extract_terms(text, "zh", top_k=200)
+        matcher = GlossaryMatcher(glossary)
+        forms_of = attested_forms(text, glossary + zh_names.get(book, []))
+        cause_of = {f: c for c, forms in (causes.get(book) or {}).items() for f in forms}
+        for w in windows(text, 1000):
+            own = matcher.terms_in(w, 20)
+            fp[f"n:{h}"] += 1
+            rep = term_report(w, own, forms=[f for t in own for f in forms_of.get(t, ())]) if own else None
+            found = [(t, s, k) for t, v in (rep.variants.items() if rep else ()) for s, k in v]
+            found = [x for x in found if x[1] not in set(slips.get(book, []))]
+            if found:
+                fp[f"hit:{h}"] += 1
+                for t, s, k in found:
+                    i = w.find(s)
+                    around = w[max(0, i - 8) : i + len(s) + 8].replace("\n", "/")
+                    hits.append(f"{h} {book} {t} -> {s} ({k}; {cause_of.get(s, 'unclassified')}) {around}")
+            names = [t for t in zh_names.get(book, []) if t in w and text.count(t) >= 3]
+            if not names:
+                continue
+            ext = extract_terms(w, "zh", min_count=1)
+            for _ in range(draws):
+                term = rng.choice(names)
+                terms = list(dict.fromkeys([term] + GlossaryMatcher([term] + ext).terms_in(w, 20)))
+                forms = [f for t in terms for f in forms_of.get(t, ())]
+                at = rng.choice([m.start() for m in re.finditer(re.escape(term), w)])
+                clean = None
+                for kind, form in zh_swaps(term, rng).items():
+                    if form in terms:
+                        continue
+                    clean = term_report(w, terms, forms=forms).score() if clean is None else clean
+                    bad = w[:at] + form + w[at + len(term) :]
+                    res[f"n:{kind}:{h}"] += 1
+                    res[f"ok:{kind}:{h}"] += clean > term_report(bad, terms, forms=forms).score()
+    for h in ("fit", "held"):
+        print(f"zh {h} books: {fp[f'hit:{h}']}/{fp[f'n:{h}']} clean windows hit less source slips")
+    for line in sorted(hits):
+        print("   ", line)
+    for kind in ("homophone", "near-homophone", "lookalike"):
+        n = {h: res[f"n:{kind}:{h}"] for h in ("fit", "held")}
+        ok = {h: res[f"ok:{kind}:{h}"] for h in ("fit", "held")}
+        print(
+            f"zh {kind:15s} {sum(ok.values()) / max(sum(n.values()), 1):.1%}: "
+            + ", ".join(f"{h} {ok[h] / max(n[h], 1):.1%} ({n[h] - ok[h]} lost of {n[h]})" for h in n)
+        )
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--zh-plants":
+        zh_plants(int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+        return
     n_plants = int(sys.argv[1]) if len(sys.argv) > 1 else 400
     rng = random.Random(0)
     fp = {lang: Counter() for lang in ("zh", "en")}
