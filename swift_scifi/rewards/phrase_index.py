@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .term_kernels import _KEY_BITS, _LONG, _MASK_MAX, _Q, _build, _build_masks, _find, code_classes
+from .term_kernels import _KEY_BITS, _LONG, _MASK_MAX, _Q, _build, _build_masks, _find, code_classes, pack
 
 _MASK_MIN_KEYS = 4  # a mask stands for this many keys or more (fewer stay in the key table)
 # smaller indexes fit the caches as they are: no masks (routing costs a few us a key at build)
@@ -101,6 +101,7 @@ class PhraseIndex:
             self._codes, self._offsets, self._word_start, self._word_end, literal, self._bits
         )
         self._classes = code_classes(self._flags, self._masks[2])
+        self._pools: tuple | None = None  # self.pools(), made at the first find_codes
 
     def _masks_of(self, bases: Sequence[str]) -> np.ndarray:
         """Route the keys one substitution away from a base through masks (see the class docstring); sets
@@ -150,23 +151,16 @@ class PhraseIndex:
         self._masks = (*tables, m_codes, m_off, np.array(m_pos, dtype=np.int64), m_bits)
         return literal
 
-    @property
-    def arrays(self) -> tuple:
-        """The compiled tables, in the order :func:`_find` takes them after the text."""
-        return (
-            self._codes,
-            self._offsets,
-            self._word_start,
-            self._word_end,
-            self._table,
-            self._lenmask,
-            self._bloom,
-            self._flags,
-            self._first_words,
-            self._classes,
-            self._long,
-            self._bits,
-            self._masks,
+    def pools(self, u32=(), i64=()) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The compiled tables in the four pools :func:`_find` takes after the text (:func:`term_kernels.pack`),
+        with ``u32`` and ``i64`` arrays appended to their pools (a caller's own tables: slots after the
+        index's)."""
+        m_table, m_bloom, m_flags, p_keys, p_vals, m_codes, m_off, m_pos, m_bits = self._masks
+        return pack(
+            [self._table, self._bloom, self._first_words, m_table, m_bloom, p_keys],
+            [self._codes, self._lenmask, m_codes, m_flags, *u32],
+            [self._word_end, self._flags, self._classes],
+            [self._offsets, self._long, self._bits, m_off, m_pos, m_bits, p_vals, *i64],
         )
 
     def find_codes(
@@ -175,10 +169,12 @@ class PhraseIndex:
         """(key indexes, starts, ends) int64 arrays of every occurrence in ``codes`` (uint32 code points),
         overlapping included, in order of end then start. ``words``: the code points that decide word starts
         (the text before lower-casing, same length), ``codes`` if None."""
+        if self._pools is None:
+            self._pools = self.pools()
         cap = 64 + codes.shape[0] // 4
         while True:
             out = np.empty((3, cap), np.int64)
-            count = _find(codes, codes if words is None else words, *self.arrays, out)
+            count = _find(codes, codes if words is None else words, *self._pools, out)
             if count >= 0:
                 return out[0, :count], out[1, :count], out[2, :count]
             cap *= 4

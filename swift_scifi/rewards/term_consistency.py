@@ -215,19 +215,18 @@ class TermMatcher:
             word_end=[e[1] for e in self.key_edges],  # what triage would drop is not reported at all
         )
         self.empty = self.index.empty
-        self._index_arrays = self.index.arrays
         anchor_only = [not d and bool(a) for d, a in zip(direct, anchored, strict=True)]
-        self._kernel_args = (
-            key_info(
-                self.fast,
-                self.single,
-                [e[0] for e in self.key_edges],
-                [e[1] for e in self.key_edges],
-                anchor_only,
-            ),
-            *_concat_codes(self.terms),
-            lower_table(),
+        info = key_info(
+            self.fast,
+            self.single,
+            [e[0] for e in self.key_edges],
+            [e[1] for e in self.key_edges],
+            anchor_only,
         )
+        term_codes, term_off = _concat_codes(self.terms)
+        # the index's tables and the triage's, in the four arrays the kernel takes (slots U32_TERM_CODES,
+        # U32_LOWER, I64_INFO, I64_TERM_OFF)
+        self._pools = self.index.pools(u32=(term_codes, lower_table()), i64=(info, term_off))
         # fuzzy near misses: each 4+ character CJK term with one character masked -> term indexes
         self.masked: dict[str, list[int]] = {}
         for i, t in enumerate(terms):
@@ -238,20 +237,14 @@ class TermMatcher:
         self._variant_keys: dict[str, frozenset[str]] = {}
 
     def _scan(self, text: str, codes: np.ndarray) -> list[int]:
-        """:func:`term_kernels.scan` of one text (``codes``: its code points), as a list (its output grown until
-        the hits fit). The kernel lower-cases the text as ``str.lower`` does, or asks for ``text.lower()``
-        (a capital sigma, whose lower case depends on its neighbours)."""
-        cap = 64 + codes.shape[0] // 4
-        low = _NO_CODES
-        while True:
-            res = scan(low, codes, self._index_arrays, np.empty((3, cap), np.int64), *self._kernel_args)
-            if res[0] >= 0:
-                return res.tolist()
-            if res[0] == -2:
-                lower = text.lower()
-                low = codepoints(lower) if len(lower) == len(text) else codes
-            else:
-                cap *= 4
+        """:func:`term_kernels.scan` of one text (``codes``: its code points), as a list. The kernel lower-cases
+        the text as ``str.lower`` does, or asks for ``text.lower()`` (a capital sigma, whose lower case depends
+        on its neighbours)."""
+        res = scan(_NO_CODES, codes, *self._pools)
+        if res[0] == -2:
+            lower = text.lower()
+            res = scan(codepoints(lower) if len(lower) == len(text) else codes, codes, *self._pools)
+        return res.tolist()
 
     def variant_keys(self, term: str) -> frozenset[str]:
         """The lower-cased near-miss forms of ``term`` (one of this matcher's terms), cached."""

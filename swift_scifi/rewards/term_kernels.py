@@ -219,31 +219,53 @@ def _build_masks(m_codes, m_off, m_pos, pair_m, pair_x, pair_k, bits):
     return table, bloom, flags, pkeys, pvals
 
 
+# ---- the index's tables in four pools, one per dtype: a call unboxes 4 arrays instead of 25 ----
+
+_SLOTS = 10  # slots per pool; the i64 pool starts with the header: (start, end) of every slot of every pool
+U64_TABLE, U64_BLOOM, U64_FIRST, U64_MTABLE, U64_MBLOOM, U64_PKEYS = range(6)
+U32_CODES, U32_LENMASK, U32_MCODES, U32_MFLAGS, U32_TERM_CODES, U32_LOWER = range(6)
+U8_WEND, U8_FLAGS, U8_CLASSES = range(3)
+I64_OFFSETS, I64_LONG, I64_BITS, I64_MOFF, I64_MPOS, I64_MBITS, I64_PVALS, I64_INFO, I64_TERM_OFF = range(9)
+
+
+def pack(u64s, u32s, u8s, i64s) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Four lists of arrays (slot order: the ``U64_*``, ``U32_*``, ``U8_*``, ``I64_*`` numbers) end to end in
+    one array per dtype; the i64 pool starts with the header :func:`_part` reads."""
+    header = np.zeros(2 * 4 * _SLOTS, np.int64)
+    pools = []
+    for p, (arrays, dtype) in enumerate(
+        ((u64s, np.uint64), (u32s, np.uint32), (u8s, np.uint8), (i64s, np.int64))
+    ):
+        if len(arrays) > _SLOTS:
+            raise ValueError("too many arrays for a pool")
+        at = header.shape[0] if p == 3 else 0
+        parts = [header] if p == 3 else []
+        for slot, a in enumerate(arrays):
+            a = np.ascontiguousarray(a, dtype=dtype).ravel()
+            header[2 * (p * _SLOTS + slot)] = at
+            at += a.shape[0]
+            header[2 * (p * _SLOTS + slot) + 1] = at
+            parts.append(a)
+        pools.append(np.concatenate(parts) if parts else np.zeros(0, dtype))
+    return pools[0], pools[1], pools[2], pools[3]
+
+
+@njit(cache=True, inline="always")
+def _part(pool, i64, p, slot):
+    """Slot ``slot`` of pool ``p`` (0: u64, 1: u32, 2: u8, 3: i64), a view (:func:`pack`)."""
+    h = 2 * (p * _SLOTS + slot)
+    return pool[i64[h] : i64[h + 1]]
+
+
 @njit(cache=True)
-def _find(
-    text,
-    words,
-    codes,
-    offsets,
-    word_start,
-    word_end,
-    table,
-    lenmask,
-    bloom,
-    flags,
-    first_words,
-    classes,
-    long_lens,
-    bits,
-    masks,
-    out,
-):
+def _find(text, words, u64, u32, u8, i64, out):
     """Every occurrence in ``text`` (uint32 code points) into ``out`` (3 x capacity int64: keys, starts,
     ends), in order of end then start; a ``word_start`` key only where the code point before it is no word
     character of ``words`` (the text the offsets index, before lower-casing), a ``word_end`` key only where
     the code point after it is none (or a plural ending, s or es, that ends the word). Returns the count, or -1 when
-    ``out`` is too small. ``masks``: :func:`_build_masks`' tables and the masks (codes, offsets, wildcard
-    positions), for the keys found through them.
+    ``out`` is too small. ``u64``, ``u32``, ``u8``, ``i64``: the index's tables in four pools (:func:`pack`,
+    slots ``U64_*``...): :func:`_build`'s, and :func:`_build_masks`' with the masks (codes, offsets, wildcard
+    positions) for the keys found through them.
 
     One loop body and no helper that takes an array: numba counts references of every array a function
     (inlined or not) receives, with atomic instructions, and in this loop that cost more than the scan
@@ -255,7 +277,34 @@ def _find(
     ``word_start`` keys at word starts (shortest first); per position the candidate lengths are a bit mask
     (bits 1-14, bit 15: the long lengths, tried one by one). At one place and length the key table and the
     masks never both hold the text: a key is in one of them."""
-    m_table, m_bloom, m_flags, p_keys, p_vals, m_codes, m_off, m_pos, m_bits = masks
+    table, bloom, first_words = (
+        _part(u64, i64, 0, U64_TABLE),
+        _part(u64, i64, 0, U64_BLOOM),
+        _part(u64, i64, 0, U64_FIRST),
+    )
+    m_table, m_bloom, p_keys = (
+        _part(u64, i64, 0, U64_MTABLE),
+        _part(u64, i64, 0, U64_MBLOOM),
+        _part(u64, i64, 0, U64_PKEYS),
+    )
+    codes, lenmask = _part(u32, i64, 1, U32_CODES), _part(u32, i64, 1, U32_LENMASK)
+    m_codes, m_flags = _part(u32, i64, 1, U32_MCODES), _part(u32, i64, 1, U32_MFLAGS)
+    word_end, flags, classes = (
+        _part(u8, i64, 2, U8_WEND),
+        _part(u8, i64, 2, U8_FLAGS),
+        _part(u8, i64, 2, U8_CLASSES),
+    )
+    offsets, long_lens, bits = (
+        _part(i64, i64, 3, I64_OFFSETS),
+        _part(i64, i64, 3, I64_LONG),
+        _part(i64, i64, 3, I64_BITS),
+    )
+    m_off, m_pos, m_bits = (
+        _part(i64, i64, 3, I64_MOFF),
+        _part(i64, i64, 3, I64_MPOS),
+        _part(i64, i64, 3, I64_MBITS),
+    )
+    p_vals = _part(i64, i64, 3, I64_PVALS)
     n = text.shape[0]
     cap = out.shape[1]
     mul = np.uint64(0x9E3779B97F4A7C15)  # as _build
@@ -617,20 +666,30 @@ def lower_codes(codes, table):
 
 
 @njit(cache=True)
-def scan(low, codes, index, out, info, term_codes, term_off, table):
+def scan(low, codes, u64, u32, u8, i64):
     """:func:`phrase_index._find` then :func:`triage` in one call, the result packed into one int64 array
     (one conversion to Python): ``[n_terms, n_spans, n_rest, (term index, uses) * n_terms, (start, end) *
-    n_spans, (key, start, end) * n_rest]``; ``[-1]`` when ``out`` (3 x capacity) is too small for the hits,
-    ``[-2]`` when ``low`` is needed (:func:`lower_codes` could not lower the text). ``index``: the
-    :class:`PhraseIndex` arrays (``PhraseIndex.arrays``); ``codes``: the text's code points; ``low``: those
-    of its lower case, or an empty array to have them computed with ``table`` (:func:`lower_table`)."""
+    n_spans, (key, start, end) * n_rest]``; ``[-2]`` when ``low`` is needed (:func:`lower_codes` could not
+    lower the text). ``u64``...``i64``: the pools (:func:`pack`) of the :class:`PhraseIndex` tables with the
+    matcher's (``U32_TERM_CODES``, ``U32_LOWER``: :func:`lower_table`, ``I64_INFO``: :func:`key_info`,
+    ``I64_TERM_OFF``); ``codes``: the text's code points; ``low``: those of its lower case, or an empty array
+    to have them computed."""
     if low.shape[0] != codes.shape[0]:
-        low = lower_codes(codes, table)
+        low = lower_codes(codes, _part(u32, i64, 1, U32_LOWER))
         if low.shape[0] != codes.shape[0]:
             return np.full(1, -2, np.int64)
-    count = _find(low, codes, *index, out)
-    if count < 0:
-        return np.full(1, -1, np.int64)
+    cap = 64 + codes.shape[0] // 4
+    while True:
+        out = np.empty((3, cap), np.int64)
+        count = _find(low, codes, u64, u32, u8, i64, out)
+        if count >= 0:
+            break
+        cap *= 4
+    info, term_codes, term_off = (
+        _part(i64, i64, 3, I64_INFO),
+        _part(u32, i64, 1, U32_TERM_CODES),
+        _part(i64, i64, 3, I64_TERM_OFF),
+    )
     keys, starts, ends = out[0, :count], out[1, :count], out[2, :count]
     counts, span_s, span_e, rest = triage(keys, starts, ends, codes, info, term_codes, term_off)
     nt = 0
