@@ -626,11 +626,17 @@ _DOTTED_I = 0x130  # the one code point whose lower case is two (i + combining d
 _SIGMA = 0x3A3  # lower-cases by context (final sigma): left to str.lower
 
 
+_PAGES = 0x1100  # 256-code-point pages of the code space
+
+
 @functools.cache
 def lower_table() -> np.ndarray:
-    """uint32: the lower case of every code point below the last one that has a one-code-point lower case
-    other than itself, as this Python's ``str.lower`` gives it (computed, so it follows the Unicode version);
-    :data:`_DOTTED_I` and :data:`_SIGMA` map to themselves (:func:`lower_codes` handles them)."""
+    """uint32: the lower case of every code point as this Python's ``str.lower`` gives it (computed, so it
+    follows the Unicode version), as deltas by page: ``table[c >> 8]`` is the page's block, ``c +
+    table[_PAGES + 256 * block + (c & 255)]`` (mod 2**32) the lower case; block 0 is all zeros, shared by
+    every page that lowers to itself (the CJK ideographs), so the table is small (about 60 KB) and lowering
+    has no branch. :data:`_DOTTED_I` and :data:`_SIGMA` map to themselves (:func:`lower_codes` handles
+    them)."""
     cps = np.arange(0x110000, dtype=np.uint32)
     cps[[_DOTTED_I, _SIGMA]] = 0x20  # kept out of the string: their lower case is not one fixed code point
     low = np.frombuffer(
@@ -638,30 +644,34 @@ def lower_table() -> np.ndarray:
         dtype=np.uint32,
     ).copy()
     low[[_DOTTED_I, _SIGMA]] = [_DOTTED_I, _SIGMA]
-    last = int(np.flatnonzero(low != np.arange(0x110000, dtype=np.uint32))[-1])
-    return low[: last + 1].copy()
+    delta = (low - np.arange(0x110000, dtype=np.uint32)).reshape(_PAGES, 256)  # uint32, wraps
+    blocks = [np.zeros(256, np.uint32)]
+    page_block = np.zeros(_PAGES, np.uint32)
+    for page in np.flatnonzero(delta.any(axis=1)):
+        page_block[page] = len(blocks)
+        blocks.append(delta[page])
+    return np.concatenate([page_block, *blocks])
 
 
 @njit(cache=True)
 def lower_codes(codes, table):
     """The code points of ``str.lower`` of the text ``codes``, or of the text itself when lowering changes its
     length (a dotted capital I, as :meth:`TermMatcher.report` does); an empty array when the text holds a
-    capital sigma (its lower case depends on the letters around it: the caller asks ``str.lower``)."""
+    capital sigma (its lower case depends on the letters around it: the caller asks ``str.lower``), whichever
+    of the two comes first. ``table``: :func:`lower_table`."""
     n = codes.shape[0]
     low = np.empty(n, np.uint32)
-    size = table.shape[0]
+    odd = False
     for i in range(n):
         c = codes[i]
-        if c == _DOTTED_I:
-            return codes
-        if c == _SIGMA:
-            return np.empty(0, np.uint32)
-        if c < 0x80:  # ASCII and the CJK ideographs first: most of the text
-            low[i] = c + 32 if 0x41 <= c <= 0x5A else c
-        elif 0x3400 <= c < 0xA000 or c >= size:
-            low[i] = c
-        else:
-            low[i] = table[c]
+        low[i] = c + table[_PAGES + 256 * np.int64(table[c >> 8]) + np.int64(c & 255)]
+        odd |= (c == _DOTTED_I) | (c == _SIGMA)
+    if odd:
+        for i in range(n):
+            if codes[i] == _DOTTED_I:
+                return codes
+            if codes[i] == _SIGMA:
+                return np.empty(0, np.uint32)
     return low
 
 
