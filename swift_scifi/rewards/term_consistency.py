@@ -196,11 +196,9 @@ class TermMatcher:
             d[0][0] if len(d) == 1 and d[0][1] == EXACT and not a and _plain(terms[d[0][0]]) else -1
             for d, a in zip(direct, anchored, strict=True)
         ]
-        # per key: the term index when the key is one exact term (any script) and no anchor, else -1
-        self.single = [
-            d[0][0] if len(d) == 1 and d[0][1] == EXACT and not a else -1
-            for d, a in zip(direct, anchored, strict=True)
-        ]
+        # per key: the term index when the key is one exact term (any script), else -1; a hit of it written as
+        # listed is a correct use, and an anchor the key also is sits inside that use (the fuzzy pass skips it)
+        self.single = [d[0][0] if len(d) == 1 and d[0][1] == EXACT else -1 for d in direct]
         self.key_edges = [
             (bool(d) and all(self.edges[x[0]][0] for x in d), bool(d) and all(self.edges[x[0]][1] for x in d))
             for d in direct

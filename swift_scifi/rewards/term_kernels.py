@@ -592,7 +592,7 @@ def triage(keys, starts, ends, text, info, term_codes, term_off):
                     if term_codes[a + j] != text[start + j]:
                         same = False
                         break
-            if same:  # edges checked above: a correct use as listed
+            if same:  # edges checked above: a correct use as listed (an anchor here lies inside it: no fuzzy)
                 counts[ti] += 1
                 span_s[ns], span_e[ns] = start, end
                 ns += 1
