@@ -20,7 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from .term_kernels import _KEY_BITS, _LONG, _MASK_MAX, _Q, _build, _build_masks, _find, code_classes, pack
+from .term_kernels import (
+    _KEY_BITS,
+    _LONG,
+    _MASK_MAX,
+    _Q,
+    _build,
+    _build_masks,
+    _find,
+    code_classes,
+    pack,
+    part,
+)
 
 _MASK_MIN_KEYS = 4  # a mask stands for this many keys or more (fewer stay in the key table)
 # smaller indexes fit the caches as they are: no masks (routing costs a few us a key at build)
@@ -101,7 +112,7 @@ class PhraseIndex:
             self._codes, self._offsets, self._word_start, self._word_end, literal, self._bits
         )
         self._classes = code_classes(self._flags, self._masks[2])
-        self._pools: tuple | None = None  # self.pools(), made at the first find_codes
+        self._pools: tuple | None = None  # self.pools(), made at the first find_codes or by a caller
 
     def _masks_of(self, bases: Sequence[str]) -> np.ndarray:
         """Route the keys one substitution away from a base through masks (see the class docstring); sets
@@ -154,14 +165,26 @@ class PhraseIndex:
     def pools(self, u32=(), i64=()) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The compiled tables in the four pools :func:`_find` takes after the text (:func:`term_kernels.pack`),
         with ``u32`` and ``i64`` arrays appended to their pools (a caller's own tables: slots after the
-        index's)."""
+        index's). The index then holds its tables as views into these pools (not twice) and :meth:`find_codes`
+        takes them too (its slots come first)."""
         m_table, m_bloom, m_flags, p_keys, p_vals, m_codes, m_off, m_pos, m_bits = self._masks
-        return pack(
+        pools = pack(
             [self._table, self._bloom, self._first_words, m_table, m_bloom, p_keys],
             [self._codes, self._lenmask, m_codes, m_flags, *u32],
             [self._word_end, self._flags, self._classes],
             [self._offsets, self._long, self._bits, m_off, m_pos, m_bits, p_vals, *i64],
         )
+        self._table, self._bloom, self._first_words, m_table, m_bloom, p_keys = (
+            part(pools, 0, k) for k in range(6)
+        )
+        self._codes, self._lenmask, m_codes, m_flags = (part(pools, 1, k) for k in range(4))
+        self._word_end, self._flags, self._classes = (part(pools, 2, k) for k in range(3))
+        self._offsets, self._long, self._bits, m_off, m_pos, m_bits, p_vals = (
+            part(pools, 3, k) for k in range(7)
+        )
+        self._masks = (m_table, m_bloom, m_flags, p_keys, p_vals, m_codes, m_off, m_pos, m_bits)
+        self._pools = pools
+        return pools
 
     def find_codes(
         self, codes: np.ndarray, words: np.ndarray | None = None

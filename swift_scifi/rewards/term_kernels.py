@@ -250,6 +250,12 @@ def pack(u64s, u32s, u8s, i64s) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return pools[0], pools[1], pools[2], pools[3]
 
 
+def part(pools, p: int, slot: int) -> np.ndarray:
+    """Slot ``slot`` of pool ``p`` of :func:`pack`'s ``pools``, a view (in Python)."""
+    h = 2 * (p * _SLOTS + slot)
+    return pools[p][pools[3][h] : pools[3][h + 1]]
+
+
 @njit(cache=True, inline="always")
 def _part(pool, i64, p, slot):
     """Slot ``slot`` of pool ``p`` (0: u64, 1: u32, 2: u8, 3: i64), a view (:func:`pack`)."""

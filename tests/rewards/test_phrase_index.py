@@ -108,3 +108,19 @@ def test_word_edges_read_on_the_unlowered_text_as_brute_force():
                 at = low.find(key, at + 1)
         want.sort(key=lambda h: (h[2], h[1]))
         assert [tuple(h) for h in zip(*(a.tolist() for a in got), strict=True)] == want
+
+
+def test_a_matcher_holds_the_index_tables_once():
+    """The term matcher packs the index's tables with its own into the kernel's pools; the index then keeps
+    views into those pools (its tables are not held twice) and finds the same matches through them."""
+    import numpy as np
+
+    from swift_scifi.rewards.term_consistency import TermMatcher
+
+    m = TermMatcher(("Elara", "曲率引擎", "Nova Prime"))
+    index = m.index
+    for table in (index._table, index._codes, index._flags, index._offsets, index._masks[0]):
+        assert any(np.shares_memory(table, pool) for pool in m._pools)
+    text = "Elara flew the Nova Prime; 曲率引擎启动。"
+    keys = [index.keys[k] for k, _, _ in index.find(text.lower())]
+    assert {"elara", "nova prime", "曲率引擎"} <= set(keys)
