@@ -13,7 +13,8 @@ A term is kept for one of these reasons (the first that applies is reported):
 Left out: n-grams starting or ending with a function character (叫于, 本是, 舱里, 数到), common
 dictionary vocabulary (控制台, 警报: a jieba word with no name tag), class nouns (a dictionary word after a
 collective or classifier in 15%+ of its uses: 众宫娥, 几位姊姊: :func:`is_class_noun`), predicates (one after
-an adverb in 20%+: 即传旨: :func:`is_predicate`), loosely joined fragments bound on one side (上西 of 上西天:
+an adverb in 20%+: 即传旨: :func:`is_predicate`), common nouns kept only because they stand before a speech
+verb but seldom open a clause as its speaker (:func:`opens_clauses`), loosely joined fragments bound on one side (上西 of 上西天:
 :func:`is_fragment`), and fragments of a longer kept term. Rules: data/terms/zh_rules.yaml.
 """
 
@@ -138,6 +139,31 @@ def speech_uses(stats: NgramStats, word: str) -> int:
     return sum(stats.count(word + v) for v in "道说问笑叫喊") if len(word) < 5 else 0
 
 
+_NOT_HAN = re.compile(f"[^{_HAN}]")
+
+
+def clause_speaker_uses(text: str, word: str) -> int:
+    """Uses of ``word`` as the speaker that opens a clause: right before a one-character speech verb and right
+    after punctuation, a quotation mark or a line start (。林悦道, ，程远舟笑道, ”阿蒙说). A name speaks there;
+    a common noun or a gesture before the verb mostly follows the real speaker or a determiner (林悦点头道,
+    那老人道): see :func:`opens_clauses`."""
+    if len(word) >= 5:
+        return 0
+    n = 0
+    for m in re.finditer(re.escape(word) + "[道说问笑叫喊]", text):
+        s = m.start()
+        n += s == 0 or bool(_NOT_HAN.match(text[s - 1]))
+    return n
+
+
+def opens_clauses(text: str, word: str, count: int) -> bool:
+    """Whether a word kept as a key word because it speaks (:func:`dictionary_reason`) also speaks as a name
+    does: as the speaker opening a clause (:func:`clause_speaker_uses`) >= 3 times and in >= 5% of its
+    ``count`` uses, the bar its speech uses had to clear. Not so: a common noun or gesture that stands before
+    the verb after the real speaker or a determiner."""
+    return clause_speaker_uses(text, word) >= max(3, 0.05 * count)
+
+
 # A collective or classifier right before a word (众宫娥, 两个差人, 几位姊姊) counts members of a class.
 CLASS_MARKERS = "众诸群些两几各每个位名"
 CLASS_SHARE = 0.15  # a dictionary word this often counted names a class of people or things, not one
@@ -178,7 +204,7 @@ def dictionary_reason(
 
     A word used >= 10 times at >= 2**KEYNESS (64) times its general rate is a *key word* of the book
     (行者, 三藏, 老残) when jieba tags it as a name, or it speaks (``speaking()``: uses before a speech verb,
-    >= 3 and >= 5% of its uses; 八戒道), or its rate is >= 1000x (七斤). A rarer word counts only when jieba
+    >= 3 and >= 5% of its uses; 八戒道; :func:`extract` then also asks :func:`opens_clauses`), or its rate is >= 1000x (七斤). A rarer word counts only when jieba
     tags it as a person's name, it is rare in general (< 300 uses) and starts with a surname (孙悟空)."""
     tag = _dict_tag(word)
     if tag is None or word in rules()["not_names"]:
@@ -276,7 +302,11 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
             why = dictionary_reason(w, nw.count, stats.total, lambda w=w: speech_uses(stats, w))
             if why:
                 found[w] = (nw.count, why)
-                if is_class_noun(stats, w, nw.count) or is_predicate(stats, w, nw.count):
+                if (
+                    is_class_noun(stats, w, nw.count)
+                    or is_predicate(stats, w, nw.count)
+                    or (why.endswith(", speaks)") and not opens_clauses(text, w, nw.count))
+                ):
                     classes.add(w)  # kept until the end: it still holds back its extensions (芝姊姊, 姊姊既)
         elif kept_new_word(nw):
             found[w] = (nw.count, _keep_reason(w, nw))
