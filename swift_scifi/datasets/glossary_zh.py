@@ -14,8 +14,8 @@ Left out: n-grams starting or ending with a function character (叫于, 本是, 
 dictionary vocabulary (控制台, 警报: a jieba word with no name tag), class nouns (a dictionary word after a
 collective or classifier in 15%+ of its uses: 众宫娥, 几位姊姊: :func:`is_class_noun`), predicates (one after
 an adverb in 20%+: 即传旨: :func:`is_predicate`), common nouns kept only because they stand before a speech
-verb but seldom open a clause as its speaker (:func:`opens_clauses`), loosely joined fragments bound on one side (上西 of 上西天:
-:func:`is_fragment`), and fragments of a longer kept term. Rules: data/terms/zh_rules.yaml.
+verb but seldom open a clause as its speaker (:func:`opens_clauses`), loosely joined fragments bound on one
+side (上西 of 上西天: :func:`is_fragment`), and fragments of a longer kept term. Rules: data/terms/zh_rules.yaml.
 """
 
 from __future__ import annotations
@@ -134,9 +134,13 @@ def junk_reason(word: str) -> str | None:
     return None
 
 
+SPEECH_CHARS = "道说问笑叫喊"  # one-character speech verbs (林悦道, 八戒笑)
+SPEAKS = ", speaks"  # what a key word's reason adds when it was kept because it speaks
+
+
 def speech_uses(stats: NgramStats, word: str) -> int:
     """Uses of ``word`` right before a one-character speech verb (道 说 问 笑 叫 喊)."""
-    return sum(stats.count(word + v) for v in "道说问笑叫喊") if len(word) < 5 else 0
+    return sum(stats.count(word + v) for v in SPEECH_CHARS) if len(word) < 5 else 0
 
 
 _NOT_HAN = re.compile(f"[^{_HAN}]")
@@ -150,7 +154,7 @@ def clause_speaker_uses(text: str, word: str) -> int:
     if len(word) >= 5:
         return 0
     n = 0
-    for m in re.finditer(re.escape(word) + "[道说问笑叫喊]", text):
+    for m in re.finditer(re.escape(word) + f"[{SPEECH_CHARS}]", text):
         s = m.start()
         n += s == 0 or bool(_NOT_HAN.match(text[s - 1]))
     return n
@@ -204,8 +208,9 @@ def dictionary_reason(
 
     A word used >= 10 times at >= 2**KEYNESS (64) times its general rate is a *key word* of the book
     (行者, 三藏, 老残) when jieba tags it as a name, or it speaks (``speaking()``: uses before a speech verb,
-    >= 3 and >= 5% of its uses; 八戒道; :func:`extract` then also asks :func:`opens_clauses`), or its rate is >= 1000x (七斤). A rarer word counts only when jieba
-    tags it as a person's name, it is rare in general (< 300 uses) and starts with a surname (孙悟空)."""
+    >= 3 and >= 5% of its uses; 八戒道; :func:`extract` then also asks :func:`opens_clauses`), or its rate is
+    >= 1000x (七斤). A rarer word counts only when jieba tags it as a person's name, it is rare in general
+    (< 300 uses) and starts with a surname (孙悟空)."""
     tag = _dict_tag(word)
     if tag is None or word in rules()["not_names"]:
         return None
@@ -215,7 +220,7 @@ def dictionary_reason(
     if count >= 10 and k >= KEYNESS and not tag.startswith(_NOT_KEY_TAGS):
         speaks = tag not in _NAME_TAGS and speaking() >= max(3, 0.05 * count)
         if tag in _NAME_TAGS or speaks:
-            return f"key word ({2**k:.0f}x its general rate{', speaks' if speaks else ''})"
+            return f"key word ({2**k:.0f}x its general rate{SPEAKS if speaks else ''})"
     dt, _ = _jieba()
     if tag in ("nr", "nrt", "nrfg") and word[0] in rules()["surnames"] and dt.FREQ[word] < 300:
         return f"proper noun (jieba {tag})"
@@ -305,7 +310,7 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
                 if (
                     is_class_noun(stats, w, nw.count)
                     or is_predicate(stats, w, nw.count)
-                    or (why.endswith(", speaks)") and not opens_clauses(text, w, nw.count))
+                    or (why.endswith(SPEAKS + ")") and not opens_clauses(text, w, nw.count))
                 ):
                     classes.add(w)  # kept until the end: it still holds back its extensions (芝姊姊, 姊姊既)
         elif kept_new_word(nw):

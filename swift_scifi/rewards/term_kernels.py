@@ -283,33 +283,25 @@ def _find(text, words, u64, u32, u8, i64, out):
     ``word_start`` keys at word starts (shortest first); per position the candidate lengths are a bit mask
     (bits 1-14, bit 15: the long lengths, tried one by one). At one place and length the key table and the
     masks never both hold the text: a key is in one of them."""
-    table, bloom, first_words = (
-        _part(u64, i64, 0, U64_TABLE),
-        _part(u64, i64, 0, U64_BLOOM),
-        _part(u64, i64, 0, U64_FIRST),
-    )
-    m_table, m_bloom, p_keys = (
-        _part(u64, i64, 0, U64_MTABLE),
-        _part(u64, i64, 0, U64_MBLOOM),
-        _part(u64, i64, 0, U64_PKEYS),
-    )
-    codes, lenmask = _part(u32, i64, 1, U32_CODES), _part(u32, i64, 1, U32_LENMASK)
-    m_codes, m_flags = _part(u32, i64, 1, U32_MCODES), _part(u32, i64, 1, U32_MFLAGS)
-    word_end, flags, classes = (
-        _part(u8, i64, 2, U8_WEND),
-        _part(u8, i64, 2, U8_FLAGS),
-        _part(u8, i64, 2, U8_CLASSES),
-    )
-    offsets, long_lens, bits = (
-        _part(i64, i64, 3, I64_OFFSETS),
-        _part(i64, i64, 3, I64_LONG),
-        _part(i64, i64, 3, I64_BITS),
-    )
-    m_off, m_pos, m_bits = (
-        _part(i64, i64, 3, I64_MOFF),
-        _part(i64, i64, 3, I64_MPOS),
-        _part(i64, i64, 3, I64_MBITS),
-    )
+    table = _part(u64, i64, 0, U64_TABLE)
+    bloom = _part(u64, i64, 0, U64_BLOOM)
+    first_words = _part(u64, i64, 0, U64_FIRST)
+    m_table = _part(u64, i64, 0, U64_MTABLE)
+    m_bloom = _part(u64, i64, 0, U64_MBLOOM)
+    p_keys = _part(u64, i64, 0, U64_PKEYS)
+    codes = _part(u32, i64, 1, U32_CODES)
+    lenmask = _part(u32, i64, 1, U32_LENMASK)
+    m_codes = _part(u32, i64, 1, U32_MCODES)
+    m_flags = _part(u32, i64, 1, U32_MFLAGS)
+    word_end = _part(u8, i64, 2, U8_WEND)
+    flags = _part(u8, i64, 2, U8_FLAGS)
+    classes = _part(u8, i64, 2, U8_CLASSES)
+    offsets = _part(i64, i64, 3, I64_OFFSETS)
+    long_lens = _part(i64, i64, 3, I64_LONG)
+    bits = _part(i64, i64, 3, I64_BITS)
+    m_off = _part(i64, i64, 3, I64_MOFF)
+    m_pos = _part(i64, i64, 3, I64_MPOS)
+    m_bits = _part(i64, i64, 3, I64_MBITS)
     p_vals = _part(i64, i64, 3, I64_PVALS)
     n = text.shape[0]
     cap = out.shape[1]
