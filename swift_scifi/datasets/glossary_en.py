@@ -4,7 +4,8 @@ A term is kept for one of these reasons:
 
 - ``name``: a capitalised word or run of capitalised words ("Port Meridian") written capitalised
   mid-sentence at least once, or next to a speech verb ("said Varga"), and (almost) never in lower case;
-  its sentence-opening uses count too. Leading titles and articles are dropped ("Captain Idris Varga" ->
+  its sentence-opening uses count too; a multi-word one written in lower case at least as often is an
+  ordinary phrase capitalised in headings. Leading titles and articles are dropped ("Captain Idris Varga" ->
   "Idris Varga", "The Halcyon Reach" -> "Halcyon Reach");
 - ``coined compound``: a hyphenated lower-case word that recurs ("heat-ray", "fold-drive");
 - ``coined phrase``: a recurring lower-case two-word phrase, rare in general English (its rarer word at most
@@ -106,6 +107,8 @@ def names(text: str, stop: frozenset[str], min_count: int) -> dict[str, tuple[in
             continue
         if " " not in name and lower[name.lower()] * 10 > n:
             continue  # an ordinary word that happens to be capitalised
+        if " " in name and len(re.findall(rf"\b{re.escape(name.lower())}\b", text)) >= n:
+            continue  # an ordinary phrase capitalised in headings ("Payment Industry" beside "payment industry")
         if name.endswith(("ward", "wards")) and name.rstrip("s")[:-4] in mid:
             continue  # Londonward: a direction, not a name
         if mid[name]:

@@ -281,6 +281,21 @@ def suffix_terms(stats: NgramStats, min_count: int) -> Counter[str]:
     return out
 
 
+BOUND_SHARE = 0.5  # share of a coined term's uses followed by one character that makes a word with its suffix
+
+
+def suffix_bound(stats: NgramStats, word: str) -> bool:
+    """Whether the coining suffix of ``word`` is the first half of the next word: one character follows it
+    in >= BOUND_SHARE of its uses and makes a dictionary word with the suffix or its last character (主义国|家,
+    发文机|关, 人民政府城|市, 天理国|法, 承包协议|书): a word cut in two, not a coined name. Read on the word's last
+    characters (at most the longest n-gram less one) when it is longer."""
+    tail = word[-(len(stats.keys) - 2) :]
+    nxt, c = stats.top_right(tail)
+    if not nxt or c < BOUND_SHARE * stats.count(tail):
+        return False
+    return _dict_tag(word[-1] + nxt) is not None or _dict_tag(_suffix_of(word) + nxt) is not None
+
+
 def speaker_terms(text: str) -> Counter[str]:
     """Names before a speech verb at a quotation: “……”林悦说 / 林悦道：“……”."""
     verbs = "|".join(rules()["speech_verbs"])
@@ -316,7 +331,7 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
         elif kept_new_word(nw):
             found[w] = (nw.count, _keep_reason(w, nw))
     for w, c in suffix_terms(stats, min_count).items():
-        if w not in found and not junk_reason(w) and _dict_tag(w) is None:
+        if w not in found and not junk_reason(w) and _dict_tag(w) is None and not suffix_bound(stats, w):
             found[w] = (c, f"coined: …{_suffix_of(w)}")
     for w, c in speakers.items():
         if w in found:

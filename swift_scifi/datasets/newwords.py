@@ -77,6 +77,19 @@ class NgramStats:
                 out[self.decode(int(keys[j]) >> (_BITS * m), n - m)] = int(freqs[j])
         return out
 
+    def top_right(self, w: str) -> tuple[str, int]:
+        """The Han character that most often follows ``w`` (1..longest n-gram - 1 characters) and how often
+        it does; ("", 0) when none does."""
+        n, key = len(w), self.encode(w)
+        if key is None or not 1 <= n < len(self.keys) - 1:
+            return "", 0
+        keys = self.keys[n + 1]
+        lo, hi = np.searchsorted(keys, key << _BITS), np.searchsorted(keys, (key + 1) << _BITS)
+        if lo == hi:
+            return "", 0
+        j = lo + int(np.argmax(self.freqs[n + 1][lo:hi]))
+        return chr(self.chars[int(keys[j]) & _RARE]), int(self.freqs[n + 1][j])
+
     def count(self, w: str) -> int:
         n = len(w)
         key = self.encode(w)

@@ -33,7 +33,13 @@ from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex, codepoints
 from .term_kernels import key_info, lower_table, scan
-from .zh_variants import reads_as_other_words, substitution_variants, word_swap_is_slip, word_variants
+from .zh_variants import (
+    other_compound,
+    reads_as_other_words,
+    substitution_variants,
+    word_swap_is_slip,
+    word_variants,
+)
 
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
 FUZZY_MIN_CHARS = 4  # shorter CJK terms get homophone / look-alike swaps only: 3-字 fuzzy spans hit real prose (31% of windows)
@@ -305,6 +311,10 @@ class TermMatcher:
                         continue
                     if surface.isupper() and len(surface) > 1:
                         continue  # DEJAH THORIS in a heading or for emphasis is no case slip
+                    if term[0].islower() and capitalised_by_place(text, start, surface, term):
+                        spans.append((start, end))
+                        correct[term] = correct.get(term, 0) + 1
+                        continue  # "Heat-ray" opening a sentence, "Load Forecasting" in a heading
                 elif vkind in _WORD_SWAPS and not word_swap_is_slip(text, start, end, term):
                     continue  # a word the writer may mean (大姓, 行这): a slip only where the sentence wants the term
                 elif vkind in _CHAR_SWAPS and reads_as_other_words(
@@ -356,6 +366,8 @@ class TermMatcher:
                             continue  # Levenshtein distance 1 between equal lengths: one substitution
                         if _overlaps(spans, start, end) or len(CJK_RE.findall(cand)) != n:
                             continue
+                        if other_compound(cand, term):
+                            continue  # 国际局势 for 国际形势: another word, neither sounding nor looking like it
                         if not reads_as_other_words(text, start, end, _changed(cand, term, start), term):
                             seen.add((start, ti))
                             insort(spans, (start, end))
@@ -384,6 +396,57 @@ def _lowered(text: str, lower: str | None) -> str:
 def _plain(term: str) -> bool:
     """A term with no cased letter and no ASCII edge (孙悟空, 曲率引擎): any hit of it is written as listed."""
     return term.lower() == term.upper() == term and not (term[0].isascii() or term[-1].isascii())
+
+
+_SENTENCE_START_RE = re.compile(
+    r"(?:[.!?:;…]['\"”’)\]*_]*\s+|[\"“‘(\[*_]\s*|\n[ \t]*\n[ \t]*|\n[ \t]*(?:[#>*+-]+|\d+[.)])[ \t]+)$"
+)  # before a sentence's first word: an end mark, an open quote, a blank line, a list or heading mark (a bare
+# line break is none: hard-wrapped prose breaks lines mid-sentence)
+TITLE_SHARE = 0.7  # share of a line's words of 4+ letters that are capitalised in a title-cased heading
+
+
+def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool:
+    """Whether ``surface``, the lower-case ``term`` with capitals, is the term capitalised by where it stands:
+    its first letter opening a sentence, a line or a quotation ("Heat-ray after heat-ray"), or each word's
+    first letter inside a longer capitalised name ("the Disciplinary Inspection Commission"), in a run-in
+    heading ("2) Safety Supervision: ...") or in a title-cased line ("Smart Grid Load Forecasting and
+    Dispatch")."""
+    if surface[0].isupper() and surface[1:] == term[1:]:
+        return _at_sentence_start(text, start)
+    if re.sub(r"\b([a-z])", lambda m: m.group(1).upper(), term) != surface:
+        return False
+    end = start + len(surface)
+    after = re.match(r"[ \t]+([A-Za-z])", text[end : end + 8])
+    before = re.search(r"([A-Za-z])[A-Za-z]*[ \t]+$", text[max(0, start - 30) : start])
+    if (after and after.group(1).isupper()) or (
+        before
+        and before.group(1).isupper()
+        and not _at_sentence_start(text, max(0, start - 30) + before.start())
+    ):
+        return True  # inside a longer capitalised name: "the Disciplinary Inspection Commission"
+    if text[end : end + 1] in (":", "*", "：") and _at_sentence_start(text, start):
+        return True  # a run-in heading: "2) Safety Supervision: ...", "**Heat-Ray:**"
+    a, b = text.rfind("\n", 0, start) + 1, text.find("\n", start)
+    return _title_line(text[a : b if b >= 0 else len(text)])
+
+
+def _title_line(line: str) -> bool:
+    """Whether ``line`` is a title-cased heading: at most 16 words of 4+ letters, >= TITLE_SHARE of them
+    capitalised."""
+    words = re.findall(r"[A-Za-z]{4,}", line)
+    return 0 < len(words) <= 16 and sum(w[0].isupper() for w in words) >= TITLE_SHARE * len(words)
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether ``text[start]`` opens a sentence, a quotation, a list item or the line after a heading
+    (:data:`_SENTENCE_START_RE`, :func:`_title_line`)."""
+    before = text[max(0, start - 8) : start]
+    if _SENTENCE_START_RE.search(before if start > 8 else "\n\n" + before):
+        return True
+    if not before.rstrip(" \t").endswith("\n"):
+        return False
+    end = text.rfind("\n", 0, start)
+    return _title_line(text[text.rfind("\n", 0, end) + 1 : end])
 
 
 def _changed(surface: str, term: str, start: int) -> list[int]:

@@ -84,6 +84,20 @@ def test_coining_suffix_takes_the_longest_stable_form():
     assert got["启明号"] == 3
 
 
+def test_a_coining_suffix_that_opens_the_next_word_is_no_coined_term():
+    from swift_scifi.datasets.glossary_zh import suffix_bound
+
+    # 主义国 is 主义国|家 cut in two (国家 is a word; 家 follows every time); 女儿国 is followed by anything,
+    # and 曲率引擎's next character makes no word with 擎.
+    text = "社会主义国家。主义国家很多。这些主义国家，那些主义国家。" * 2
+    text += "女儿国的王。到了女儿国，女儿国里，看女儿国。曲率引擎开了。曲率引擎停了，曲率引擎坏了。"
+    stats = ngram_stats(text)
+    assert "主义国" in suffix_terms(stats, 3) and suffix_bound(stats, "主义国")
+    assert not suffix_bound(stats, "女儿国") and not suffix_bound(stats, "曲率引擎")
+    kept = extract_terms(text, "zh")
+    assert "主义国" not in kept and "曲率引擎" in kept
+
+
 def test_speakers_before_speech_verbs():
     text = "“走。”程远舟说。“好。”林悦道：“来吧。”“嗯。”程远舟说，“再等等。”"
     assert speaker_terms(text) == {"程远舟": 2, "林悦": 1}
@@ -173,6 +187,17 @@ def test_english_multi_word_names_drop_titles_and_articles():
         and "Halcyon Reach" in got
         and not any(t.startswith(("Captain", "The")) for t in got)
     )
+
+
+def test_english_multi_word_phrase_written_in_lower_case_as_often_is_no_name():
+    # "Payment Industry" is capitalised only in headings and written "payment industry" in the prose: an
+    # ordinary phrase. "Black Smoke" is capitalised more often than not (Wells writes both): a name.
+    text = "## The Payment Industry\n\nRisks in the payment industry grow. The payment industry changes.\n"
+    text += "## Banks and the Payment Industry\n\nFor the payment industry and the banks, 2024 was a test.\n"
+    text += "## Payment Industry\n\nFees in the payment industry fell.\n"
+    text += "The Black Smoke came. We fled the Black Smoke. Then the black smoke lay on Sheen. The Black Smoke rose."
+    got = _en(text)
+    assert "Payment Industry" not in got and "Black Smoke" in got
 
 
 def test_english_coined_compounds_and_phrases():

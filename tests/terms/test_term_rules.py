@@ -38,6 +38,50 @@ def test_a_fuzzy_swap_to_a_function_character_at_the_edge_reads_as_grammar_but_o
     assert term_report("假洋鬼子来了。钱洋鬼子也来了。", ["假洋鬼子"]).n_variants == 1  # a real near miss
 
 
+def test_a_fuzzy_change_that_neither_sounds_nor_looks_alike_and_makes_a_word_is_another_compound():
+    from swift_scifi.rewards.term_consistency import term_report
+    from swift_scifi.rewards.zh_variants import other_compound
+
+    # 国际局势 beside 国际形势 (局势, "situation", is a word of its own): another compound of the same
+    # prose, as are 依法执政 beside 依法行政; 曲率驱擎 makes no word (驱擎) and stays a near miss, and a
+    # homophone stays one even when it makes a word (曲律引擎: 曲律).
+    rep = term_report(
+        "国际形势变了。动荡的国际局势使人思考。要依法执政、依法行政。", ["国际形势", "依法行政"]
+    )
+    assert rep.n_variants == 0 and rep.correct == {"国际形势": 1, "依法行政": 1}
+    assert term_report("曲率引擎开了。曲率驱擎停了。", ["曲率引擎"]).variants == {
+        "曲率引擎": [("曲率驱擎", "fuzzy")]
+    }
+    assert term_report("曲率引擎开了。曲律引擎停了。", ["曲率引擎"]).n_variants == 1
+    assert other_compound("野生植物", "野生动物") and not other_compound("曲律引擎", "曲率引擎")
+    assert not other_compound("曲速引擎", "曲率引擎")  # 曲速 is no common word: a near miss
+    assert not other_compound("上百婉儿", "上官婉儿")  # 上百 is a word, 婉儿 none: a slip of the source text
+
+
+def test_a_lower_case_term_capitalised_by_where_it_stands_is_no_case_slip():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    terms = ["heat-ray", "load forecasting", "disciplinary inspection"]
+    placed = (
+        "Heat-ray after heat-ray swept the common. “Heat-ray!” he cried.\n- Heat-ray towers\n"
+        "## Smart Grid Load Forecasting and Dispatch\n**Load Forecasting:** a survey.\n"
+        "He wrote to the Disciplinary Inspection Commission about it, and waited for an answer."
+    )
+    rep = term_report(placed, terms)
+    assert rep.n_variants == 0 and rep.correct == {
+        "heat-ray": 4,
+        "load forecasting": 2,
+        "disciplinary inspection": 1,
+    }
+    # inside running text the capital is a slip, and so is a title-cased form after a sentence's first word
+    # or at a line break of hard-wrapped prose
+    text = (
+        "The great Heat-ray burnt it. The Heat-Ray came back over the common today, and the\nHeat-ray again."
+    )
+    rep = term_report(text, terms)
+    assert rep.variants == {"heat-ray": [("Heat-ray", "case"), ("Heat-Ray", "case"), ("Heat-ray", "case")]}
+
+
 def test_a_look_alike_swap_that_makes_a_common_word_is_a_slip_wherever_it_stands():
     from swift_scifi.rewards.term_consistency import term_report
 
