@@ -282,16 +282,17 @@ def suffix_terms(stats: NgramStats, min_count: int) -> Counter[str]:
 
 
 BOUND_SHARE = 0.5  # share of a coined term's uses followed by one character that makes a word with its suffix
+BOUND_MIN_USES = 3  # fewest such uses that show it (a word seen once says nothing)
 
 
 def suffix_bound(stats: NgramStats, word: str) -> bool:
     """Whether the coining suffix of ``word`` is the first half of the next word: one character follows it
-    in >= BOUND_SHARE of its uses and makes a dictionary word with the suffix or its last character (主义国|家,
-    发文机|关, 人民政府城|市, 天理国|法, 承包协议|书): a word cut in two, not a coined name. Read on the word's last
-    characters (at most the longest n-gram less one) when it is longer."""
+    in >= BOUND_SHARE of its uses (BOUND_MIN_USES at least) and makes a dictionary word with the suffix or
+    its last character (主义国|家, 发文机|关, 人民政府城|市, 天理国|法, 承包协议|书): a word cut in two, not a
+    coined name. Read on the word's last characters (at most the longest n-gram less one) when longer."""
     tail = word[-(len(stats.keys) - 2) :]
     nxt, c = stats.top_right(tail)
-    if not nxt or c < BOUND_SHARE * stats.count(tail):
+    if c < BOUND_MIN_USES or c < BOUND_SHARE * stats.count(tail):
         return False
     return _dict_tag(word[-1] + nxt) is not None or _dict_tag(_suffix_of(word) + nxt) is not None
 

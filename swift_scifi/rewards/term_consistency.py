@@ -9,8 +9,10 @@ One Aho-Corasick automaton per term list (LRU-cached) holds, lower-cased:
   counts only when written capitalised;
 - for CJK terms of 4+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
   anchor with exactly one other character changed is a near miss (曲率驱擎 for 曲率引擎), when
-  ``1 - 1/len(term) >= term_fuzzy_threshold``.
-Forms in ``allowed`` (a row's ``term_forms``: near-forms the book itself uses) are never near misses.
+  ``1 - 1/len(term) >= term_fuzzy_threshold``, unless it is another compound (:func:`.zh_variants.other_compound`:
+  国际局势 beside 国际形势).
+A lower-case term capitalised by its place (a sentence start, a heading, a longer name) is a correct use
+(:func:`capitalised_by_place`). Forms in ``allowed`` (a row's ``term_forms``: near-forms the book itself uses) are never near misses.
 One pass over the text: cost is linear in text length plus the number of hits.
 
 Score (0-1, higher is better): ``(1 - c) * precision + c * coverage`` where
@@ -326,6 +328,12 @@ class TermMatcher:
                         low = _lowered(text, lower)
                     if low[start:end] in allowed:
                         continue  # a form the book itself uses (紧箍 beside 金箍)
+                if check_end and _latin_plural(text, start, end, term):
+                    spans.append((start, end))
+                    correct[term] = correct.get(term, 0) + 1
+                    continue  # Case Studies, crises: the term's plural
+                if (check_start or check_end) and _in_link(text, start, end):
+                    continue  # part of a web address, an e-mail or a handle: glenmarkpharma.com, alex.meyers
                 misses.append((start, end, term, vkind or "case"))
         spans.sort()
         if misses:
@@ -408,17 +416,22 @@ TITLE_SHARE = 0.7  # share of a line's words of 4+ letters that are capitalised 
 def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool:
     """Whether ``surface``, the lower-case ``term`` with capitals, is the term capitalised by where it stands:
     its first letter opening a sentence, a line or a quotation ("Heat-ray after heat-ray"), or each word's
-    first letter inside a longer capitalised name ("the Disciplinary Inspection Commission"), in a run-in
-    heading ("2) Safety Supervision: ...") or in a title-cased line ("Smart Grid Load Forecasting and
-    Dispatch")."""
-    if surface[0].isupper() and surface[1:] == term[1:]:
-        return _at_sentence_start(text, start)
-    if re.sub(r"\b([a-z])", lambda m: m.group(1).upper(), term) != surface:
-        return False
+    first letter (or some of them) inside a longer capitalised name ("the Disciplinary Inspection
+    Commission", "Payback Period (PP)"), in a run-in heading ("2) Safety Supervision: ...") or in a
+    title-cased line ("Smart Grid Load Forecasting and Dispatch", "Creating a Time-effective Team")."""
+    if surface[0].isupper() and surface[1:] == term[1:] and _at_sentence_start(text, start):
+        return True
+    if any(
+        a != b and not (i == 0 or not term[i - 1].isalpha())
+        for i, (a, b) in enumerate(zip(surface, term, strict=False))
+    ):
+        return False  # a capital inside a word: no place explains it
     end = start + len(surface)
-    after = re.match(r"[ \t]+([A-Za-z])", text[end : end + 8])
+    after = re.match(r"[ \t]+(?:([A-Za-z])|\(([A-Z]{2,})\))", text[end : end + 16])
+    if after and after.group(2):
+        return True  # a name defined with its abbreviation: "Payback Period (PP)"
     before = re.search(r"([A-Za-z])[A-Za-z]*[ \t]+$", text[max(0, start - 30) : start])
-    if (after and after.group(1).isupper()) or (
+    if (after and after.group(1) and after.group(1).isupper()) or (
         before
         and before.group(1).isupper()
         and not _at_sentence_start(text, max(0, start - 30) + before.start())
@@ -452,6 +465,26 @@ def _at_sentence_start(text: str, start: int) -> bool:
 def _changed(surface: str, term: str, start: int) -> list[int]:
     """Absolute indexes of the characters where ``surface`` (at ``start``) differs from ``term``."""
     return [start + i for i, (a, b) in enumerate(zip(surface, term, strict=False)) if a != b]
+
+
+def _latin_plural(text: str, start: int, end: int, term: str) -> bool:
+    """Whether ``text[start:end]`` is the plural of ``term`` that one edit away looks like a slip: -y to
+    -ies (Case Study, Case Studies) or -is to -es (crisis, crises)."""
+    low, t = text[start:end].lower(), term.lower()
+    if t.endswith("y") and low == t[:-1] + "i":
+        return text[end : end + 2].lower() == "es"
+    return t.endswith("is") and low == t[:-2] + "es"
+
+
+_LINK_RE = re.compile(r"://|www\.|@|[a-z0-9]\.[a-z]{2,}")
+
+
+def _in_link(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies in a web address, an e-mail address or a dotted handle (the token
+    between spaces, at most 100 characters each side, holds ://, www., @ or a dot between lower-case letters)."""
+    a = max(text.rfind(c, max(0, start - 100), start) for c in " \n\t(<[") + 1
+    ends = [i for i in (text.find(c, end, end + 100) for c in " \n\t)>]") if i >= 0]
+    return bool(_LINK_RE.search(text[a : min(ends) if ends else end + 100]))
 
 
 def _plural_end(text: str, end: int) -> bool:

@@ -61,17 +61,19 @@ def test_a_fuzzy_change_that_neither_sounds_nor_looks_alike_and_makes_a_word_is_
 def test_a_lower_case_term_capitalised_by_where_it_stands_is_no_case_slip():
     from swift_scifi.rewards.term_consistency import term_report
 
-    terms = ["heat-ray", "load forecasting", "disciplinary inspection"]
+    terms = ["heat-ray", "load forecasting", "disciplinary inspection", "payback period"]
     placed = (
         "Heat-ray after heat-ray swept the common. “Heat-ray!” he cried.\n- Heat-ray towers\n"
         "## Smart Grid Load Forecasting and Dispatch\n**Load Forecasting:** a survey.\n"
-        "He wrote to the Disciplinary Inspection Commission about it, and waited for an answer."
+        "He wrote to the Disciplinary Inspection Commission about it, and waited for an answer.\n"
+        "Creating a Heat-ray Team\nWe weigh the Payback Period (PP) of each, and the payback period again."
     )
     rep = term_report(placed, terms)
     assert rep.n_variants == 0 and rep.correct == {
-        "heat-ray": 4,
+        "heat-ray": 5,
         "load forecasting": 2,
         "disciplinary inspection": 1,
+        "payback period": 2,
     }
     # inside running text the capital is a slip, and so is a title-cased form after a sentence's first word
     # or at a line break of hard-wrapped prose
@@ -80,6 +82,21 @@ def test_a_lower_case_term_capitalised_by_where_it_stands_is_no_case_slip():
     )
     rep = term_report(text, terms)
     assert rep.variants == {"heat-ray": [("Heat-ray", "case"), ("Heat-Ray", "case"), ("Heat-ray", "case")]}
+
+
+def test_plurals_in_ies_and_es_and_a_term_inside_a_link_are_no_slips():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # "Case Studies" is one edit from "Case Studi"+es, "crises" one from "crisis": both plurals (the issue:
+    # plurals are never flagged); glenmarkpharma.com and alex.meyers spell an address, not the name
+    rep = term_report(
+        "The Case Study ends. **Case Studies** follow. One midlife crisis, two midlife crises.",
+        ["Case Study", "midlife crisis"],
+    )
+    assert rep.n_variants == 0 and rep.correct == {"Case Study": 2, "midlife crisis": 2}
+    text = "Glenmark grew (https://www.glenmarkpharma.com/about). Alex wrote to alex.meyers@mail.com today."
+    assert term_report(text, ["Glenmark", "Alex"]).n_variants == 0
+    assert term_report("Then glenmark grew. Alex and Elera met.", ["Glenmark", "Elara"]).n_variants == 2
 
 
 def test_a_look_alike_swap_that_makes_a_common_word_is_a_slip_wherever_it_stands():
