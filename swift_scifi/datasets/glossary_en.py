@@ -5,7 +5,8 @@ A term is kept for one of these reasons:
 - ``name``: a capitalised word or run of capitalised words ("Port Meridian") written capitalised
   mid-sentence at least once, or next to a speech verb ("said Varga"), and (almost) never in lower case;
   its sentence-opening uses count too; a multi-word one written in lower case at least as often is an
-  ordinary phrase capitalised in headings. Leading titles and articles are dropped ("Captain Idris Varga" ->
+  ordinary phrase capitalised in headings, and a multi-word run on a heading line (title-cased, or a
+  markdown heading) is no evidence at all. Leading titles and articles are dropped ("Captain Idris Varga" ->
   "Idris Varga", "The Halcyon Reach" -> "Halcyon Reach");
 - ``coined compound``: a hyphenated lower-case word that recurs ("heat-ray", "fold-drive");
 - ``coined phrase``: a recurring lower-case two-word phrase, rare in general English (its rarer word at most
@@ -22,6 +23,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+
+from ..text.headings import is_title_line, line_at
 
 ZIPF_PATH = Path(__file__).resolve().parent.parent / "data" / "terms" / "en_zipf.tsv.gz"
 _CAP = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*"
@@ -69,6 +72,8 @@ def names(text: str, stop: frozenset[str], min_count: int) -> dict[str, tuple[in
     lower = Counter(w for w in _WORD_RE.findall(text) if w[0].islower())
     runs = []
     for m in _NAME_RE.finditer(text):
+        if " " in m.group(0) and is_title_line(line_at(text, m.start())):
+            continue  # a heading capitalises its words: "## Pure Plant Masks" shows no name
         opens = bool(_START_RE.search(text[max(0, m.start() - 4) : m.start()]))
         runs.append((m.group(0).split(), opens))
     # a run not at a sentence start, or after a stopword that opens it ("The Time Traveller"), is mid-sentence

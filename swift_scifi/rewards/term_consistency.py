@@ -31,6 +31,7 @@ from operator import countOf
 
 import numpy as np
 
+from ..text.headings import is_title_line, line_at
 from ..text.scripts import CJK_RE
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex, codepoints
@@ -410,7 +411,6 @@ _SENTENCE_START_RE = re.compile(
     r"(?:[.!?:;…]['\"”’)\]*_]*\s+|[\"“‘(\[*_]\s*|\n[ \t]*\n[ \t]*|\n[ \t]*(?:[#>*+-]+|\d+[.)])[ \t]+)$"
 )  # before a sentence's first word: an end mark, an open quote, a blank line, a list or heading mark (a bare
 # line break is none: hard-wrapped prose breaks lines mid-sentence)
-TITLE_SHARE = 0.7  # share of a line's words of 4+ letters that are capitalised in a title-cased heading
 
 
 def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool:
@@ -439,27 +439,19 @@ def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool
         return True  # inside a longer capitalised name: "the Disciplinary Inspection Commission"
     if text[end : end + 1] in (":", "*", "：") and _at_sentence_start(text, start):
         return True  # a run-in heading: "2) Safety Supervision: ...", "**Heat-Ray:**"
-    a, b = text.rfind("\n", 0, start) + 1, text.find("\n", start)
-    return _title_line(text[a : b if b >= 0 else len(text)])
-
-
-def _title_line(line: str) -> bool:
-    """Whether ``line`` is a title-cased heading: at most 16 words of 4+ letters, >= TITLE_SHARE of them
-    capitalised."""
-    words = re.findall(r"[A-Za-z]{4,}", line)
-    return 0 < len(words) <= 16 and sum(w[0].isupper() for w in words) >= TITLE_SHARE * len(words)
+    return is_title_line(line_at(text, start))
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
     """Whether ``text[start]`` opens a sentence, a quotation, a list item or the line after a heading
-    (:data:`_SENTENCE_START_RE`, :func:`_title_line`)."""
+    (:data:`_SENTENCE_START_RE`, :func:`.is_title_line`)."""
     before = text[max(0, start - 8) : start]
     if _SENTENCE_START_RE.search(before if start > 8 else "\n\n" + before):
         return True
     if not before.rstrip(" \t").endswith("\n"):
         return False
-    end = text.rfind("\n", 0, start)
-    return _title_line(text[text.rfind("\n", 0, end) + 1 : end])
+    nl = text.rfind("\n", 0, start)
+    return nl <= 0 or is_title_line(line_at(text, nl - 1))
 
 
 def _changed(surface: str, term: str, start: int) -> list[int]:

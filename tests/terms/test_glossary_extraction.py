@@ -198,6 +198,9 @@ def test_english_multi_word_phrase_written_in_lower_case_as_often_is_no_name():
     text += "The Black Smoke came. We fled the Black Smoke. Then the black smoke lay on Sheen. The Black Smoke rose."
     got = _en(text)
     assert "Payment Industry" not in got and "Black Smoke" in got
+    # a run on a heading line is no evidence of a name, however often the headings repeat it
+    headings = "## Pure Plant Masks\n\nMasks help.\n\n### Pure Plant Masks for Dry Skin\n\nUse one.\n" * 3
+    assert "Pure Plant Masks" not in _en(headings + "Pure Plant Masks are sold.")
 
 
 def test_english_coined_compounds_and_phrases():
