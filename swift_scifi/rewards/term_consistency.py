@@ -468,12 +468,17 @@ def _latin_plural(text: str, start: int, end: int, term: str) -> bool:
     return t.endswith("is") and low == t[:-2] + "es"
 
 
+_LINK_MARKS = frozenset("./@:")  # what stands right beside a word inside an address or a handle
 _LINK_RE = re.compile(r"://|www\.|@|[a-z0-9]\.[a-z]{2,}")
 
 
 def _in_link(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies in a web address, an e-mail address or a dotted handle (the token
     between spaces, at most 100 characters each side, holds ://, www., @ or a dot between lower-case letters)."""
+    if (not start or text[start - 1] not in _LINK_MARKS) and text[end : end + 1] not in _LINK_MARKS:
+        return False  # a word between spaces or punctuation, as nearly every hit is
+    if not _LINK_RE.search(text, max(0, start - 100), end + 100):
+        return False
     a = max(text.rfind(c, max(0, start - 100), start) for c in " \n\t(<[") + 1
     ends = [i for i in (text.find(c, end, end + 100) for c in " \n\t)>]") if i >= 0]
     return bool(_LINK_RE.search(text[a : min(ends) if ends else end + 100]))

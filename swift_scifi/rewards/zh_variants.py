@@ -84,11 +84,12 @@ def _by_syllable() -> dict[str, str]:
     return {k: "".join(v) for k, v in out.items()}
 
 
-def readings(term: str) -> list[str]:
-    """The toneless reading of each character of ``term`` in context (pypinyin's phrase dictionary)."""
+@lru_cache(maxsize=8192)
+def readings(term: str) -> tuple[str, ...]:
+    """The toneless reading of each character of ``term`` in context (pypinyin's phrase dictionary; cached)."""
     from pypinyin import Style, pinyin
 
-    return [r[0] for r in pinyin(term, style=Style.NORMAL, errors=lambda s: list(s))]
+    return tuple(r[0] for r in pinyin(term, style=Style.NORMAL, errors=lambda s: list(s)))
 
 
 def homophones(ch: str, reading: str) -> str:
@@ -225,6 +226,7 @@ def confusable(old: str, new: str, reading: str) -> bool:
     return new in homophones(old, reading) or new in lookalikes(old) or old in lookalikes(new)
 
 
+@lru_cache(maxsize=65536)
 def other_compound(span: str, term: str) -> bool:
     """Whether ``span``, ``term`` with one character substituted (equal lengths), is another compound rather
     than the term misspelt: the new character neither sounds nor looks like the one it replaces
@@ -235,15 +237,15 @@ def other_compound(span: str, term: str) -> bool:
     diff = [i for i, (a, b) in enumerate(zip(span, term, strict=True)) if a != b]
     if len(diff) != 1:
         return False
-    i = diff[0]
-    rd = readings(term)
-    if len(rd) == len(term) and confusable(term[i], span[i], rd[i]):
-        return False
     words = common_words()
     reads = [True] + [False] * len(span)  # reads[k]: span[:k] is a run of common words
     for k in range(2, len(span) + 1):
         reads[k] = any(reads[k - n] and span[k - n : k] in words for n in (2, 3, 4) if k >= n)
-    return reads[-1]
+    if not reads[-1]:
+        return False
+    i = diff[0]
+    rd = readings(term)
+    return not (len(rd) == len(term) and confusable(term[i], span[i], rd[i]))
 
 
 # A numeral after a demonstrative or the ordinal prefix is counting grammar (这三大人 "these three officials",
