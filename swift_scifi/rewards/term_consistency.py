@@ -485,12 +485,20 @@ def _in_link(text: str, start: int, end: int) -> bool:
 
 
 def _plural_end(text: str, end: int) -> bool:
-    """``text[end:]`` starts with a plural ending (s, es) that ends the word: Morlocks, Heat-Rays."""
+    """``text[end:]`` starts with a plural ending that ends the word: s (Morlocks, Heat-Rays), or es after s x
+    z o ch sh or the i of -ies (boxes, Studies; Nam + es is names, Lin + es is lines: no plural of theirs)."""
     for suf in ("s", "es"):
         e = end + len(suf)
         if text[end:e] == suf and (e >= len(text) or not _latin_word_char(text[e])):
+            if suf == "es" and not (
+                text[end - 1 : end].lower() in _ES_STEM_ENDS or text[end - 2 : end].lower() in ("ch", "sh")
+            ):
+                continue
             return True
     return False
+
+
+_ES_STEM_ENDS = frozenset("sxzoi")
 
 
 _WORD_CHARS = frozenset(

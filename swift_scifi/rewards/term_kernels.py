@@ -524,13 +524,24 @@ def _find(text, words, u64, u32, u8, i64, out):
 
 
 @njit(cache=True, inline="always")
+def es_stem(text, end):
+    """Whether the word ending at ``end`` ends as the stem of an -es plural does: s x z o ch sh, or i of -ies
+    (boxes, Studi-es; not Nam-es, Lin-es: those are names, lines)."""
+    c = text[end - 1] | 0x20  # ASCII lower case
+    if c == 0x73 or c == 0x78 or c == 0x7A or c == 0x6F or c == 0x69:
+        return True
+    return c == 0x68 and end >= 2 and (text[end - 2] | 0x20 == 0x63 or text[end - 2] | 0x20 == 0x73)
+
+
+@njit(cache=True, inline="always")
 def plural_end(text, end):
-    """``text[end:]`` starts with a plural ending (s, es) that ends the word: Morlocks, Heat-Rays."""
+    """``text[end:]`` starts with a plural ending that ends the word: s (Morlocks, Heat-Rays), or es after a
+    stem that takes it (:func:`es_stem`)."""
     n = text.shape[0]
     if end < n and text[end] == 0x73:  # s
         if end + 1 >= n or not _word_char(text[end + 1]):
             return True
-    if end + 1 < n and text[end] == 0x65 and text[end + 1] == 0x73:  # es
+    if end + 1 < n and text[end] == 0x65 and text[end + 1] == 0x73 and end > 0 and es_stem(text, end):  # es
         if end + 2 >= n or not _word_char(text[end + 2]):
             return True
     return False
