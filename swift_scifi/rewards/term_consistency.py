@@ -415,30 +415,24 @@ _SENTENCE_START_RE = re.compile(
 
 def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool:
     """Whether ``surface``, the lower-case ``term`` with capitals, is the term capitalised by where it stands:
-    its first letter opening a sentence, a line or a quotation ("Heat-ray after heat-ray"), or each word's
-    first letter (or some of them) inside a longer capitalised name ("the Disciplinary Inspection
-    Commission", "Payback Period (PP)"), in a run-in heading ("2) Safety Supervision: ...") or in a
-    title-cased line ("Smart Grid Load Forecasting and Dispatch", "Creating a Time-effective Team")."""
+    its first letter opening a sentence, a line or a quotation ("Heat-ray after heat-ray"); some of its words'
+    first letters on a heading line ("Smart Grid Load Forecasting and Dispatch", "Creating a Time-effective
+    Team"); or every word's first letter inside a longer capitalised name ("the Disciplinary Inspection
+    Commission", not "a Martian Fighting-machine"), before its abbreviation ("Payback Period (PP)") or in a
+    run-in heading ("2) Safety Supervision: ...")."""
     if surface[0].isupper() and surface[1:] == term[1:] and _at_sentence_start(text, start):
         return True
-    if any(
-        a != b and not (i == 0 or not term[i - 1].isalpha())
-        for i, (a, b) in enumerate(zip(surface, term, strict=False))
-    ):
+    initials = [i for i, ch in enumerate(term) if ch.isalpha() and (i == 0 or not term[i - 1].isalpha())]
+    if any(a != b and i not in initials for i, (a, b) in enumerate(zip(surface, term, strict=False))):
         return False  # a capital inside a word: no place explains it
-    end = start + len(surface)
-    after = re.match(r"[ \t]+(?:([A-Za-z])|\(([A-Z]{2,})\))", text[end : end + 16])
-    if after and after.group(2):
-        return True  # a name defined with its abbreviation: "Payback Period (PP)"
-    before = re.search(r"([A-Za-z])[A-Za-z]*[ \t]+$", text[max(0, start - 30) : start])
-    if (after and after.group(1) and after.group(1).isupper()) or (
-        before
-        and before.group(1).isupper()
-        and not _at_sentence_start(text, max(0, start - 30) + before.start())
-    ):
-        return True  # inside a longer capitalised name: "the Disciplinary Inspection Commission"
-    if text[end : end + 1] in (":", "*", "：") and _at_sentence_start(text, start):
-        return True  # a run-in heading: "2) Safety Supervision: ...", "**Heat-Ray:**"
+    if all(surface[i].isupper() for i in initials if i < len(surface)):
+        end = start + len(surface)
+        after = re.match(r"[ \t]+(?:([A-Z][A-Za-z]+)|\(([A-Z]{2,})\))", text[end : end + 24])
+        before = re.search(r"\b([A-Z][A-Za-z]+)[ \t]+$", text[max(0, start - 30) : start])
+        if after or (before and not _at_sentence_start(text, max(0, start - 30) + before.start())):
+            return True  # a longer name ("the Disciplinary Inspection Commission") or an abbreviation's
+        if text[end : end + 1] in (":", "*", "：") and _at_sentence_start(text, start):
+            return True  # a run-in heading: "2) Safety Supervision: ...", "**Heat-Ray:**"
     return is_title_line(line_at(text, start))
 
 
@@ -461,11 +455,12 @@ def _changed(surface: str, term: str, start: int) -> list[int]:
 
 def _latin_plural(text: str, start: int, end: int, term: str) -> bool:
     """Whether ``text[start:end]`` is the plural of ``term`` that one edit away looks like a slip: -y to
-    -ies (Case Study, Case Studies) or -is to -es (crisis, crises)."""
+    -ies (Case Study, Case Studies) or, for a lower-case term, -is to -es (crisis, crises; Pares is no
+    plural of Paris)."""
     low, t = text[start:end].lower(), term.lower()
     if t.endswith("y") and low == t[:-1] + "i":
         return text[end : end + 2].lower() == "es"
-    return t.endswith("is") and low == t[:-2] + "es"
+    return term.islower() and t.endswith("is") and low == t[:-2] + "es"  # not a name: Paris, Pares
 
 
 _LINK_MARKS = frozenset("./@:")  # what stands right beside a word inside an address or a handle

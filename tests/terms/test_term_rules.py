@@ -100,6 +100,9 @@ def test_plurals_in_ies_and_es_and_a_term_inside_a_link_are_no_slips():
     text = "Glenmark grew (https://www.glenmarkpharma.com/about). Alex wrote to alex.meyers@mail.com today."
     assert term_report(text, ["Glenmark", "Alex"]).n_variants == 0
     assert term_report("Then glenmark grew. Alex and Elera met.", ["Glenmark", "Elara"]).n_variants == 2
+    assert (
+        term_report("He went to Pares and back to Paris.", ["Paris"]).n_variants == 1
+    )  # a name: no -es plural
 
 
 def test_a_look_alike_swap_that_makes_a_common_word_is_a_slip_wherever_it_stands():
