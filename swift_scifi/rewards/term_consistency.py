@@ -37,7 +37,7 @@ from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex, codepoints
 from .term_kernels import key_info, lower_table, scan
 from .zh_variants import (
-    other_compound,
+    confusable_swap,
     reads_as_other_words,
     substitution_variants,
     word_swap_is_slip,
@@ -375,7 +375,7 @@ class TermMatcher:
                             continue  # Levenshtein distance 1 between equal lengths: one substitution
                         if _overlaps(spans, start, end) or len(CJK_RE.findall(cand)) != n:
                             continue
-                        if other_compound(cand, term):
+                        if not confusable_swap(cand, term):
                             continue  # 国际局势 for 国际形势: another word, neither sounding nor looking like it
                         if not reads_as_other_words(text, start, end, _changed(cand, term, start), term):
                             seen.add((start, ti))

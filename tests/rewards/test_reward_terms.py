@@ -8,13 +8,16 @@ from hypothesis import strategies as st
 from swift_scifi.rewards import term_report, term_variants
 from swift_scifi.rewards.term_consistency import matcher_for, term_consistency_score, terms_from_prompt
 
-TERMS = ["曲率引擎", "Elara", "Tian Gong", "孙悟空", "星港号"]
+TERMS = ["曲率引擎", "Elara", "Tian Gong", "孙悟空", "星港号", "天枢深空观测站"]
 
 
 def test_each_kind_of_near_miss_is_found():
-    text = "曲率引擎启动。曲率引挚过热。Elara 和 Elera、elara。TianGong 与 Tian Gong。孫悟空。星港号。"
+    text = "曲率引擎启动。曲律引擎过热，曲率驱擎也是。Elara 和 Elera、elara。TianGong 与 Tian Gong。孫悟空。星港号。"
+    text += "天枢深空观测站亮了。天枢深空观侧站暗了。"
     rows = {r["term"]: r for r in term_report(text, TERMS).rows()}
-    assert rows["曲率引擎"]["correct"] == 1 and rows["曲率引擎"]["forms"] == ["曲率引挚 (fuzzy)"]
+    # 曲律引擎: 律 sounds like 率; 曲率驱擎: 驱 neither sounds nor looks like 引 (another word, not a slip)
+    assert rows["曲率引擎"]["correct"] == 1 and rows["曲率引擎"]["forms"] == ["曲律引擎 (homophone)"]
+    assert rows["天枢深空观测站"]["forms"] == ["天枢深空观侧站 (fuzzy)"]  # 7 字: the anchors' homophone span
     assert rows["Elara"]["correct"] == 1 and set(rows["Elara"]["forms"]) == {"Elera (edit1)", "elara (case)"}
     assert rows["Tian Gong"]["correct"] == 1 and rows["Tian Gong"]["forms"] == ["TianGong (spacing)"]
     assert rows["孙悟空"]["correct"] == 0 and rows["孙悟空"]["forms"] == ["孫悟空 (opencc)"]
