@@ -5,7 +5,7 @@
 The corpus books of term_variants_quality.py have been read hit by hit for ten rounds, so a rule fitted to
 them can look general and not be. This check scores other prose the same way: WritingBench's long queries
 (reports, policy papers, contracts, essays, stories: real-world material, some of it perhaps machine-written,
-none of it read for a rule before round 10), every distinct query of 3,000+ characters, Chinese (40%+ Han
+none of it read for a rule before round 11), every distinct query of 3,000+ characters, Chinese (40%+ Han
 characters) and English (60%+ ASCII letters).
 Each document gets its own glossary (top 200, as a book would), is cut into windows of about 1,000 (zh) /
 1,500 (en) characters, and each window is scored with the glossary terms it contains (at most 20) and the

@@ -8,11 +8,12 @@ One Aho-Corasick automaton per term list (LRU-cached) holds, lower-cased:
   set (inner deletion, adjacent transposition, vowel swap, doubled letter), which for a capitalised term
   counts only when written capitalised;
 - for CJK terms of 4+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
-  anchor with exactly one other character changed is a near miss (曲率驱擎 for 曲率引擎), when
-  ``1 - 1/len(term) >= term_fuzzy_threshold``, unless it is another compound (:func:`.zh_variants.other_compound`:
-  国际局势 beside 国际形势).
+  anchor with exactly one other character changed is a near miss (天枢深空观侧站 for 天枢深空观测站), when
+  ``1 - 1/len(term) >= term_fuzzy_threshold`` and the changed character sounds or looks like the one it
+  replaces (:func:`.zh_variants.confusable_swap`; 国际局势 beside 国际形势 is another word).
 A lower-case term capitalised by its place (a sentence start, a heading, a longer name) is a correct use
-(:func:`capitalised_by_place`). Forms in ``allowed`` (a row's ``term_forms``: near-forms the book itself uses) are never near misses.
+(:func:`capitalised_by_place`). Forms in ``allowed`` (a row's ``term_forms``: near-forms the book itself
+uses) are never near misses.
 One pass over the text: cost is linear in text length plus the number of hits.
 
 Score (0-1, higher is better): ``(1 - c) * precision + c * coverage`` where
