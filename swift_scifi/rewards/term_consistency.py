@@ -431,7 +431,7 @@ def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool
         after = re.match(r"[ \t]+(?:([A-Z][A-Za-z]+)|\(([A-Z]{2,})\))", text[end : end + 24])
         before = re.search(r"\b([A-Z][A-Za-z]+)[ \t]+$", text[max(0, start - 30) : start])
         if after or (before and not _at_sentence_start(text, max(0, start - 30) + before.start())):
-            return True  # a longer name ("the Disciplinary Inspection Commission") or an abbreviation's
+            return True  # inside a longer name (the Disciplinary Inspection Commission), or defined: (PP)
         if text[end : end + 1] in (":", "*", "：") and _at_sentence_start(text, start):
             return True  # a run-in heading: "2) Safety Supervision: ...", "**Heat-Ray:**"
     return is_title_line(line_at(text, start))
