@@ -70,6 +70,8 @@ def documents() -> dict[str, list[str]]:
 
 
 def main() -> None:
+    if not BENCH.is_dir():
+        sys.exit(f"WritingBench data not found at {BENCH}: set SCIFI_SHARED_DATA to the shared data folder")
     show = "--show" in sys.argv
     counts: Counter = Counter()
     shown: list[str] = []
