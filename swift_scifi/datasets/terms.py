@@ -175,7 +175,8 @@ class NearForms:
     """What the term reward makes of a term's near misses in one book: ``own`` the book's own forms
     (used NEAR_FORM_MIN_USES+ times, exempt: they go into ``term_forms``), ``slips`` the near-miss forms the
     book writes less often with their uses (the reward flags them), ``kinds`` how many near-miss forms of
-    each kind the reward looks for (``fuzzy``: every one-character change of a 4+ character CJK term)."""
+    each kind the reward looks for (``fuzzy``: a 4+ character CJK term's one-character changes by sound or
+    shape, not counted)."""
 
     own: tuple[str, ...]
     slips: tuple[tuple[str, int], ...]

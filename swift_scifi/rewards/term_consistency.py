@@ -162,15 +162,16 @@ def term_variants(term: str) -> dict[str, str]:
 
 def near_miss_forms(term: str) -> dict[str, list[str]]:
     """The near-miss forms of ``term`` the reward counts as slips, by kind (lower-cased, sorted): what
-    :func:`term_variants` lists, plus ``fuzzy: ["(any one character of N)"]`` for a CJK term of 4+
-    characters, whose every one-character change counts (subject to the checks of :meth:`TermMatcher.report`)."""
+    :func:`term_variants` lists, plus ``fuzzy: ["(any of its N characters, by sound or shape)"]`` for a CJK
+    term of 4+ characters, whose every one-character homophone or look-alike change counts (subject to the
+    checks of :meth:`TermMatcher.report`)."""
     out: dict[str, list[str]] = {}
     for form, kind in term_variants(term).items():
         out.setdefault(kind, []).append(form)
     for forms in out.values():
         forms.sort()
     if _is_cjk_term(term) and len(term) >= FUZZY_MIN_CHARS:
-        out["fuzzy"] = [f"(any one character of {len(term)})"]
+        out["fuzzy"] = [f"(any of its {len(term)} characters, by sound or shape)"]
     return out
 
 
