@@ -30,10 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from term_variants_quality import windows  # noqa: E402
+from term_variants_quality import window_report, windows  # noqa: E402
 
 from swift_scifi.datasets.terms import GlossaryMatcher, attested_forms, extract_terms  # noqa: E402
-from swift_scifi.rewards.term_consistency import term_report  # noqa: E402
 
 BENCH = Path(os.environ.get("SCIFI_SHARED_DATA", ROOT.parent / "shared" / "data")) / "bench" / "writingbench"
 MIN_CHARS = 3000
@@ -83,11 +82,8 @@ def main() -> None:
             matcher, forms_of = GlossaryMatcher(glossary), attested_forms(doc, glossary)
             for w in windows(doc, WINDOW[lang]):
                 counts[f"{lang}:{h}:windows"] += 1
-                own = matcher.terms_in(w, 20)
-                if not own:
-                    continue
-                rep = term_report(w, own, forms=[f for t in own for f in forms_of.get(t, ())])
-                if not rep.n_variants:
+                rep = window_report(w, matcher, forms_of)
+                if not rep or not rep.n_variants:
                     continue
                 counts[f"{lang}:{h}:hit"] += 1
                 if show and h == "look":

@@ -71,6 +71,13 @@ def windows(text: str, size: int) -> list[str]:
     return out
 
 
+def window_report(w: str, matcher: GlossaryMatcher, forms_of: dict[str, list[str]]):
+    """The report of window ``w`` scored as a training sample is: with the glossary terms it contains (at most
+    20) and their ``term_forms``; None when it contains none."""
+    own = matcher.terms_in(w, 20)
+    return term_report(w, own, forms=[f for t in own for f in forms_of.get(t, ())]) if own else None
+
+
 def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
     """One planted variant of ``term`` per kind (or none where no such character exists)."""
     from pypinyin import Style, pinyin
@@ -141,9 +148,8 @@ def zh_plants(draws: int = 3) -> None:
         forms_of = attested_forms(text, glossary + zh_names.get(book, []))
         cause_of = {f: c for c, forms in (causes.get(book) or {}).items() for f in forms}
         for w in windows(text, 1000):
-            own = matcher.terms_in(w, 20)
             fp[f"n:{h}"] += 1
-            rep = term_report(w, own, forms=[f for t in own for f in forms_of.get(t, ())]) if own else None
+            rep = window_report(w, matcher, forms_of)
             found = [(t, s, k) for t, v in (rep.variants.items() if rep else ()) for s, k in v]
             found = [x for x in found if x[1] not in set(slips.get(book, []))]
             if found:
