@@ -18,15 +18,12 @@ Stopwords, titles and common hyphenated words: data/datasets/term_stopwords.yaml
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
 
 from ..text.headings import is_title_line, line_at
+from ..text.zipf import zipf, zipf_table
 
-ZIPF_PATH = Path(__file__).resolve().parent.parent / "data" / "terms" / "en_zipf.tsv.gz"
 _CAP = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*"
 _NAME_RE = re.compile(rf"\b{_CAP}(?:\s(?:{_CAP}))*\b")
 _START_RE = re.compile(r"(?:^|[.!?:;]['\"”’)]*\s+|[\"“‘(]\s*|\n\s*)$")
@@ -38,23 +35,6 @@ _ADJ_ENDINGS = ("ing", "ed", "like", "ly", "ful", "less", "ish")
 _ADJ_ONLY = ("ous", "able", "ible", "ive", "al", "ic", "ent", "ant")
 _MODIFIER_HEADS = frozenset({"self", "well", "ill", "full", "half", "fair", "ever", "all", "much", "never"})
 RARE_ZIPF = 4.2  # a coined phrase's rarer word is at most this common (Zipf: log10 uses per 1e9 words)
-
-
-@lru_cache(maxsize=1)
-def zipf_table() -> dict[str, float]:
-    """English word -> Zipf frequency (60,000 commonest words of wordfreq; absent words are rarer)."""
-    out: dict[str, float] = {}
-    with gzip.open(ZIPF_PATH, "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            w, z = line.rstrip("\n").split("\t")
-            out[w] = float(z)
-    return out
-
-
-def zipf(word: str) -> float:
-    return zipf_table().get(word.lower(), 1.0)
 
 
 def _strip(words: list[str], stop: frozenset[str]) -> list[str]:

@@ -6,7 +6,8 @@ One Aho-Corasick automaton per term list (LRU-cached) holds, lower-cased:
   2-6 characters one-character homophone / look-alike swaps (:mod:`.zh_variants`; a swap that makes a common
   word counts only in the term's own surroundings), and for Latin terms of 5+ letters an edit-distance-1
   set (inner deletion, adjacent transposition, vowel swap, doubled letter), which for a capitalised term
-  counts only when written capitalised;
+  counts only when written capitalised, and for a one-word term not when it is an English word or name of
+  its own (:func:`_another_word`: Martin beside Martian);
 - for CJK terms of 4+ characters, 2-character prefix/suffix anchors: the span of the term's length at an
   anchor with exactly one other character changed is a near miss (天枢深空观侧站 for 天枢深空观测站), when
   ``1 - 1/len(term) >= term_fuzzy_threshold`` and the changed character sounds or looks like the one it
@@ -34,6 +35,7 @@ import numpy as np
 
 from ..text.headings import is_title_line, line_at
 from ..text.scripts import CJK_RE
+from ..text.zipf import zipf
 from .config import DEFAULTS, RewardConfig
 from .phrase_index import PhraseIndex, codepoints
 from .term_kernels import key_info, lower_table, scan
@@ -48,6 +50,7 @@ from .zh_variants import (
 EXACT, VARIANT, PREFIX, SUFFIX = 0, 1, 2, 3
 FUZZY_MIN_CHARS = 4  # shorter CJK terms get homophone / look-alike swaps only: 3-字 fuzzy spans hit real prose (31% of windows)
 _VOWELS = "aeiouy"
+OTHER_WORD_ZIPF = 3.0  # a one-edit form this familiar (wordfreq Zipf) is a word of its own: Martin, Best
 _SEPARATORS = (" ", "-", "", "·", "_")
 
 
@@ -322,6 +325,8 @@ class TermMatcher:
                         continue  # "Heat-ray" opening a sentence, "Load Forecasting" in a heading
                 elif vkind in _WORD_SWAPS and not word_swap_is_slip(text, start, end, term):
                     continue  # a word the writer may mean (大姓, 行这): a slip only where the sentence wants the term
+                elif vkind == "edit1" and _another_word(text, start, end, term):
+                    continue  # Martin beside Martian, Francis beside France: a word of its own, not a slip
                 elif vkind in _CHAR_SWAPS and reads_as_other_words(
                     text, start, end, _changed(text[start:end], term, start), term
                 ):
@@ -453,6 +458,34 @@ def _at_sentence_start(text: str, start: int) -> bool:
 def _changed(surface: str, term: str, start: int) -> list[int]:
     """Absolute indexes of the characters where ``surface`` (at ``start``) differs from ``term``."""
     return [start + i for i, (a, b) in enumerate(zip(surface, term, strict=False)) if a != b]
+
+
+def _another_word(text: str, start: int, end: int, term: str) -> bool:
+    """Whether the one-edit form ``text[start:end]`` of the one-word ``term`` is an English word or name of
+    its own: it, or the whole word it opens, has Zipf >= ``OTHER_WORD_ZIPF`` (Martin beside Martian, Francis
+    beside France, Best beside Brest). A real-word slip reads as meant, so only a spelling no reader knows is
+    counted. Doubling or undoubling a letter respells the same word (Traveler for Traveller, Phillip for
+    Philip): still a slip."""
+    if not term.isalpha():
+        return False  # a multi-word or hyphenated term: the changed word stands inside the name
+    surface, low = text[start:end].lower(), term.lower()
+    if _doubling(surface, low):
+        return False
+    e = end
+    while e < len(text) and _latin_word_char(text[e]):
+        e += 1
+    return max(zipf(surface), zipf(text[start:e])) >= OTHER_WORD_ZIPF
+
+
+def _doubling(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one doubled letter (traveler, traveller)."""
+    short, long = sorted((a, b), key=len)
+    if len(long) != len(short) + 1:
+        return False
+    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return long[:i] + long[i + 1 :] == short and (
+        long[i - 1 : i] == long[i] or long[i + 1 : i + 2] == long[i]
+    )
 
 
 def _latin_plural(text: str, start: int, end: int, term: str) -> bool:

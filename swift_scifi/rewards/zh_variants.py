@@ -44,6 +44,10 @@ FUNCTION_CHARS = frozenset("的之了着地得于也其你我他她它这那么�
 # (若花, 尚书): a swap to one is a slip inside a span, but at its edge it reads as grammar (因若花 "because
 # 若花", 欲亲之喜, 可行则行) unless the text writes the term in the same surroundings (:func:`reads_as_other_words`).
 CLASSICAL_FUNCTION_CHARS = frozenset("则乃且亦矣焉哉乎兮耶欤夫盖惟唯因故若即便皆俱均欲将犹尚诸些每各某")
+# Modern conjunctions and prepositions (连词, 介词) read the same way at a span's edge: 本金但不保证 ("the
+# principal, but"), 亏损以“－”号填列 ("filled in with"), not slips of 金丹 or 损益.
+MODERN_FUNCTION_CHARS = frozenset("但并或以却从对向为由给让")
+EDGE_FUNCTION_CHARS = CLASSICAL_FUNCTION_CHARS | MODERN_FUNCTION_CHARS
 
 
 @lru_cache(maxsize=1)
@@ -188,9 +192,10 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
     writes the term itself in the same surroundings (:func:`in_term_context`), or, for a homophone word, the
     word reads no better than the term would in its place (:func:`.zh_context.reads_better` <= WORD_MARGIN:
     我感大姓之恩 is 大圣's sentence; 读四书 is the books', not 四叔's). A function-character swap needs the
-    surroundings. Before 的一声 a word is a sound's spelling (:data:`SOUND_FRAME`), never a slip. Runs only at
+    surroundings. Before 的一声 a word is a sound's spelling (:data:`SOUND_FRAME`), and after 第 or a
+    demonstrative a numeral-led word can be a count (:func:`counting`: 第八届), never a slip. Runs only at
     such hits (a few model lookups each)."""
-    if text.startswith(SOUND_FRAME, end):
+    if text.startswith(SOUND_FRAME, end) or counting(text, start, term):
         return False
     if in_term_context(text, start, end, term):
         return True
@@ -245,23 +250,33 @@ DEMONSTRATIVES = frozenset("这那此第")
 NUMERALS = frozenset("一二三四五六七八九十两几")
 
 
+def counting(text: str, start: int, term: str) -> bool:
+    """Whether the span at ``text[start]`` opens with counting grammar: a numeral right after 第 (an ordinal,
+    第八届 "the eighth", whatever follows), or after 这 那 此 a numeral that replaced the term's first character
+    (这三大人 "these three officials"; 这八戒 is the name, so a swap after it stays a slip)."""
+    if start == 0 or text[start] not in NUMERALS:
+        return False
+    before = text[start - 1]
+    return before == "第" or (before in DEMONSTRATIVES and text[start] != term[0])
+
+
 def reads_as_other_words(text: str, start: int, end: int, changed: list[int], term: str) -> bool:
     """Whether a one-character swap of ``term`` at ``text[start:end]`` (changed absolute indexes ``changed``)
     is better read as ordinary words than as a slip: a changed character forms a common word across the
     span's edge (:func:`inside_word`), or a changed *edge* character is a function character (秀才和洋鬼子:
     "and", not a slip of 假洋鬼子; substitution variants never swap to one, this covers the fuzzy spans of
-    4+ character terms), or a classical function word (:data:`CLASSICAL_FUNCTION_CHARS`: 因若花) where the
-    text does not write the term in the same surroundings. A function character inside the span (南还普陀山)
+    4+ character terms), or a classical or modern function word (:data:`EDGE_FUNCTION_CHARS`: 因若花, 本金但)
+    where the text does not write the term in the same surroundings. A function character inside the span (南还普陀山)
     stays a slip. Grammar frames say the same: a span right before 的一声 is a sound word (:data:`SOUND_FRAME`:
-    唿剌的一声), and a first character changed to a numeral after a demonstrative or 第 is a count (这三大人)."""
+    唿剌的一声), and a numeral after 第 or a demonstrative can be a count (:func:`counting`: 第八届, 这三大人)."""
     if text.startswith(SOUND_FRAME, end):
         return True
-    if start in changed and text[start] in NUMERALS and start and text[start - 1] in DEMONSTRATIVES:
+    if counting(text, start, term):
         return True
     edges = (start, end - 1)
     at_edge = [text[i] for i in changed if i in edges]
     if any(c in FUNCTION_CHARS for c in at_edge):
         return True
-    if any(c in CLASSICAL_FUNCTION_CHARS for c in at_edge) and not in_term_context(text, start, end, term):
+    if any(c in EDGE_FUNCTION_CHARS for c in at_edge) and not in_term_context(text, start, end, term):
         return True
     return inside_word(text, start, end, changed, term)

@@ -191,3 +191,41 @@ def test_a_first_character_swapped_to_a_numeral_after_a_demonstrative_is_a_count
     rep = term_report("玉将军到了。他和三将军也都来了。", ["玉将军"])
     assert rep.variants == {"玉将军": [("三将军", "lookalike")]}
     assert term_report("玉将军到了。这三将军也来了。", ["玉将军"], forms=None).correct == {"玉将军": 1}
+
+
+def test_a_numeral_led_word_after_di_is_an_ordinal_whichever_character_changed():
+    from swift_scifi.rewards.term_consistency import term_report
+    from swift_scifi.rewards.zh_variants import counting
+
+    # 第八届 ("the eighth"): an ordinal, not 八戒 misspelt by sound; 八届道： where 八戒道： is written is the name
+    assert term_report("八戒来了。他参加了第八届画展。", ["八戒"]).n_variants == 0
+    # after 这 only a numeral that replaced the term's first character counts: 这八戒 is the name
+    assert counting("这八届", 1, "八戒") is False and counting("这三大人", 1, "玉大人") is True
+    assert term_report("八戒道：“走。”八届道：“好。”", ["八戒"]).variants == {
+        "八戒": [("八届", "homophone-word")]
+    }
+
+
+def test_a_swap_to_a_modern_conjunction_or_preposition_at_the_edge_reads_as_grammar_unless_the_term_sits_there():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 本金但不保证 ("the principal, but not"), 亏损以“－”号 ("losses with a minus sign"): grammar, not slips
+    assert term_report("金丹炼成了。本金但不保证收益。", ["金丹"]).n_variants == 0
+    assert term_report("损益表。营业利润（亏损以“－”号填列）", ["损益"]).n_variants == 0
+    rep = term_report("他吞了金丹，就睡了。他吞了金但，就睡了。", ["金丹"])
+    assert rep.variants == {"金丹": [("金但", "homophone")]}
+
+
+def test_a_one_edit_form_that_is_an_english_word_of_its_own_is_no_slip_but_a_respelling_is():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # Martin (Freeman) beside Martian, Francis (Bacon) beside France: other words and names, read as meant
+    assert term_report("The Martian came. Martin Freeman played him.", ["Martian"]).n_variants == 0
+    assert term_report("He left France. Francis Bacon wrote.", ["France"]).n_variants == 0
+    # a spelling no reader knows, and a doubled letter dropped (the same word respelled), stay slips
+    assert term_report("The Martian came. The Martan left.", ["Martian"]).variants == {
+        "Martian": [("Martan", "edit1")]
+    }
+    assert term_report("The Traveller spoke. The Traveler spoke.", ["Traveller"]).variants == {
+        "Traveller": [("Traveler", "edit1")]
+    }
