@@ -195,10 +195,11 @@ def test_a_first_character_swapped_to_a_numeral_after_a_demonstrative_is_a_count
 
 def test_a_numeral_led_word_after_di_is_an_ordinal_whichever_character_changed():
     from swift_scifi.rewards.term_consistency import term_report
-    from swift_scifi.rewards.zh_variants import counting
 
     # 第八届 ("the eighth"): an ordinal, not 八戒 misspelt by sound; 八届道： where 八戒道： is written is the name
     assert term_report("八戒来了。他参加了第八届画展。", ["八戒"]).n_variants == 0
+    from swift_scifi.rewards.zh_variants import counting
+
     # after 这 only a numeral that replaced the term's first character counts: 这八戒 is the name
     assert counting("这八届", 1, "八戒") is False and counting("这三大人", 1, "玉大人") is True
     assert term_report("八戒道：“走。”八届道：“好。”", ["八戒"]).variants == {
