@@ -73,6 +73,8 @@ def test_function_character_fragments_are_junk():
         "僧等",  # 等 after a noun: "and the others"
         "得像",  # the complement particle of 变得像
         "至人民币",  # the preposition "to"
+        "去找",  # "go and find": a verb phrase
+        "问曰",  # the classical speech verb after a verb ("asked, saying")
     ):
         assert junk_reason(junk), junk
     for name in ("程远舟", "林悦", "阿蒙", "陈士成", "闰土", "翠环", "曲率引擎", "相位锚"):
