@@ -97,14 +97,21 @@ def main() -> None:
                         j = text.find(surface)
                         around = text[max(0, j - 16) : j + len(surface) + 16].replace("\n", "/")
                         shown.append(f"{lang} {name[:12]} {term} -> {surface} ({kind}) {around}")
-        parts = []
-        for h in ("look", "sealed"):
-            k, hit = counts[f"{h}:n"], counts[f"{h}:hit"]
-            by = ", ".join(f"{x.split(':')[1]} {c}" for x, c in sorted(kinds.items()) if x.startswith(h))
-            parts.append(f"{h} {hit}/{k} ({hit / max(k, 1):.2%}; {by or 'none'})")
-        print(f"{lang}: texts with a near-miss hit: " + "; ".join(parts))
+        print(
+            f"{lang}: texts with a near-miss hit: " + "; ".join(half_line(h, counts, kinds) for h in HALVES)
+        )
     for line in shown:
         print("   ", line)
+
+
+HALVES = ("look", "sealed")
+
+
+def half_line(h: str, counts: Counter, kinds: Counter) -> str:
+    """One half's texts with a hit, of all, and its hits by kind: 'look 4/1530 (0.26%; case 7)'."""
+    n, hit = counts[f"{h}:n"], counts[f"{h}:hit"]
+    by = ", ".join(f"{k.split(':')[1]} {c}" for k, c in sorted(kinds.items()) if k.startswith(h + ":"))
+    return f"{h} {hit}/{n} ({hit / max(n, 1):.2%}; {by or 'none'})"
 
 
 if __name__ == "__main__":
