@@ -266,9 +266,10 @@ def reads_as_other_words(text: str, start: int, end: int, changed: list[int], te
     span's edge (:func:`inside_word`), or a changed *edge* character is a function character (秀才和洋鬼子:
     "and", not a slip of 假洋鬼子; substitution variants never swap to one, this covers the fuzzy spans of
     4+ character terms), or a classical or modern function word (:data:`EDGE_FUNCTION_CHARS`: 因若花, 本金但)
-    where the text does not write the term in the same surroundings. A function character inside the span (南还普陀山)
-    stays a slip. Grammar frames say the same: a span right before 的一声 is a sound word (:data:`SOUND_FRAME`:
-    唿剌的一声), and a numeral after 第 or a demonstrative can be a count (:func:`counting`: 第八届, 这三大人)."""
+    where the text does not write the term in the same surroundings. A function character inside the span
+    (南还普陀山) stays a slip. Grammar frames say the same: a span right before 的一声 is a sound word
+    (:data:`SOUND_FRAME`: 唿剌的一声), and a numeral after 第 or a demonstrative can be a count
+    (:func:`counting`: 第八届, 这三大人)."""
     if text.startswith(SOUND_FRAME, end):
         return True
     if counting(text, start, term):
