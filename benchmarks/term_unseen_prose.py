@@ -15,6 +15,10 @@ windows.
 The documents are split in two halves by a hash of their opening: ``look`` may be read to find a rule
 (``--show`` lists its hits, and only its hits); ``sealed`` is only ever counted, so a rule read on the look
 half is measured on prose nobody read.
+
+One dependence to know: the reward's Chinese context model (``zh_bigram.npz``, read at homophone-word hits)
+was built partly from WritingBench's Chinese queries with an even sha256 (scripts/build_term_context.py),
+so some Chinese documents here, in both halves, are prose that model has seen.
 """
 
 from __future__ import annotations
