@@ -17,8 +17,8 @@ different word flagged as a slip of a book's name (``send`` for the Surrey villa
 many terms, so it is an upper bound that shows which terms collide with ordinary words.
 
 Texts are split in two halves by a hash of their opening (a Chinese window by its document's, the halves of
-term_unseen_prose.py): ``look`` may be read to find a rule (``--show``
-lists its hits, and only its hits); ``sealed`` is only ever counted. Target: no hit in >= 99% of texts.
+term_unseen_prose.py): ``look`` may be read to find a rule (``--show`` lists its hits, and only its hits);
+``sealed`` is only ever counted. Target: no hit in >= 99% of texts.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from swift_scifi.rewards.term_consistency import term_report  # noqa: E402
 
 PASSAGE = {"en": 6000, "zh": 3000}  # characters of book text a row's terms are picked from
 MIN_CHARS = 1500
+HALVES = ("look", "sealed")
 
 
 def llm_texts(n: int) -> list[str]:
@@ -102,9 +103,6 @@ def main() -> None:
         )
     for line in shown:
         print("   ", line)
-
-
-HALVES = ("look", "sealed")
 
 
 def half_line(h: str, counts: Counter, kinds: Counter) -> str:
