@@ -14,7 +14,8 @@ book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
    Target: no hit in >= 99% of windows.
 2. Planted swaps: in windows that use a 2-4 character Chinese name (tests/terms/data/zh_names.yaml, names
    listed by hand for each book; English: names and coined terms of the glossary), one use is changed by
-   one character: a homophone (same toneless pinyin), a near-homophone (only through the merged confusions
+   one character: a homophone (same toneless reading among the replacement's readings in use,
+   zh_readings.tsv), a near-homophone (only through the merged confusions
    zh/z ch/c sh/s n/l an/ang en/eng in/ing), a look-alike (形近字 table). English: a one-letter edit, a
    transposition, a case change, a hyphenation change. The clean window must score higher than the planted
    one (terms: the clean window's own). Target: >= 95%.
@@ -80,9 +81,7 @@ def window_report(w: str, matcher: GlossaryMatcher, forms_of: dict[str, list[str
 
 def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
     """One planted variant of ``term`` per kind (or none where no such character exists)."""
-    from pypinyin import Style, pinyin
-
-    from swift_scifi.rewards.zh_variants import _by_syllable, _chars, fuzzy_syllable, lookalikes, readings
+    from swift_scifi.rewards.zh_variants import _chars, fuzzy_syllable, lookalikes, readings, readings_in_use
 
     rd = readings(term)
     out = {}
@@ -95,12 +94,13 @@ def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
             if kind == "lookalike":
                 cands = list(lookalikes(ch))
             else:
-                same = [c for c in common if rd[i] in pinyin(c, style=Style.NORMAL, heteronym=True)[0]]
+                heard = {c: readings_in_use(c) for c in common}
+                same = [c for c in common if rd[i] in heard[c]]
                 if kind == "homophone":
                     cands = same
                 else:
-                    fuzzy = _by_syllable().get(fuzzy_syllable(rd[i]), "")
-                    cands = [c for c in fuzzy if c not in same]
+                    key = fuzzy_syllable(rd[i])
+                    cands = [c for c in common if c not in same and key in map(fuzzy_syllable, heard[c])]
             cands = [c for c in cands if c != ch]
             if cands:
                 out[kind] = term[:i] + rng.choice(cands) + term[i + 1 :]

@@ -11,6 +11,11 @@ Writes, under swift_scifi/data/terms/:
   when they have the same structure and differ in one component only, the shared one not being the radical
   (辑/缉, 晴/睛, 擎/警; the shared one has 4+ strokes); or have the same four-corner code and stroke counts within 2 (己/已, 未/末, 土/士);
   or have the same stroke order (人/入).
+- zh_readings.tsv: for each character of zh_chars.tsv, its readings in use (toneless pinyin, commonest first):
+  pypinyin's first reading, and any other reading that a word of pypinyin's phrase dictionary gives it
+  (pypinyin, MIT). A reading no word uses (母 as wu, 吾 as yu, 有 as wei) is literary or archaic; an input
+  method ranks it far down, so a swap through it is no slip. ``--readings`` writes this file alone, from
+  the shipped zh_chars.tsv (no download).
 - zh_words.txt.gz: jieba's dictionary words of 2-3 characters used 3+ times in its corpus, 4 characters 20+
   times (jieba, MIT), the
   common vocabulary a near-miss variant must not be (and must not sit inside).
@@ -110,7 +115,43 @@ def main(src: Path) -> None:
         )
         f.write("\n".join(words) + "\n")
     print(f"zh_words.txt.gz: {len(words)} words")
+    write_readings(chars)
+
+
+def write_readings(chars: list[str]) -> None:
+    """zh_readings.tsv (module docstring) for ``chars``."""
+    import pypinyin
+    from pypinyin import Style, pinyin
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.phrases_dict import phrases_dict
+
+    in_words: dict[str, set[str]] = defaultdict(set)
+    for phrase, marks in phrases_dict.items():
+        if len(phrase) == len(marks):
+            for ch, mark in zip(phrase, marks, strict=True):
+                in_words[ch].add(to_normal(mark[0]))
+    lines = [
+        "# char\treadings in use (toneless pinyin, commonest first): pypinyin's first reading and any other that a",
+        f"# word of its phrase dictionary uses (pypinyin {pypinyin.__version__}, MIT); examples/derive_term_data.py",
+    ]
+    dropped = 0
+    for c in chars:
+        heard = list(dict.fromkeys(pinyin(c, style=Style.NORMAL, heteronym=True)[0]))
+        kept = [r for i, r in enumerate(heard) if i == 0 or r in in_words[c]]
+        dropped += len(heard) - len(kept)
+        lines.append(f"{c}\t{' '.join(kept)}")
+    (OUT / "zh_readings.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"zh_readings.tsv: {len(chars)} characters, {dropped} readings no word uses left out")
+
+
+def shipped_chars() -> list[str]:
+    """The characters of the shipped zh_chars.tsv, in its order."""
+    rows = (OUT / "zh_chars.tsv").read_text("utf-8").splitlines()
+    return [r.split("\t", 1)[0] for r in rows if r and not r.startswith("#")]
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1:] == ["--readings"]:
+        write_readings(shipped_chars())
+    else:
+        main(Path(sys.argv[1]))

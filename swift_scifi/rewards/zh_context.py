@@ -1,5 +1,5 @@
 """A character bigram model of general Chinese, asked at a term's near miss which of two readings fits the
-sentence: the word the text writes (宛如, 大姓) or the term it may stand for (婉如, 大圣).
+sentence: the word the text writes (宛如, 八届) or the term it may stand for (婉如, 八戒).
 
 Witten-Bell smoothed P(b | a) over simplified Han characters; anything else is one boundary symbol ``#``.
 Shipped model: ``data/terms/zh_bigram.npz``, built by ``scripts/build_term_context.py`` from jieba's

@@ -117,12 +117,24 @@ def test_a_look_alike_swap_that_makes_a_common_word_is_a_slip_wherever_it_stands
 def test_a_homophone_word_is_a_slip_where_it_reads_worse_than_the_term_and_the_word_where_it_reads_better():
     from swift_scifi.rewards.term_consistency import term_report
 
-    # 大姓 ("a big surname") for 大圣: 感大姓之恩 reads worse than 感大圣之恩 (the character bigram model of
-    # general Chinese, zh_context), 那人大姓张 better ("his surname is Zhang")
-    rep = term_report("大圣来了。我感大姓之恩，情愿归顺。", ["大圣"])
-    assert rep.variants == {"大圣": [("大姓", "homophone-word")]}
-    assert term_report("大圣来了。那人大姓张，名三。", ["大圣"]).n_variants == 0
+    # 八届 ("the eighth session") for 八戒: 那八届挑着担子 reads worse than 那八戒挑着担子 (the character bigram
+    # model of general Chinese, zh_context); 读四书 is the books', not 四叔's
+    rep = term_report("八戒来了。那八届挑着担子走了。", ["八戒"])
+    assert rep.variants == {"八戒": [("八届", "homophone-word")]}
     assert term_report("四叔来了。他在家读四书五经。", ["四叔"]).n_variants == 0
+
+
+def test_a_swap_through_a_reading_no_word_uses_is_no_homophone():
+    from swift_scifi.rewards.term_consistency import term_report
+    from swift_scifi.rewards.zh_variants import homophones
+
+    # 母 read wu (for 毋) and 吾 read yu are literary readings no modern word has: an input method offers
+    # neither for wu / yu, so 阿母 ("mother") is no slip of 阿五, nor 吾儿 ("my son") of 瑜儿; 阿舞 is one.
+    assert "母" not in homophones("五", "wu") and "吾" not in homophones("瑜", "yu")
+    assert "舞" in homophones("五", "wu") and "行" in homophones("航", "hang")  # a second reading a word uses
+    assert term_report("阿五来了。阿母可吩咐宫娥备宴。", ["阿五"]).n_variants == 0
+    assert term_report("瑜儿来了。话虽如此，吾儿之病未好。", ["瑜儿"]).n_variants == 0
+    assert term_report("阿五来了。阿舞又走了。", ["阿五"]).variants == {"阿五": [("阿舞", "homophone")]}
 
 
 def test_a_swap_to_a_function_character_counts_only_in_the_terms_surroundings():
