@@ -108,8 +108,10 @@ def junk_reason(word: str) -> str | None:
         return "ends with a function character"
     if all(c in _NUMERALS for c in word):
         return "a number"
-    if any(c in "的了着" for c in word[1:-1]):
-        return "a phrase (的/了/着 inside)"
+    if word[0] == "第" and all(c in _NUMERALS for c in word[1:]):
+        return "an ordinal (第七十)"
+    if any(c in "的了着过" for c in word[1:-1]):
+        return "a phrase (的/了/着/过 inside)"
     name_like = _name_like(word)
     if word[-1] in r["soft_last"] and not name_like:
         return "ends with a verb complement"
@@ -183,6 +185,19 @@ def is_class_noun(stats: NgramStats, word: str, count: int) -> bool:
     几位姊姊, 两个差人): a class of people or things of the period (宫娥, 姊姊, 差人, 小妖), not a name, whatever
     jieba's tag. Names are not counted (众行者, 几位八戒 do not occur: 1-2% of their uses)."""
     return count > 0 and class_uses(stats, word) >= CLASS_SHARE * count
+
+
+COUNT_SHARE = 0.5  # a word this often right after a numeral is what is counted (一碗酒, 三间房), not a name
+
+
+def is_counted(stats: NgramStats, word: str, count: int) -> bool:
+    """A word right after a numeral (:data:`_NUMERALS`) in >= COUNT_SHARE of its ``count`` uses, twice at
+    least: a measure word and what it counts (碗酒 of 一碗酒, 间房, 尺多 of 一尺多, 月十 of 二月十五) or the tail
+    of a numbered title (孝图 of 二十四孝图), not a name. Names after a numeral stay (海龙王 of 四海龙王: 42%)."""
+    if count <= 0 or len(word) >= 5:
+        return False
+    uses = sum(stats.count(c + word) for c in _NUMERALS)
+    return uses >= 2 and uses >= COUNT_SHARE * count
 
 
 # An adverb right before a word (即传旨, 便教人) makes it a predicate: names stand before the adverb (行者便道).
@@ -374,6 +389,8 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
                 break
     for w in classes:
         found.pop(w, None)
+    for w in [w for w, (n, _) in found.items() if is_counted(stats, w, n)]:
+        found.pop(w)
     return sorted(((w, n, why) for w, (n, why) in found.items()), key=lambda x: (-x[1], x[0]))
 
 

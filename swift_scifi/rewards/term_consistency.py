@@ -324,7 +324,7 @@ class TermMatcher:
                         correct[term] = correct.get(term, 0) + 1
                         continue  # "Heat-ray" opening a sentence, "Load Forecasting" in a heading
                 elif vkind in _WORD_SWAPS and not word_swap_is_slip(text, start, end, term):
-                    continue  # a word the writer may mean (大姓, 行这): a slip only where the sentence wants the term
+                    continue  # a word the writer may mean (八届, 行这): a slip only where the sentence wants the term
                 elif vkind == "edit1" and _another_word(text, start, end, term):
                     continue  # Martin beside Martian, Francis beside France: a word of its own, not a slip
                 elif vkind in _CHAR_SWAPS and reads_as_other_words(
@@ -605,7 +605,9 @@ def variant_counts(text: str, terms: list[str]) -> dict[str, dict[str, int]]:
     for surface, n in uses.items():
         low = surface.lower()
         for term in matcher.terms:
-            if term != surface and (low in matcher.variant_keys(term) or _one_char_apart(surface, term)):
+            if term != surface and (
+                low in matcher.variant_keys(term) or _one_char_apart(surface, term) or low == term.lower()
+            ):
                 out.setdefault(term, {})[surface] = n or text.count(surface)
     return out
 

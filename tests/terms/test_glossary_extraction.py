@@ -75,9 +75,12 @@ def test_function_character_fragments_are_junk():
         "至人民币",  # the preposition "to"
         "去找",  # "go and find": a verb phrase
         "问曰",  # the classical speech verb after a verb ("asked, saying")
+        "氏夫人",  # the clan suffix of 吕氏夫人: it follows a surname, it opens no name
+        "回过头",  # the aspect particle 过 inside, like 的 了 着: a verb phrase
+        "吃过晚饭",
     ):
         assert junk_reason(junk), junk
-    for name in ("程远舟", "林悦", "阿蒙", "陈士成", "闰土", "翠环", "曲率引擎", "相位锚"):
+    for name in ("程远舟", "林悦", "阿蒙", "陈士成", "闰土", "翠环", "曲率引擎", "相位锚", "吕氏"):
         assert junk_reason(name) is None, name
 
 
@@ -124,6 +127,25 @@ def test_class_nouns_and_predicates_are_not_terms_but_names_are():
     plain = scene.replace("众宫娥", "那宫娥").replace("几位宫娥", "那宫娥").replace("即传旨", "要传旨")
     plain = plain.replace("便传旨", "令传旨")
     assert {"宫娥", "传旨", "八戒"} <= set(extract_terms(plain * 6, "zh"))
+
+
+def test_what_a_numeral_counts_is_no_term_but_a_name_after_one_sometimes_is():
+    from swift_scifi.datasets.glossary_zh import is_counted
+
+    # 碗酒 (一碗酒, 两碗酒) and 尺多 (一尺多) stand after a numeral in every use: a count, not a name. 海龙王
+    # stands after one in a third of its uses (四海龙王); 七斤 starts with a numeral but follows none.
+    text = (
+        "七斤喝了一碗酒。七斤说：“再来两碗酒。”那碗酒是冷的。水有一尺多深，七斤跳了一尺多高。"
+        "四海龙王都来了。海龙王笑道：“好。”海龙王走了。七斤看海龙王。"
+    )
+    stats = ngram_stats(text)
+    assert is_counted(stats, "碗酒", 3) and is_counted(stats, "尺多", 2)
+    assert not is_counted(stats, "海龙王", 3) and not is_counted(stats, "七斤", 4)
+    assert not is_counted(stats, "碗酒", 5)  # a third of five uses: below COUNT_SHARE
+
+
+def test_an_ordinal_is_no_term():
+    assert junk_reason("第七十") == "an ordinal (第七十)" and junk_reason("第八")
 
 
 def test_a_common_noun_that_speaks_must_open_clauses_as_the_speaker():
@@ -320,6 +342,9 @@ def test_attested_forms_are_the_near_forms_a_book_uses_twice_or_more():
     book = "金箍棒在手。紧箍儿咒念了又念，紧箍勒得头疼。金箍闪光。章北海来了，张北海是一次笔误。章北海走了。"
     forms = attested_forms(book, ["金箍", "章北海"])
     assert forms == {"金箍": ["紧箍"]}  # 张北海 is used once: a slip, not the book's own form
+    # a case form is the book's own too, of a multi-word name as of a one-word one
+    book = "The Black Smoke came. Black Smoke again. The black smoke spread; the black smoke fell. Send was lost."
+    assert attested_forms(book, ["Black Smoke", "Send"]) == {"Black Smoke": ["black smoke"]}
 
 
 def test_grpo_rows_carry_the_books_near_forms_of_their_terms(tmp_path, monkeypatch):
