@@ -1,6 +1,7 @@
 """Term-consistency false positives when a completion is not about the book (docs/rewards.md, "Cross prose").
 
     python benchmarks/term_cross_prose.py [--show] [--n N] [--whole]
+    python benchmarks/term_cross_prose.py --fit-books [--show]
 
 In GRPO a row's ``terms`` come from a passage of the source book (its glossary terms, at most 20, as
 ``BookDataset.sample_terms`` picks them) and the reward reads the model's completion. This check pairs each
@@ -15,6 +16,11 @@ different word flagged as a slip of a book's name (``send`` for the Surrey villa
 
 ``--whole`` scores each text against its book's whole glossary (top 200) instead: no GRPO row carries that
 many terms, so it is an upper bound that shows which terms collide with ordinary words.
+
+``--fit-books`` (Chinese, about 15 s) scores every ~1,000-character window of one *fit* book of
+term_variants_quality.py (镜花缘, 呐喊, 朝花夕拾) against each other fit book's terms and ``term_forms``: a
+sampled row (20 terms of a 3,000-character passage) and the whole top-200 glossary. Every hit is a false
+positive, and no held-out book is read; ``--show`` lists them all.
 
 Texts are split in two halves by a hash of their opening (a Chinese window by its document's, the halves of
 term_unseen_prose.py): ``look`` may be read to find a rule (``--show`` lists its hits, and only its hits);
@@ -35,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from term_unseen_prose import documents, half  # noqa: E402
-from term_variants_quality import SHARED, windows  # noqa: E402
+from term_variants_quality import FIT_BOOKS, SHARED, windows  # noqa: E402
 
 from swift_scifi.datasets.terms import GlossaryMatcher, attested_forms, extract_terms  # noqa: E402
 from swift_scifi.rewards.term_consistency import term_report  # noqa: E402
@@ -68,9 +74,41 @@ def books(lang: str) -> list[tuple[str, str, list[str], GlossaryMatcher, dict]]:
     return out
 
 
+def fit_books(show: bool) -> None:
+    """The --fit-books mode (module docstring)."""
+    shelf = [b for b in books("zh") if b[0] in FIT_BOOKS]
+    rng = random.Random(3)
+    hits: Counter = Counter()
+    n = 0
+    for name_a, text_a, *_ in shelf:
+        for name_b, text_b, glossary, matcher, forms_of in shelf:
+            if name_a == name_b:
+                continue
+            for w in windows(text_a, 1000):
+                n += 1
+                at = rng.randrange(len(text_b) - PASSAGE["zh"])
+                sampled = matcher.terms_in(text_b[at : at + PASSAGE["zh"]], 20)
+                for mode, terms in (("sampled", sampled), ("whole", glossary)):
+                    rep = term_report(w, terms, forms=[f for t in terms for f in forms_of.get(t, ())])
+                    hits[mode] += bool(rep.n_variants)
+                    for term, found in rep.variants.items() if show else ():
+                        for surface, kind in found:
+                            j = w.find(surface)
+                            around = w[max(0, j - 10) : j + len(surface) + 10].replace("\n", "/")
+                            print(
+                                f"    {mode} {name_a[:8]} <- {name_b[:8]} {term} -> {surface} ({kind}) {around}"
+                            )
+    print(
+        f"zh fit books' cross prose: windows with a hit, sampled row {hits['sampled']}/{n}, whole glossary {hits['whole']}/{n}"
+    )
+
+
 def main() -> None:
     if not SHARED.is_dir():
         sys.exit(f"corpus not found at {SHARED}: set SCIFI_SHARED_DATA to the shared data folder")
+    if "--fit-books" in sys.argv:
+        fit_books("--show" in sys.argv)
+        return
     show, whole = "--show" in sys.argv, "--whole" in sys.argv
     n = int(sys.argv[sys.argv.index("--n") + 1]) if "--n" in sys.argv else 3000
     rng = random.Random(2)

@@ -152,8 +152,8 @@ def substitution_variants(term: str) -> dict[str, str]:
     ('homophone' or 'lookalike'; a homophone that also looks alike is a homophone). Left out: swaps to a
     function character (之, 的, 于), and homophone swaps that make a common word (:func:`word_variants`).
     A look-alike swap that makes a common word stays in (何者 for 行者): a look-alike is a slip of the eye or
-    the scan, not a word chosen by sound. Judging such words as homophone words are judged was measured in
-    round 13 and dropped: it cost 18 of 3,364 planted look-alike swaps for 3 cross-prose hits
+    the scan, not a word chosen by sound. Judging them as homophone words are judged was measured in round 13
+    and dropped: it cost 23 of 3,364 planted look-alike swaps for 2 sealed cross-prose texts
     (docs/rewards.md)."""
     words = common_words()
     out: dict[str, str] = {}

@@ -161,9 +161,9 @@ def test_a_word_across_the_edge_hides_a_swap_only_where_the_term_never_sits():
 
 
 def test_a_homophone_swap_that_makes_a_common_word_counts_only_where_the_sentence_wants_the_term():
-    # 胜者 is a word ("winner"); written where the text also has 行者道：, it is the name misspelt
-    rep = term_report("行者道：“走。”胜者道：“好。”", ["行者"])
-    assert [k for _, k in rep.variants["行者"]] == ["homophone-word"]
+    # 宛如 is a word ("just like"); written where the text also has 婉如道：, it is the name misspelt
+    rep = term_report("婉如道：“走。”宛如道：“好。”", ["婉如"])
+    assert [k for _, k in rep.variants["婉如"]] == ["homophone-word"]
     # a word that reads better than the term in its sentence is the word meant (zh_context)
     assert term_report("婉如笑了。他宛如一阵风。", ["婉如"]).n_variants == 0
     assert term_report("四叔来了。他在家读四书五经。", ["四叔"]).n_variants == 0
