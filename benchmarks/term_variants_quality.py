@@ -81,7 +81,14 @@ def window_report(w: str, matcher: GlossaryMatcher, forms_of: dict[str, list[str
 
 def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
     """One planted variant of ``term`` per kind (or none where no such character exists)."""
-    from swift_scifi.rewards.zh_variants import _chars, fuzzy_syllable, lookalikes, readings, readings_in_use
+    from swift_scifi.rewards.zh_variants import (
+        _by_syllable,
+        _chars,
+        fuzzy_syllable,
+        lookalikes,
+        readings,
+        readings_in_use,
+    )
 
     rd = readings(term)
     out = {}
@@ -94,13 +101,11 @@ def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
             if kind == "lookalike":
                 cands = list(lookalikes(ch))
             else:
-                heard = {c: readings_in_use(c) for c in common}
-                same = [c for c in common if rd[i] in heard[c]]
+                same = [c for c in common if rd[i] in readings_in_use(c)]
                 if kind == "homophone":
                     cands = same
                 else:
-                    key = fuzzy_syllable(rd[i])
-                    cands = [c for c in common if c not in same and key in map(fuzzy_syllable, heard[c])]
+                    cands = [c for c in _by_syllable().get(fuzzy_syllable(rd[i]), "") if c not in same]
             cands = [c for c in cands if c != ch]
             if cands:
                 out[kind] = term[:i] + rng.choice(cands) + term[i + 1 :]
