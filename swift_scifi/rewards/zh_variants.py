@@ -18,6 +18,7 @@ any look-alike; :func:`inside_word` tells a hit that is part of a longer common 
 from __future__ import annotations
 
 import gzip
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -229,18 +230,26 @@ def inside_word(text: str, start: int, end: int, changed: list[int] | None = Non
     forms a common word with a character outside the span: 包含楚国 holds 含楚, no slip for 韩楚.
     A word over unchanged characters (花果山上: 山上) says nothing, the correct term would sit there too;
     so does a word whose outside part the text also puts beside ``term`` itself (老栈道 where 老残道 is
-    written too: 道 is the speech verb after the name, not the end of 栈道)."""
+    written too: 道 is the speech verb after the name, not the end of 栈道), or a speech verb that opens a
+    quotation (红渠道：“…”: the name speaking, :data:`SPEECH_TAG`, not 渠道 "a channel")."""
     words = common_words()
     changed = list(range(start, end)) if changed is None else changed
+    speaks = SPEECH_TAG.match(text, end) is not None
     for i in changed:
         for length in (2, 3, 4):
             for a in range(i - length + 1, i + 1):
                 b = a + length
                 if a < 0 or b > len(text) or (a >= start and b <= end):
                     continue  # out of the text, or inside the span: not straddling an edge
+                if speaks and b == end + 1:
+                    continue  # the outside part is the speech verb of a quotation
                 if text[a:b] in words and not (term and text[a:start] + term + text[end:b] in text):
                     return True
     return False
+
+
+# A one-character speech verb before the quotation it opens (道：“, 说，“, 笑道“ is two: not matched here).
+SPEECH_TAG = re.compile(r"[道说问笑叫喊答][：:，,]?\s*[“「『\"]")
 
 
 def confusable(old: str, new: str, reading: str) -> bool:

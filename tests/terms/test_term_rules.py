@@ -242,3 +242,14 @@ def test_a_one_edit_form_that_is_an_english_word_of_its_own_is_no_slip_but_a_res
     assert term_report("The Traveller spoke. The Traveler spoke.", ["Traveller"]).variants == {
         "Traveller": [("Traveler", "edit1")]
     }
+
+
+def test_a_speech_verb_opening_a_quotation_is_no_word_across_the_edge():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 红渠道：“…” is 红蕖 misspelt, speaking: 道 opens the quotation, it is not the end of 渠道 ("a channel");
+    # 渠道 in a plain sentence is still the word, and 红渠 there no slip
+    rep = term_report("红蕖来了。红渠道：“这是他忙中有失。”", ["红蕖"])
+    assert rep.variants == {"红蕖": [("红渠", "homophone")]}
+    assert term_report("幽探来了。幽谈道：“既如此。”", ["幽探"]).n_variants == 1
+    assert term_report("红蕖来了。这条红渠道很长。", ["红蕖"]).n_variants == 0
