@@ -23,7 +23,8 @@ book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
 ``python benchmarks/term_variants_quality.py --zh-plants [DRAWS]`` (about 7 min): the Chinese half alone, for
 weighing a rule per half: every clean-window hit less source slips, listed with its cause and context, and
 planted swaps in *every* window with a listed name, DRAWS draws each (default 3; seed 1): about 9,600 plants,
-each kind's ordering and lost count on the fit and the held-out books.
+each kind's ordering and lost count on the fit and the held-out books. ``--show-lost`` also lists the plants
+lost on the fit books (never the held-out ones), to read for a rule.
 
 The term check's context model (swift_scifi/rewards/zh_context.py, asked at homophone-word hits) has read no
 book of the corpus (jieba's dictionary and WritingBench queries): both halves are scored as a user's book is.
@@ -135,8 +136,8 @@ def en_swaps(term: str, rng: random.Random) -> dict[str, str]:
     return out
 
 
-def zh_plants(draws: int = 3) -> None:
-    """The --zh-plants mode (module docstring)."""
+def zh_plants(draws: int = 3, show_lost: bool = False) -> None:
+    """The --zh-plants mode (module docstring); ``show_lost``: list the plants lost on the fit books."""
     import yaml
 
     rng = random.Random(1)
@@ -144,7 +145,7 @@ def zh_plants(draws: int = 3) -> None:
     zh_names = yaml.safe_load((data / "zh_names.yaml").read_text("utf-8"))
     slips = yaml.safe_load((data / "zh_source_slips.yaml").read_text("utf-8"))
     causes = yaml.safe_load((data / "zh_fp_causes.yaml").read_text("utf-8"))
-    fp, res, hits = Counter(), Counter(), []
+    fp, res, hits, lost = Counter(), Counter(), [], []
     for path in sorted((SHARED / "zh").glob("*.txt")):
         book, text = path.stem, path.read_text("utf-8")
         h = half(book)
@@ -179,10 +180,14 @@ def zh_plants(draws: int = 3) -> None:
                     clean = term_report(w, terms, forms=forms).score() if clean is None else clean
                     bad = w[:at] + form + w[at + len(term) :]
                     res[f"n:{kind}:{h}"] += 1
-                    res[f"ok:{kind}:{h}"] += clean > term_report(bad, terms, forms=forms).score()
+                    won = clean > term_report(bad, terms, forms=forms).score()
+                    res[f"ok:{kind}:{h}"] += won
+                    if show_lost and not won and h == "fit":
+                        around = bad[max(0, at - 10) : at + len(form) + 10].replace("\n", "/")
+                        lost.append(f"lost {kind} {book} {term} -> {form} | {around}")
     for h in ("fit", "held"):
         print(f"zh {h} books: {fp[f'hit:{h}']}/{fp[f'n:{h}']} clean windows hit less source slips")
-    for line in sorted(hits):
+    for line in sorted(hits) + lost:
         print("   ", line)
     for kind in ("homophone", "near-homophone", "lookalike"):
         n = {h: res[f"n:{kind}:{h}"] for h in ("fit", "held")}
@@ -195,7 +200,8 @@ def zh_plants(draws: int = 3) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--zh-plants":
-        zh_plants(int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+        args = [a for a in sys.argv[2:] if a != "--show-lost"]
+        zh_plants(int(args[0]) if args else 3, "--show-lost" in sys.argv)
         return
     n_plants = int(sys.argv[1]) if len(sys.argv) > 1 else 400
     rng = random.Random(0)
