@@ -14,8 +14,9 @@ Left out: n-grams starting or ending with a function character (叫于, 本是, 
 dictionary vocabulary (控制台, 警报: a jieba word with no name tag), class nouns (a dictionary word after a
 collective or classifier in 15%+ of its uses: 众宫娥, 几位姊姊: :func:`is_class_noun`), predicates (one after
 an adverb in 20%+: 即传旨: :func:`is_predicate`), common nouns kept only because they stand before a speech
-verb but seldom open a clause as its speaker (:func:`opens_clauses`), loosely joined fragments bound on one
-side (上西 of 上西天: :func:`is_fragment`), and fragments of a longer kept term. Rules: data/terms/zh_rules.yaml.
+verb but seldom open a clause as its speaker (:func:`opens_clauses`), what a numeral counts (a word after a
+numeral in half its uses: 碗酒 of 一碗酒, :func:`is_counted`), loosely joined fragments bound on one side
+(上西 of 上西天: :func:`is_fragment`), and fragments of a longer kept term. Rules: data/terms/zh_rules.yaml.
 """
 
 from __future__ import annotations
