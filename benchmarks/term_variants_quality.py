@@ -18,7 +18,12 @@ book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
    zh_readings.tsv), a near-homophone (only through the merged confusions
    zh/z ch/c sh/s n/l an/ang en/eng in/ing), a look-alike (形近字 table). English: a one-letter edit, a
    transposition, a case change, a hyphenation change. The clean window must score higher than the planted
-   one (terms: the clean window's own). Target: >= 95%.
+   one. Target: >= 95%. Two settings of the terms each plant is scored with:
+   - ``window``: the planted name and a glossary extracted from the window alone at min_count 1 (the
+     first rounds' setting; a one-window glossary holds fragments such as 同多 of 唐敖同多九公, and a near
+     miss that overlaps one is read as that term's correct use);
+   - ``sample``: the planted name and the book glossary's terms in the window (at most 20), as a training
+     sample of the GRPO builder carries them (datasets/book.py), with their ``term_forms``.
 
 ``python benchmarks/term_variants_quality.py --zh-plants [DRAWS]`` (about 7 min): the Chinese half alone, for
 weighing a rule per half: every clean-window hit less source slips, listed with its cause and context, and
@@ -78,6 +83,11 @@ def window_report(w: str, matcher: GlossaryMatcher, forms_of: dict[str, list[str
     20) and their ``term_forms``; None when it contains none."""
     own = matcher.terms_in(w, 20)
     return term_report(w, own, forms=[f for t in own for f in forms_of.get(t, ())]) if own else None
+
+
+def plant_terms(term: str, matcher: GlossaryMatcher, w: str) -> list[str]:
+    """The planted ``term`` first, then ``matcher``'s terms in the window ``w`` (at most 20)."""
+    return list(dict.fromkeys([term] + matcher.terms_in(w, 20)))
 
 
 def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
@@ -168,34 +178,41 @@ def zh_plants(draws: int = 3, show_lost: bool = False) -> None:
             if not names:
                 continue
             ext = extract_terms(w, "zh", min_count=1)
+            own = matcher.terms_in(w, 20)
             for _ in range(draws):
                 term = rng.choice(names)
-                terms = list(dict.fromkeys([term] + GlossaryMatcher([term] + ext).terms_in(w, 20)))
-                forms = [f for t in terms for f in forms_of.get(t, ())]
+                settings = {
+                    "window": plant_terms(term, GlossaryMatcher([term] + ext), w),
+                    "sample": list(dict.fromkeys([term] + own)),
+                }
                 at = rng.choice([m.start() for m in re.finditer(re.escape(term), w)])
-                clean = None
+                clean = {}
                 for kind, form in zh_swaps(term, rng).items():
-                    if form in terms:
+                    if form in settings["window"] or form in settings["sample"]:
                         continue
-                    clean = term_report(w, terms, forms=forms).score() if clean is None else clean
                     bad = w[:at] + form + w[at + len(term) :]
-                    res[f"n:{kind}:{h}"] += 1
-                    won = clean > term_report(bad, terms, forms=forms).score()
-                    res[f"ok:{kind}:{h}"] += won
-                    if show_lost and not won and h == "fit":
-                        around = bad[max(0, at - 10) : at + len(form) + 10].replace("\n", "/")
-                        lost.append(f"lost {kind} {book} {term} -> {form} | {around}")
+                    for setting, terms in settings.items():
+                        forms = [f for t in terms for f in forms_of.get(t, ())]
+                        if setting not in clean:
+                            clean[setting] = term_report(w, terms, forms=forms).score()
+                        res[f"n:{kind}:{h}:{setting}"] += 1
+                        won = clean[setting] > term_report(bad, terms, forms=forms).score()
+                        res[f"ok:{kind}:{h}:{setting}"] += won
+                        if show_lost and not won and h == "fit":
+                            around = bad[max(0, at - 10) : at + len(form) + 10].replace("\n", "/")
+                            lost.append(f"lost ({setting}) {kind} {book} {term} -> {form} | {around}")
     for h in ("fit", "held"):
         print(f"zh {h} books: {fp[f'hit:{h}']}/{fp[f'n:{h}']} clean windows hit less source slips")
     for line in sorted(hits) + lost:
         print("   ", line)
-    for kind in ("homophone", "near-homophone", "lookalike"):
-        n = {h: res[f"n:{kind}:{h}"] for h in ("fit", "held")}
-        ok = {h: res[f"ok:{kind}:{h}"] for h in ("fit", "held")}
-        print(
-            f"zh {kind:15s} {sum(ok.values()) / max(sum(n.values()), 1):.1%}: "
-            + ", ".join(f"{h} {ok[h] / max(n[h], 1):.1%} ({n[h] - ok[h]} lost of {n[h]})" for h in n)
-        )
+    for setting in ("window", "sample"):
+        for kind in ("homophone", "near-homophone", "lookalike"):
+            n = {h: res[f"n:{kind}:{h}:{setting}"] for h in ("fit", "held")}
+            ok = {h: res[f"ok:{kind}:{h}:{setting}"] for h in ("fit", "held")}
+            print(
+                f"zh {kind:15s} ({setting}) {sum(ok.values()) / max(sum(n.values()), 1):.1%}: "
+                + ", ".join(f"{h} {ok[h] / max(n[h], 1):.1%} ({n[h] - ok[h]} lost of {n[h]})" for h in n)
+            )
 
 
 def main() -> None:
@@ -207,7 +224,7 @@ def main() -> None:
     rng = random.Random(0)
     fp = {lang: Counter() for lang in ("zh", "en")}
     examples: dict[str, list[str]] = {"zh": [], "en": []}
-    plants: list[tuple[str, str, str, str]] = []  # lang, window, term, variant-kind/form
+    plants: list[tuple[str, str, str, str, list[str]]] = []  # lang, window, term, book, the window's terms
     import yaml
 
     data = ROOT / "tests" / "terms" / "data"
@@ -255,7 +272,7 @@ def main() -> None:
                 else:
                     names = [t for t in own if len(t) >= 4]
                 if names:
-                    plants.append((lang, w, rng.choice(names), path.stem))
+                    plants.append((lang, w, rng.choice(names), path.stem, own))
     for lang in ("zh", "en"):
         c = fp[lang]
         n = c["windows"]
@@ -283,36 +300,39 @@ def main() -> None:
     rng.shuffle(plants)
     results: dict[tuple[str, str], Counter] = {}
     missed: dict[str, list[str]] = {}
-    for lang, w, term, book in plants[: 2 * n_plants]:
+    for lang, w, term, book, own in plants[: 2 * n_plants]:
         swaps = zh_swaps(term, rng) if lang == "zh" else en_swaps(term, rng)
-        terms = GlossaryMatcher([term] + [t for t in extract_terms(w, lang, min_count=1)]).terms_in(w, 20)
-        terms = list(dict.fromkeys([term] + terms))
-        forms = [f for t in terms for f in book_forms[book].get(t, ())]
-        clean = term_report(w, terms, forms=forms).score()
+        settings = {
+            "window": plant_terms(term, GlossaryMatcher([term] + extract_terms(w, lang, min_count=1)), w),
+            "sample": list(dict.fromkeys([term] + own)),
+        }
         pat = re.escape(term) if lang == "zh" else rf"(?<![\w-]){re.escape(term)}(?![\w-])"
         idx = [m.start() for m in re.finditer(pat, w)]
         if not idx:
             continue
         at = rng.choice(idx)
-        for kind, form in swaps.items():
-            if form in terms:
-                continue
-            bad = w[:at] + form + w[at + len(term) :]
-            r = results.setdefault((lang, kind), Counter())
-            r["n"] += 1
-            r[f"n:{half(book)}"] += 1
-            if clean > term_report(bad, terms, forms=forms).score():
-                r["ok"] += 1
-                r[f"ok:{half(book)}"] += 1
-            elif len(missed.setdefault(kind, [])) < 8:
-                missed[kind].append(f"{term}->{form}")
-    print(f"{'planted swap':28s} {'n':>5s} {'clean scores higher':>20s} {'fit books':>10s} {'held out':>10s}")
-    for (lang, kind), r in sorted(results.items()):
+        for setting, terms in settings.items():
+            forms = [f for t in terms for f in book_forms[book].get(t, ())]
+            clean = term_report(w, terms, forms=forms).score()
+            for kind, form in swaps.items():
+                if form in settings["window"] or form in settings["sample"]:
+                    continue  # another term of the window: no slip; the same plants in both settings
+                bad = w[:at] + form + w[at + len(term) :]
+                r = results.setdefault((lang, kind, setting), Counter())
+                r["n"] += 1
+                r[f"n:{half(book)}"] += 1
+                if clean > term_report(bad, terms, forms=forms).score():
+                    r["ok"] += 1
+                    r[f"ok:{half(book)}"] += 1
+                elif len(missed.setdefault(kind, [])) < 8 and setting == "window":
+                    missed[kind].append(f"{term}->{form}")
+    print(f"{'planted swap':36s} {'n':>5s} {'clean scores higher':>20s} {'fit books':>10s} {'held out':>10s}")
+    for (lang, kind, setting), r in sorted(results.items()):
         halves = " ".join(f"{r[f'ok:{h}'] / max(r[f'n:{h}'], 1):10.1%}" for h in ("fit", "held"))
         halves = halves if lang == "zh" else " " * 21
         print(
-            f"{lang + ' ' + kind:28s} {r['n']:5d} {r['ok'] / r['n']:20.1%} {halves}   "
-            f"missed e.g. {missed.get(kind, [])[:5]}"
+            f"{lang + ' ' + kind + ' (' + setting + ')':36s} {r['n']:5d} {r['ok'] / r['n']:20.1%} {halves}   "
+            + (f"missed e.g. {missed.get(kind, [])[:5]}" if setting == "window" else "")
         )
 
 

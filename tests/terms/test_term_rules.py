@@ -146,6 +146,20 @@ def test_a_swap_to_a_function_character_counts_only_in_the_terms_surroundings():
     assert term_report("行者上马，行这担着行李。", ["行者"]).n_variants == 0
 
 
+def test_a_modal_particle_inside_a_name_is_a_slip_anywhere():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 吧 closes a clause, so 吧戒 (吧 before the name's 戒) is 八戒 misspelt wherever it stands; 酒吧 is a word,
+    # and a particle after the name's last character (八吧) is not checked: 你去吧 is grammar
+    rep = term_report("八戒来了。那吧戒挑着担子。", ["八戒"])
+    assert rep.variants == {"八戒": [("吧戒", "function-char")]}
+    assert term_report("八戒来了。阿五也来了，啊五叫道。", ["八戒", "阿五"]).variants == {
+        "阿五": [("啊五", "function-char")]
+    }
+    assert term_report("八戒来了。他在酒吧戒了酒。", ["八戒"]).n_variants == 0
+    assert term_report("张巴来了。你去找张吧。", ["张巴"]).n_variants == 0
+
+
 def test_context_model_prefers_the_pairs_it_has_seen_and_round_trips(tmp_path):
     from swift_scifi.rewards import zh_context as zc
 
