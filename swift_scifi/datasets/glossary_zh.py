@@ -201,6 +201,35 @@ def is_counted(stats: NgramStats, word: str, count: int) -> bool:
     return uses >= 2 and uses >= COUNT_SHARE * count
 
 
+TAIL_SHARE = 0.5  # a word this often written on the end of a kept term straddles that term's edge
+
+
+def is_names_tail(
+    stats: NgramStats, text: str, word: str, count: int, endings: dict[str, dict[str, list[str]]]
+) -> bool:
+    """Whether ``word`` (up to 4 characters) is written as the last character of a kept term and what follows
+    it (芝妹妹 of 紫芝妹妹, 玉芝妹妹, 兰芝妹妹) in >= TAIL_SHARE of its ``count`` uses, twice at least: its first
+    character belongs to the names before it, so it is no term of its own. ``endings``: the kept terms by
+    their last character, then by their last two (a bound from the two-character endings first, then the
+    exact count of each kept term joined to ``word``, for the few words the bound lets through)."""
+    if count <= 0 or len(word) >= 5:
+        return False
+    by_end = endings.get(word[0], {})
+    need = max(2, TAIL_SHARE * count)
+    if sum(stats.count(e[0] + word) for e in by_end) < need:
+        return False
+    uses = 0
+    for e, terms in by_end.items():
+        if e in terms and e != word:
+            uses += stats.count(e[0] + word)  # the two-character term itself: its longer forms included
+            continue
+        for v in terms:
+            if v != word:
+                joined = v + word[1:]
+                uses += stats.count(joined) if len(joined) < len(stats.keys) else text.count(joined)
+    return uses >= need
+
+
 # An adverb right before a word (即传旨, 便教人) makes it a predicate: names stand before the adverb (行者便道).
 ADVERB_MARKERS = "便即遂忙乃又也都就才再不没未已"
 ADVERB_SHARE = 0.2
@@ -391,6 +420,11 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
     for w in classes:
         found.pop(w, None)
     for w in [w for w, (n, _) in found.items() if is_counted(stats, w, n)]:
+        found.pop(w)
+    endings: dict[str, dict[str, list[str]]] = {}
+    for v in found:
+        endings.setdefault(v[-1], {}).setdefault(v[-2:], []).append(v)
+    for w in [w for w, (n, _) in found.items() if is_names_tail(stats, text, w, n, endings)]:
         found.pop(w)
     return sorted(((w, n, why) for w, (n, why) in found.items()), key=lambda x: (-x[1], x[0]))
 
