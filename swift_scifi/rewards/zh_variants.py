@@ -234,12 +234,18 @@ CLAUSE_FINAL = frozenset("吗吧啊呢")
 
 
 def particle_inside(text: str, start: int, end: int, term: str) -> bool:
-    """Whether ``text[start:end]`` is ``term`` with one character swapped for a modal particle
-    (:data:`CLAUSE_FINAL`) that the term's next character follows (吧戒 for 八戒), and the particle makes no
-    common word with the character before the span (酒吧, 毛呢)."""
+    """Whether ``text[start:end]`` is ``term`` with one character swapped for a function character inside the
+    name: a modal particle (:data:`CLAUSE_FINAL`) that the term's next character follows (吧戒 for 八戒), where
+    it makes no common word with a character outside the span (酒吧, 毛呢); or any function character between
+    two of the term's characters (多就公 for 多九公, as a fuzzy span's inner function character already counts:
+    :func:`reads_as_other_words`), where no character of the span makes a common word with one outside it
+    (人多就公平 is 人多, 就 and 公平)."""
     for i in range(end - start - 1):
-        if text[start + i] != term[i]:
-            return text[start + i] in CLAUSE_FINAL and not inside_word(text, start, end, [start + i], term)
+        c = text[start + i]
+        if c != term[i]:
+            if c in CLAUSE_FINAL:
+                return not inside_word(text, start, end, [start + i], term)
+            return i > 0 and c in FUNCTION_CHARS and not inside_word(text, start, end, None, term)
     return False
 
 

@@ -160,6 +160,15 @@ def test_a_modal_particle_inside_a_name_is_a_slip_anywhere():
     assert term_report("张巴来了。你去找张吧。", ["张巴"]).n_variants == 0
 
 
+def test_a_function_character_between_two_of_a_names_characters_is_a_slip():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 多就公: 就 inside 多九公, with nothing around it to make words of the pieces; 人多就公平 is 人多 + 就 + 公平
+    rep = term_report("多九公来了。原来都是闲散进士。多就公忖道：“好。”", ["多九公"])
+    assert rep.variants == {"多九公": [("多就公", "function-char")]}
+    assert term_report("多九公来了。人多就公平。", ["多九公"]).n_variants == 0
+
+
 def test_context_model_prefers_the_pairs_it_has_seen_and_round_trips(tmp_path):
     from swift_scifi.rewards import zh_context as zc
 
