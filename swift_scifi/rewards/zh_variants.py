@@ -212,12 +212,12 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
     writes the term itself in the same surroundings (:func:`in_term_context`), or, for a homophone word, the
     word reads no better than the term would in its place (:func:`.zh_context.reads_better` <= WORD_MARGIN:
     那八届挑着担子 is 八戒's sentence; 读四书 is the books', not 四叔's). A function-character swap needs the
-    surroundings, or a modal particle before the name's next character (:func:`particle_inside`: 吧戒). Before 的一声 a word is a sound's spelling (:data:`SOUND_FRAME`), and after 第 or a
+    surroundings, or a modal particle before the name's next character (:func:`function_char_inside`: 吧戒). Before 的一声 a word is a sound's spelling (:data:`SOUND_FRAME`), and after 第 or a
     demonstrative a numeral-led word can be a count (:func:`counting`: 第八届), never a slip. Runs only at
     such hits (a few model lookups each)."""
     if text.startswith(SOUND_FRAME, end) or counting(text, start, term):
         return False
-    if in_term_context(text, start, end, term) or particle_inside(text, start, end, term):
+    if in_term_context(text, start, end, term) or function_char_inside(text, start, end, term):
         return True
     if text[start:end] not in common_words():
         return False
@@ -233,7 +233,7 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
 CLAUSE_FINAL = frozenset("吗吧啊呢")
 
 
-def particle_inside(text: str, start: int, end: int, term: str) -> bool:
+def function_char_inside(text: str, start: int, end: int, term: str) -> bool:
     """Whether ``text[start:end]`` is ``term`` with one character swapped for a function character inside the
     name: a modal particle (:data:`CLAUSE_FINAL`) that the term's next character follows (吧戒 for 八戒), where
     it makes no common word with a character outside the span (酒吧, 毛呢); or any function character between

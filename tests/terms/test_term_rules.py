@@ -30,11 +30,12 @@ def test_a_fuzzy_swap_to_a_function_character_at_the_edge_reads_as_grammar_but_o
     from swift_scifi.rewards.term_consistency import term_report
 
     # 秀才和洋鬼子: 和 ("and") before 洋鬼子 is grammar, not a slip of 假洋鬼子 (the same swap in the middle
-    # of a name, 南还普陀山 for 南海普陀山, is one: no word reads across it).
+    # of a name, 南还普陀山 for 南海普陀山, is one: no word reads across it; since round 14 the direct
+    # function-character check finds it before the fuzzy one does, :func:`zh_variants.function_char_inside`).
     rep = term_report("假洋鬼子来了。“那秀才和洋鬼子！”", ["假洋鬼子"])
     assert rep.n_variants == 0 and rep.correct == {"假洋鬼子": 1}
     rep = term_report("又到南还普陀山拜见观音。", ["南海普陀山"])
-    assert rep.variants == {"南海普陀山": [("南还普陀山", "fuzzy")]}
+    assert rep.variants == {"南海普陀山": [("南还普陀山", "function-char")]}
     # 钱洋鬼子 (the same man by his surname in 呐喊): 钱 neither sounds nor looks like 假, so no near miss
     assert term_report("假洋鬼子来了。钱洋鬼子也来了。", ["假洋鬼子"]).n_variants == 0
 
@@ -146,7 +147,7 @@ def test_a_swap_to_a_function_character_counts_only_in_the_terms_surroundings():
     assert term_report("行者上马，行这担着行李。", ["行者"]).n_variants == 0
 
 
-def test_a_modal_particle_inside_a_name_is_a_slip_anywhere():
+def test_a_modal_function_char_inside_a_name_is_a_slip_anywhere():
     from swift_scifi.rewards.term_consistency import term_report
 
     # 吧 closes a clause, so 吧戒 (吧 before the name's 戒) is 八戒 misspelt wherever it stands; 酒吧 is a word,
