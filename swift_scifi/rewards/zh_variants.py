@@ -11,9 +11,9 @@ produces). A homophone variant that is itself a common word (``data/terms/zh_wor
 dictionary) is a near miss unless it reads better than the term in its sentence (a character bigram model of
 general Chinese, :mod:`.zh_context`: 那八届挑着担子 reads worse than 那八戒挑着担子, 读四书 better than 读四叔) and
 the text does not write the term in the same surroundings (:func:`word_swap_is_slip`); a swap to a function
-character (行这 for 行者) counts only in the term's surroundings, unless it is a modal particle inside the name
-(吧戒 for 八戒); a look-alike word (何者 for 行者) counts like
-any look-alike; :func:`inside_word` tells a hit that is part of a longer common word (进行着 for 行者).
+character (行这 for 行者) counts only in the term's surroundings, or inside the name (吧戒 for 八戒, 多就公 for
+多九公); a look-alike word (何者 for 行者) counts like any look-alike; :func:`inside_word` tells a hit that
+is part of a longer common word (进行着 for 行者).
 """
 
 from __future__ import annotations
@@ -212,9 +212,9 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
     writes the term itself in the same surroundings (:func:`in_term_context`), or, for a homophone word, the
     word reads no better than the term would in its place (:func:`.zh_context.reads_better` <= WORD_MARGIN:
     那八届挑着担子 is 八戒's sentence; 读四书 is the books', not 四叔's). A function-character swap needs the
-    surroundings, or a modal particle before the name's next character (:func:`function_char_inside`: 吧戒). Before 的一声 a word is a sound's spelling (:data:`SOUND_FRAME`), and after 第 or a
-    demonstrative a numeral-led word can be a count (:func:`counting`: 第八届), never a slip. Runs only at
-    such hits (a few model lookups each)."""
+    surroundings, or to stand inside the name (:func:`function_char_inside`: 吧戒, 多就公). Before 的一声 a
+    word is a sound's spelling (:data:`SOUND_FRAME`), and after 第 or a demonstrative a numeral-led word can
+    be a count (:func:`counting`: 第八届), never a slip. Runs only at such hits (a few model lookups each)."""
     if text.startswith(SOUND_FRAME, end) or counting(text, start, term):
         return False
     if in_term_context(text, start, end, term) or function_char_inside(text, start, end, term):

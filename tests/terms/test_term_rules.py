@@ -147,7 +147,7 @@ def test_a_swap_to_a_function_character_counts_only_in_the_terms_surroundings():
     assert term_report("行者上马，行这担着行李。", ["行者"]).n_variants == 0
 
 
-def test_a_modal_function_char_inside_a_name_is_a_slip_anywhere():
+def test_a_modal_particle_inside_a_name_is_a_slip_anywhere():
     from swift_scifi.rewards.term_consistency import term_report
 
     # 吧 closes a clause, so 吧戒 (吧 before the name's 戒) is 八戒 misspelt wherever it stands; 酒吧 is a word,
