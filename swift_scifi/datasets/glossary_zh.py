@@ -29,6 +29,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from .newwords import NgramStats, discover, ngram_stats
@@ -205,18 +206,29 @@ TAIL_SHARE = 0.5  # a word this often written on the end of a kept term straddle
 
 
 def is_names_tail(
-    stats: NgramStats, text: str, word: str, count: int, endings: dict[str, dict[str, list[str]]]
+    stats: NgramStats,
+    text: str,
+    word: str,
+    count: int,
+    endings: dict[str, dict[str, list[str]]],
+    lefts: dict[str, np.ndarray] | None = None,
 ) -> bool:
     """Whether ``word`` (up to 4 characters) is written as the last character of a kept term and what follows
     it (芝妹妹 of 紫芝妹妹, 玉芝妹妹, 兰芝妹妹) in >= TAIL_SHARE of its ``count`` uses, twice at least: its first
     character belongs to the names before it, so it is no term of its own. ``endings``: the kept terms by
     their last character, then by their last two (a bound from the two-character endings first, then the
-    exact count of each kept term joined to ``word``, for the few words the bound lets through)."""
+    exact count of each kept term joined to ``word``, for the few words the bound lets through). ``lefts``:
+    a cache of the endings' first characters as ids, by last character (:meth:`NgramStats.ids`)."""
     if count <= 0 or len(word) >= 5:
         return False
     by_end = endings.get(word[0], {})
     need = max(2, TAIL_SHARE * count)
-    if sum(stats.count(e[0] + word) for e in by_end) < need:
+    if not by_end:
+        return False
+    lefts = {} if lefts is None else lefts
+    if word[0] not in lefts:
+        lefts[word[0]] = stats.ids("".join(e[0] for e in by_end))
+    if stats.count_after(lefts[word[0]], word) < need:
         return False
     uses = 0
     for e, terms in by_end.items():
@@ -424,7 +436,8 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
     endings: dict[str, dict[str, list[str]]] = {}
     for v in found:
         endings.setdefault(v[-1], {}).setdefault(v[-2:], []).append(v)
-    for w in [w for w, (n, _) in found.items() if is_names_tail(stats, text, w, n, endings)]:
+    lefts: dict[str, np.ndarray] = {}
+    for w in [w for w, (n, _) in found.items() if is_names_tail(stats, text, w, n, endings, lefts)]:
         found.pop(w)
     return sorted(((w, n, why) for w, (n, why) in found.items()), key=lambda x: (-x[1], x[0]))
 

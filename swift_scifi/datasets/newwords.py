@@ -90,6 +90,21 @@ class NgramStats:
         j = lo + int(np.argmax(self.freqs[n + 1][lo:hi]))
         return chr(self.chars[int(keys[j]) & _RARE]), int(self.freqs[n + 1][j])
 
+    def ids(self, chars: str) -> np.ndarray:
+        """The ids of ``chars`` (characters the book never writes left out), for :meth:`count_after`."""
+        lookup = self._lookup
+        return np.array([lookup[c] for c in chars if c in lookup], dtype=np.int64)
+
+    def count_after(self, left: np.ndarray, w: str) -> int:
+        """Uses of ``w`` right after any of the characters ``left`` (ids from :meth:`ids`), in one lookup."""
+        n, key = len(w), self.encode(w)
+        if key is None or not left.size or not 1 <= n < len(self.keys) - 1:
+            return 0
+        keys, freqs = self.keys[n + 1], self.freqs[n + 1]
+        want = (left << (_BITS * n)) | key
+        i = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        return int(freqs[i][keys[i] == want].sum())
+
     def count(self, w: str) -> int:
         n = len(w)
         key = self.encode(w)
