@@ -52,7 +52,9 @@ def test_ngram_counts_match_a_plain_count():
         )
     assert stats.count("号离开望舒") == 1 and stats.count("不在") == 0
     # uses after any of several characters, in one lookup: 明号 after 启 twice; 舒城 after 望 twice
-    assert stats.count_after(stats.ids("启望X"), "明号") == 2 and stats.count_after(stats.ids("望"), "舒城") == 2
+    assert (
+        stats.count_after(stats.ids("启望X"), "明号") == 2 and stats.count_after(stats.ids("望"), "舒城") == 2
+    )
     assert stats.count_after(stats.ids("离不"), "明号") == 0 and stats.count_after(stats.ids(""), "明号") == 0
 
 
