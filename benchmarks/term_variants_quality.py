@@ -87,9 +87,14 @@ def window_report(w: str, matcher: GlossaryMatcher, forms_of: dict[str, list[str
     return term_report(w, own, forms=[f for t in own for f in forms_of.get(t, ())]) if own else None
 
 
-def plant_terms(term: str, matcher: GlossaryMatcher, w: str) -> list[str]:
-    """The planted ``term`` first, then ``matcher``'s terms in the window ``w`` (at most 20)."""
-    return list(dict.fromkeys([term] + matcher.terms_in(w, 20)))
+def plant_settings(term: str, w: str, ext: list[str], own: list[str]) -> dict[str, list[str]]:
+    """The terms a plant of ``term`` in the window ``w`` is scored with, per setting (module docstring):
+    ``window``, the term and the one-window glossary ``ext`` found in ``w`` (at most 20); ``sample``, the
+    term and the book glossary's terms in ``w``, ``own``."""
+    return {
+        "window": list(dict.fromkeys([term] + GlossaryMatcher([term] + ext).terms_in(w, 20))),
+        "sample": list(dict.fromkeys([term] + own)),
+    }
 
 
 def zh_swaps(term: str, rng: random.Random) -> dict[str, str]:
@@ -183,14 +188,11 @@ def zh_plants(draws: int = 3, show_lost: bool = False) -> None:
             own = matcher.terms_in(w, 20)
             for _ in range(draws):
                 term = rng.choice(names)
-                settings = {
-                    "window": plant_terms(term, GlossaryMatcher([term] + ext), w),
-                    "sample": list(dict.fromkeys([term] + own)),
-                }
+                settings = plant_settings(term, w, ext, own)
                 at = rng.choice([m.start() for m in re.finditer(re.escape(term), w)])
                 clean = {}
                 for kind, form in zh_swaps(term, rng).items():
-                    if form in settings["window"] or form in settings["sample"]:
+                    if any(form in listed for listed in settings.values()):
                         continue
                     bad = w[:at] + form + w[at + len(term) :]
                     for setting, terms in settings.items():
@@ -307,10 +309,7 @@ def main() -> None:
     missed: dict[str, list[str]] = {}
     for lang, w, term, book, own in plants[: 2 * n_plants]:
         swaps = zh_swaps(term, rng) if lang == "zh" else en_swaps(term, rng)
-        settings = {
-            "window": plant_terms(term, GlossaryMatcher([term] + extract_terms(w, lang, min_count=1)), w),
-            "sample": list(dict.fromkeys([term] + own)),
-        }
+        settings = plant_settings(term, w, extract_terms(w, lang, min_count=1), own)
         pat = re.escape(term) if lang == "zh" else rf"(?<![\w-]){re.escape(term)}(?![\w-])"
         idx = [m.start() for m in re.finditer(pat, w)]
         if not idx:
@@ -320,7 +319,7 @@ def main() -> None:
             forms = [f for t in terms for f in book_forms[book].get(t, ())]
             clean = term_report(w, terms, forms=forms).score()
             for kind, form in swaps.items():
-                if form in settings["window"] or form in settings["sample"]:
+                if any(form in listed for listed in settings.values()):
                     continue  # another term of the window: no slip; the same plants in both settings
                 bad = w[:at] + form + w[at + len(term) :]
                 r = results.setdefault((lang, kind, setting), Counter())

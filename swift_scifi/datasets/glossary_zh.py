@@ -205,30 +205,30 @@ def is_counted(stats: NgramStats, word: str, count: int) -> bool:
 TAIL_SHARE = 0.5  # a word this often written on the end of a kept term straddles that term's edge
 
 
-def is_names_tail(
-    stats: NgramStats,
-    text: str,
-    word: str,
-    count: int,
-    endings: dict[str, dict[str, list[str]]],
-    lefts: dict[str, np.ndarray] | None = None,
-) -> bool:
+# Kept terms by their last character: the first characters of their two-character endings as ids (for one
+# vectorised bound, :meth:`NgramStats.count_after`) and the terms under each ending.
+Endings = dict[str, tuple[np.ndarray, dict[str, list[str]]]]
+
+
+def kept_endings(stats: NgramStats, kept: list[str]) -> Endings:
+    """The :data:`Endings` of the ``kept`` terms (2+ characters), for :func:`is_names_tail`."""
+    by_last: dict[str, dict[str, list[str]]] = {}
+    for v in kept:
+        by_last.setdefault(v[-1], {}).setdefault(v[-2:], []).append(v)
+    return {ch: (stats.ids("".join(e[0] for e in ends)), ends) for ch, ends in by_last.items()}
+
+
+def is_names_tail(stats: NgramStats, text: str, word: str, count: int, endings: Endings) -> bool:
     """Whether ``word`` (up to 4 characters) is written as the last character of a kept term and what follows
     it (芝妹妹 of 紫芝妹妹, 玉芝妹妹, 兰芝妹妹) in >= TAIL_SHARE of its ``count`` uses, twice at least: its first
-    character belongs to the names before it, so it is no term of its own. ``endings``: the kept terms by
-    their last character, then by their last two (a bound from the two-character endings first, then the
-    exact count of each kept term joined to ``word``, for the few words the bound lets through). ``lefts``:
-    a cache of the endings' first characters as ids, by last character (:meth:`NgramStats.ids`)."""
-    if count <= 0 or len(word) >= 5:
+    character belongs to the names before it, so it is no term of its own. ``endings``: the kept terms'
+    (:func:`kept_endings`); a bound from their two-character endings comes first, and only the few words it
+    lets through get the exact count of each kept term joined to ``word``."""
+    if count <= 0 or len(word) >= 5 or word[0] not in endings:
         return False
-    by_end = endings.get(word[0], {})
+    lefts, by_end = endings[word[0]]
     need = max(2, TAIL_SHARE * count)
-    if not by_end:
-        return False
-    lefts = {} if lefts is None else lefts
-    if word[0] not in lefts:
-        lefts[word[0]] = stats.ids("".join(e[0] for e in by_end))
-    if stats.count_after(lefts[word[0]], word) < need:
+    if stats.count_after(lefts, word) < need:
         return False
     uses = 0
     for e, terms in by_end.items():
@@ -433,11 +433,8 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
         found.pop(w, None)
     for w in [w for w, (n, _) in found.items() if is_counted(stats, w, n)]:
         found.pop(w)
-    endings: dict[str, dict[str, list[str]]] = {}
-    for v in found:
-        endings.setdefault(v[-1], {}).setdefault(v[-2:], []).append(v)
-    lefts: dict[str, np.ndarray] = {}
-    for w in [w for w, (n, _) in found.items() if is_names_tail(stats, text, w, n, endings, lefts)]:
+    endings = kept_endings(stats, list(found))
+    for w in [w for w, (n, _) in found.items() if is_names_tail(stats, text, w, n, endings)]:
         found.pop(w)
     return sorted(((w, n, why) for w, (n, why) in found.items()), key=lambda x: (-x[1], x[0]))
 

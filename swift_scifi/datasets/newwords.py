@@ -101,6 +101,8 @@ class NgramStats:
         if key is None or not left.size or not 1 <= n < len(self.keys) - 1:
             return 0
         keys, freqs = self.keys[n + 1], self.freqs[n + 1]
+        if not keys.size:
+            return 0
         want = (left << (_BITS * n)) | key
         i = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
         return int(freqs[i][keys[i] == want].sum())

@@ -150,22 +150,25 @@ def test_what_a_numeral_counts_is_no_term_but_a_name_after_one_sometimes_is():
 
 
 def test_the_tail_of_kept_names_and_the_word_after_them_is_no_term():
-    from swift_scifi.datasets.glossary_zh import is_names_tail
+    from swift_scifi.datasets.glossary_zh import is_names_tail, kept_endings
 
     # 芝妹妹 is written only as the end of 紫芝妹妹, 玉芝妹妹, 兰芝妹妹: its 芝 belongs to the names. 妹妹 after
     # 林 (a surname, no kept term) stays a form of address of its own: 林妹妹
     text = (
         "紫芝说：“走。”玉芝说：“好。”兰芝说：“来。”" * 3 + "紫芝妹妹来了，玉芝妹妹也来了，兰芝妹妹笑了。" * 2
     )
-    endings = {"芝": {"紫芝": ["紫芝"], "玉芝": ["玉芝"], "兰芝": ["兰芝"]}}
+    names = ["紫芝", "玉芝", "兰芝"]
     stats = ngram_stats(text)
+    endings = kept_endings(stats, names)
     assert is_names_tail(stats, text, "芝妹妹", 6, endings)
     assert not is_names_tail(stats, text, "芝妹妹", 13, endings)  # 6 of 13 uses: below TAIL_SHARE
     more = text + "林妹妹来了。" * 3
-    assert not is_names_tail(ngram_stats(more), more, "妹妹", 9, endings)  # no kept term ends in 妹
+    more_stats = ngram_stats(more)
+    assert not is_names_tail(more_stats, more, "妹妹", 9, kept_endings(more_stats, names))  # none ends in 妹
     # only a kept term's own ending counts: 芝 after 灵 (灵芝 is no kept term) is not 紫芝's
     herbs = "灵芝妹妹" * 6
-    assert not is_names_tail(ngram_stats(herbs), herbs, "芝妹妹", 6, {"芝": {"紫芝": ["李紫芝"]}})
+    herb_stats = ngram_stats(herbs)
+    assert not is_names_tail(herb_stats, herbs, "芝妹妹", 6, kept_endings(herb_stats, ["李紫芝"]))
 
 
 def test_an_ordinal_is_no_term():
