@@ -42,6 +42,7 @@ _BAD_FIRST_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", 
 _BAD_LAST_TAGS = _BAD_FIRST_TAGS | {"v", "a", "ad", "vg", "ag", "zg", "t"}
 _NOT_KEY_TAGS = ("v", "i", "l", "p", "a", "d", "t", "m", "q", "r", "c", "u", "y", "e", "o", "f")  # no nouns
 _NUMERALS = frozenset("一二三四五六七八九十百千万两几")
+_PEOPLE_COUNTERS = frozenset("人位个名口")  # after a numeral at a word's end: how many people (二人, 三位)
 KEYNESS = 6.0  # log2 of (rate in the book / rate in jieba's dictionary corpus) for a key word
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Z\uff21-\uff3a"
 
@@ -112,6 +113,8 @@ def junk_reason(word: str) -> str | None:
         return "a number"
     if word[0] == "第" and all(c in _NUMERALS for c in word[1:]):
         return "an ordinal (第七十)"
+    if len(word) > 2 and word[-2] in _NUMERALS and word[-1] in _PEOPLE_COUNTERS:
+        return "names and a head count (唐、林二人: the two of them)"
     if any(c in "的了着过" for c in word[1:-1]):
         return "a phrase (的/了/着/过 inside)"
     name_like = _name_like(word)

@@ -175,6 +175,14 @@ def test_an_ordinal_is_no_term():
     assert junk_reason("第七十") == "an ordinal (第七十)" and junk_reason("第八")
 
 
+def test_names_with_a_head_count_are_no_term_but_a_numbered_name_is():
+    # 唐、林二人 "Tang and Lin, the two": the last name and how many people, not one name (镜花缘)
+    for phrase in ("林二人", "多二人", "姊妹三人", "唐林二位"):
+        assert junk_reason(phrase) == "names and a head count (唐、林二人: the two of them)", phrase
+    for name in ("张三", "李四", "神舟五号", "阿三"):  # a numeral alone ends a name or a ship
+        assert junk_reason(name) is None, name
+
+
 def test_a_common_noun_that_speaks_must_open_clauses_as_the_speaker():
     from swift_scifi.datasets.glossary_zh import clause_speaker_uses
 
