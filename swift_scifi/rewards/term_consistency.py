@@ -33,7 +33,7 @@ from operator import countOf
 
 import numpy as np
 
-from ..text.headings import is_title_line, line_at
+from ..text.headings import glued_title_start, is_title_line, line_at
 from ..text.scripts import CJK_RE
 from ..text.zipf import zipf
 from .config import DEFAULTS, RewardConfig
@@ -426,7 +426,8 @@ def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool
     first letters on a heading line ("Smart Grid Load Forecasting and Dispatch", "Creating a Time-effective
     Team"); or every word's first letter inside a longer capitalised name ("the Disciplinary Inspection
     Commission", not "a Martian Fighting-machine"), before its abbreviation ("Payback Period (PP)") or in a
-    run-in heading ("2) Safety Supervision: ...")."""
+    run-in heading ("2) Safety Supervision: ..."), or in a heading glued to the end of a line
+    (:func:`_in_glued_heading`)."""
     if surface[0].isupper() and surface[1:] == term[1:] and _at_sentence_start(text, start):
         return True
     initials = [i for i, ch in enumerate(term) if ch.isalpha() and (i == 0 or not term[i - 1].isalpha())]
@@ -440,7 +441,22 @@ def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool
             return True  # inside a longer name (the Disciplinary Inspection Commission), or defined: (PP)
         if text[end : end + 1] in (":", "*", "：") and _at_sentence_start(text, start):
             return True  # a run-in heading: "2) Safety Supervision: ...", "**Heat-Ray:**"
-    return is_title_line(line_at(text, start))
+    line = line_at(text, start)
+    if is_title_line(line):
+        return True
+    return _in_glued_heading(text, start, line)
+
+
+def _in_glued_heading(text: str, start: int, line: str) -> bool:
+    """Whether ``text[start]`` lies in a heading glued to the end of its ``line``
+    (:func:`.glued_title_start`: "... literary materials Mysterious and Supernatural Phenomena in Folk Tales")
+    that the next line does not continue in lower case (a hard-wrapped sentence would)."""
+    tail = glued_title_start(line)
+    line_start = text.rfind("\n", 0, start) + 1
+    if tail is None or start - line_start < tail:
+        return False
+    after = text[line_start + len(line) :].lstrip()
+    return not after or not after[0].islower()
 
 
 def _at_sentence_start(text: str, start: int) -> bool:

@@ -32,3 +32,27 @@ def line_at(text: str, i: int) -> str:
     """The line of ``text`` that holds index ``i`` (without its line break)."""
     end = text.find("\n", i)
     return text[text.rfind("\n", 0, i) + 1 : end if end >= 0 else len(text)]
+
+
+MIN_TAIL_CAPITALS = 3  # capitalised words a heading glued to the end of a line holds at least
+_TITLE_SMALL_WORDS = frozenset("a an the and or nor of in on for to with at by from as vs".split())
+
+
+def glued_title_start(line: str) -> int | None:
+    """Where a heading glued to the end of ``line`` starts, or None: a run of capitalised words and title
+    small words (in, of, and, ...) that ends the line (a colon may close it), opens with a capitalised word,
+    holds >= MIN_TAIL_CAPITALS capitalised words and follows no sentence end ("... from literary materials
+    Mysterious and Supernatural Phenomena in Folk Tales", "... advisory field Successful Cases in
+    Robo-Advisory:"). A heading the line holds alone is :func:`is_title_line`'s."""
+    tokens = list(re.finditer(r"\S+", line))
+    start, capitals = None, 0
+    for k in range(len(tokens) - 1, -1, -1):
+        word = tokens[k].group().rstrip(":：") if k == len(tokens) - 1 else tokens[k].group()
+        if word[:1].isupper() and word[1:].replace("-", "").replace("'", "").isalpha():
+            start, capitals = tokens[k].start(), capitals + 1
+        elif word not in _TITLE_SMALL_WORDS:
+            break
+    if start is None or capitals < MIN_TAIL_CAPITALS or start == tokens[0].start():
+        return None
+    before = line[:start].rstrip()
+    return None if before.endswith((".", "!", "?", "。", "！", "？")) else start

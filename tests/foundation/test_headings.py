@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from swift_scifi.text.headings import is_title_line, line_at
+from swift_scifi.text.headings import glued_title_start, is_title_line, line_at
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,34 @@ def test_line_at_returns_the_line_holding_an_index():
         and line_at(text, 6) == "two three"
         and line_at(text, len(text) - 1) == "four"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        (
+            "For settings, draw on legends or literary materials Mysterious and Supernatural Phenomena in Folk Tales",
+            "Mysterious and Supernatural Phenomena in Folk Tales",
+        ),
+        (
+            "Reference successful cases in the field Successful Cases in Robo-Advisory:",
+            "Successful Cases in Robo-Advisory:",
+        ),
+    ],
+)
+def test_a_heading_glued_to_the_end_of_a_line_is_found(line, heading):
+    assert line[glued_title_start(line) :] == heading
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He saw the Martian Heat-Ray",  # two capitalised words: a name in prose
+        "He left. The Big Red Machine",  # after a sentence end: the next sentence, wrapped
+        "Smart Grid Load Forecasting",  # the whole line: is_title_line's
+        "the light of the moon was on the water",
+        "",
+    ],
+)
+def test_prose_line_ends_hold_no_glued_heading(line):
+    assert glued_title_start(line) is None

@@ -82,6 +82,18 @@ def test_a_lower_case_term_capitalised_by_where_it_stands_is_no_case_slip():
     assert rep.variants == {"heat-ray": [("Heat-ray", "case"), ("Heat-Ray", "case"), ("Heat-ray", "case")]}
 
 
+def test_a_term_in_a_heading_glued_to_a_line_end_is_no_case_slip_but_in_wrapped_prose_it_is():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # WritingBench materials glue a heading to the sentence before it; the next line opens a new sentence
+    glued = "Draw on legends or literary materials Mysterious and Supernatural Phenomena in Folk Tales\nIn our lives we hear folk tales."
+    rep = term_report(glued, ["folk tales"])
+    assert rep.n_variants == 0 and rep.correct == {"folk tales": 2}
+    # the same words where the next line goes on in lower case are a wrapped sentence: the capitals are slips
+    wrapped = "Draw on legends or literary materials Mysterious and Supernatural Phenomena in Folk Tales\nthat we hear."
+    assert term_report(wrapped, ["folk tales"]).variants == {"folk tales": [("Folk Tales", "case")]}
+
+
 def test_plurals_in_ies_and_es_and_a_term_inside_a_link_are_no_slips():
     from swift_scifi.rewards.term_consistency import term_report
 
