@@ -304,10 +304,18 @@ NEW_WORD_PMI = 4.0  # bits: cohesion any other new word needs (below: 命人, �
 
 def kept_new_word(nw) -> bool:
     """Whether a discovered n-gram outside the dictionary is kept: a surname-first name with PMI >= NAME_PMI,
-    any other with PMI >= NEW_WORD_PMI that is no fragment (:func:`is_fragment`)."""
+    any other with PMI >= NEW_WORD_PMI that is no fragment (:func:`is_fragment`) and no two verbs
+    (:func:`is_serial_verbs`)."""
     if _name_like(nw.word):
         return nw.pmi >= NAME_PMI
-    return nw.pmi >= NEW_WORD_PMI and not is_fragment(nw)
+    return nw.pmi >= NEW_WORD_PMI and not is_fragment(nw) and not is_serial_verbs(nw.word)
+
+
+def is_serial_verbs(word: str) -> bool:
+    """Whether ``word`` is two one-character verbs (jieba's tag v) one after the other: 归坐 "go back and sit",
+    接令 "take the order", 可肯 "would agree". Cohesive in a book (its set phrases), a predicate all the same;
+    a role that speaks (通使道) is still kept, as a speaker."""
+    return len(word) == 2 and _dict_tag(word[0]) == "v" and _dict_tag(word[1]) == "v"
 
 
 def _keep_reason(word: str, nw) -> str:

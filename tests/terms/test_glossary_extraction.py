@@ -83,6 +83,9 @@ def test_function_character_fragments_are_junk():
         "氏夫人",  # the clan suffix of 吕氏夫人: it follows a surname, it opens no name
         "回过头",  # the aspect particle 过 inside, like 的 了 着: a verb phrase
         "吃过晚饭",
+        "教俺",  # "teach me": the pronoun 俺 ends no name
+        "彼处",  # the classical "that place": the pronoun 彼 opens no name
+        "怕他怎",  # the question word 怎 ("how") ends no name
     ):
         assert junk_reason(junk), junk
     for name in ("程远舟", "林悦", "阿蒙", "陈士成", "闰土", "翠环", "曲率引擎", "相位锚", "吕氏"):
@@ -218,6 +221,9 @@ def test_a_loosely_joined_new_word_needs_a_surname_to_be_kept():
 
     assert not kept_new_word(nw("神僧", 3.4)) and not kept_new_word(nw("去请", 3.1))  # phrases of common 字
     assert kept_new_word(nw("张二", 3.4)) and kept_new_word(nw("相位锚", 9.0))  # a name; a coined term
+    # two one-character verbs are a predicate, however cohesive the book makes them (镜花缘's set phrases)
+    assert not kept_new_word(nw("归坐", 7.1)) and not kept_new_word(nw("接令", 6.6))
+    assert kept_new_word(nw("题花", 7.0)) and kept_new_word(nw("迭韵", 10.4))  # a verb and a noun may name
 
 
 def test_name_speaking_folds_into_the_name():
