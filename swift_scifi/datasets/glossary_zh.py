@@ -129,6 +129,16 @@ def junk_reason(word: str) -> str | None:
     segs = _segments(word)
     if len(word) == 2 and not name_like and _dict_tag(word[0]) == "v" and _dict_tag(word[1]) in ("n", "q"):
         return "a verb and its object (卖货, 回船)"
+    if not name_like and len(word) > 2 and _dict_tag(word[0]) == "v":
+        if word[1] == "一":
+            return "a verb and its count (吃一惊, 退一步想)"
+        if (
+            len(segs) == 2
+            and len(segs[0]) == 1
+            and _dict_tag(segs[1]) == "n"
+            and not word.endswith(r["suffixes"])
+        ):
+            return "a verb and its object (回故乡, 做短工)"
     if len(segs) > 1 and not name_like:
         first, last = _dict_tag(segs[0]), _dict_tag(segs[-1])
         if len(segs[0]) > 1 and first in _BAD_FIRST_TAGS:

@@ -92,6 +92,15 @@ def test_function_character_fragments_are_junk():
         assert junk_reason(name) is None, name
 
 
+def test_a_verb_with_its_object_or_its_count_is_no_term():
+    # one-character verb + a dictionary noun (镜花缘's 回故乡, 呐喊's 做短工), or + 一 and a count (吃一惊)
+    for phrase in ("回船", "回故乡", "做短工", "考才女", "吃一惊", "退一步想"):
+        assert junk_reason(phrase) and junk_reason(phrase).startswith("a verb and its"), phrase
+    # a surname first reads as a name; a coining suffix keeps a made thing (守望站)
+    for name in ("林之洋", "曲率引擎", "守望站", "相位锚", "闰土"):
+        assert junk_reason(name) is None, name
+
+
 def test_coining_suffix_takes_the_longest_stable_form():
     text = "两台曲率引擎。第一台曲率引擎。全部曲率引擎。那台曲率引擎。启明号来了。启明号走了。看启明号。"
     got = suffix_terms(ngram_stats(text), 3)
