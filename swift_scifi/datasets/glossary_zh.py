@@ -430,20 +430,13 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
     for w in [w for w in found if w in containers]:
         if any(found[v][0] >= 0.9 * found[w][0] for v in containers[w] if v in found):
             found.pop(w)
-    # a term glued to a more frequent kept term (保唐僧, 伏侍唐僧), unless by a surname (孙悟空) or a suffix
-    suffixes = rules()["suffixes"]
+    # a term glued to a more frequent kept term (保唐僧, 伏侍唐僧, 向唐敖)
     for w in sorted(found, key=len, reverse=True):
         parts = {w[i:j] for i in range(len(w)) for j in range(i + 2, len(w) + 1) if j - i < len(w)}
         for v in sorted(parts & found.keys(), key=len):
-            if found[v][0] < 2 * found[w][0]:
-                continue
-            rest = w.replace(v, "", 1)
-            if (w.endswith(v) and len(rest) == 1 and rest in rules()["surnames"]) or (
-                w.startswith(v) and rest in suffixes
-            ):
-                continue
-            found.pop(w)
-            break
+            if found[v][0] >= 2 * found[w][0] and is_glued(w, v):
+                found.pop(w)
+                break
     # a kept term followed by a speech verb is the name speaking (那人道, 行者道): drop the longer form
     for w in list(found):
         for verb in rules()["speech_verbs"]:
@@ -458,6 +451,18 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
     for w in [w for w, (n, _) in found.items() if is_names_tail(stats, text, w, n, endings)]:
         found.pop(w)
     return sorted(((w, n, why) for w, (n, why) in found.items()), key=lambda x: (-x[1], x[0]))
+
+
+def is_glued(word: str, kept: str) -> bool:
+    """Whether ``word``, holding the kept term ``kept``, is that term with other words glued on (保唐僧 "guard
+    唐僧", 向唐敖 "to 唐敖") rather than a longer name of its own: a surname before it (孙悟空) or a coining
+    suffix after it (曲率引擎站) makes one, except a surname that is a function character too (向, 于 stand
+    before a name as prepositions as often: :data:`rules` ``bad_first``)."""
+    r = rules()
+    rest = word.replace(kept, "", 1)
+    if word.endswith(kept) and len(rest) == 1 and rest in r["surnames"] and rest not in r["bad_first"]:
+        return False
+    return not (word.startswith(kept) and rest in r["suffixes"])
 
 
 def _suffix_of(word: str) -> str:

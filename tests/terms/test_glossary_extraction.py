@@ -101,6 +101,16 @@ def test_a_verb_with_its_object_or_its_count_is_no_term():
         assert junk_reason(name) is None, name
 
 
+def test_a_kept_term_with_words_glued_on_is_no_term_but_a_surname_or_suffix_makes_one():
+    from swift_scifi.datasets.glossary_zh import is_glued
+
+    assert is_glued("保唐僧", "唐僧") and is_glued("伏侍唐僧", "唐僧")  # a verb before the name
+    assert is_glued("向唐敖", "唐敖") and is_glued(
+        "于阿Ｑ", "阿Ｑ"
+    )  # 向, 于: surnames, and prepositions as often
+    assert not is_glued("孙悟空", "悟空") and not is_glued("曲率引擎站", "曲率引擎")
+
+
 def test_coining_suffix_takes_the_longest_stable_form():
     text = "两台曲率引擎。第一台曲率引擎。全部曲率引擎。那台曲率引擎。启明号来了。启明号走了。看启明号。"
     got = suffix_terms(ngram_stats(text), 3)
