@@ -231,6 +231,18 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
 # 蓝呢轿). So a swap to one with the rest of the name after it (吧戒 for 八戒, 啊五 for 阿五) is the name
 # misspelt, not grammar. Left out: 呀 哦 (reduplicated: 拐呀拐, 哦哦) and 么 (什么, 么六).
 CLAUSE_FINAL = frozenset("吗吧啊呢")
+# Function characters that never open a clause: they follow what they belong to (这些, 我们, 来了, 好么, 之 of
+# 君子之国). One at the start of a clause in a name's place is the name misspelt (“些芝道” for 紫芝), not grammar.
+CLAUSE_BOUND = frozenset("的之了们些么吗呢吧")
+_CLAUSE_BREAK = frozenset("。！？；，：、“”「」『』（）()《》\n!?;,: \u3000")
+
+
+def bound_at_clause_start(text: str, start: int, term: str) -> bool:
+    """Whether the span at ``text[start]`` opens a clause (text start, a line break or a punctuation mark
+    before it) with a swap of the term's first character to a function character that never opens one
+    (:data:`CLAUSE_BOUND`): 些芝道 for 紫芝道, 之琼 after a full stop."""
+    c = text[start]
+    return c != term[0] and c in CLAUSE_BOUND and (start == 0 or text[start - 1] in _CLAUSE_BREAK)
 
 
 def function_char_inside(text: str, start: int, end: int, term: str) -> bool:
@@ -239,7 +251,10 @@ def function_char_inside(text: str, start: int, end: int, term: str) -> bool:
     it makes no common word with a character outside the span (酒吧, 毛呢); or any function character between
     two of the term's characters (多就公 for 多九公, as a fuzzy span's inner function character already counts:
     :func:`reads_as_other_words`), where no character of the span makes a common word with one outside it
-    (人多就公平 is 人多, 就 and 公平)."""
+    (人多就公平 is 人多, 就 and 公平); or a function character that opens no clause opening one in the name's
+    place (:func:`bound_at_clause_start`: 。之琼 for 紫琼)."""
+    if bound_at_clause_start(text, start, term):
+        return True
     for i in range(end - start - 1):
         c = text[start + i]
         if c != term[i]:
@@ -318,13 +333,16 @@ def reads_as_other_words(text: str, start: int, end: int, changed: list[int], te
     "and", not a slip of 假洋鬼子; substitution variants never swap to one, this covers the fuzzy spans of
     4+ character terms), or a classical or modern function word (:data:`EDGE_FUNCTION_CHARS`: 因若花, 本金但)
     where the text does not write the term in the same surroundings. A function character inside the span
-    (南还普陀山) stays a slip. Grammar frames say the same: a span right before 的一声 is a sound word
+    (南还普陀山) stays a slip, and so does one that never opens a clause opening one (:func:`bound_at_clause_start`:
+    “些芝道” for 紫芝). Grammar frames say the same: a span right before 的一声 is a sound word
     (:data:`SOUND_FRAME`: 唿剌的一声), and a numeral after 第 or a demonstrative can be a count
     (:func:`counting`: 第八届, 这三大人)."""
     if text.startswith(SOUND_FRAME, end):
         return True
     if counting(text, start, term):
         return True
+    if bound_at_clause_start(text, start, term):
+        return False
     edges = (start, end - 1)
     at_edge = [text[i] for i in changed if i in edges]
     if any(c in FUNCTION_CHARS for c in at_edge):

@@ -182,6 +182,17 @@ def test_a_function_character_between_two_of_a_names_characters_is_a_slip():
     assert term_report("多九公来了。人多就公平。", ["多九公"]).n_variants == 0
 
 
+def test_a_function_character_that_opens_no_clause_opening_one_in_a_names_place_is_a_slip():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 些 and 之 follow what they belong to (这些, 君子之国): at a clause start they are the name misspelt
+    rep = term_report("紫芝来了。\n些芝道：“前在公主府内。”", ["紫芝"])
+    assert rep.variants == {"紫芝": [("些芝", "lookalike")]}
+    assert term_report("紫琼笑了。之琼同易紫菱对着。", ["紫琼"]).variants == {"紫琼": [("之琼", "function-char")]}
+    # after the word they belong to they are grammar
+    assert term_report("紫芝来了。这些芝麻好，说了些芝麻的事。", ["紫芝"]).n_variants == 0
+
+
 def test_context_model_prefers_the_pairs_it_has_seen_and_round_trips(tmp_path):
     from swift_scifi.rewards import zh_context as zc
 
