@@ -211,7 +211,8 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
     """Whether a word swap of ``term`` at ``text[start:end]`` (:func:`word_variants`) is a slip: the text
     writes the term itself in the same surroundings (:func:`in_term_context`), or, for a homophone word, the
     word reads no better than the term would in its place (:func:`.zh_context.reads_better` <= WORD_MARGIN:
-    那八届挑着担子 is 八戒's sentence; 读四书 is the books', not 四叔's). A function-character swap needs the
+    那八届挑着担子 is 八戒's sentence; 读四书 is the books', not 四叔's), or it stands where only a name goes in a
+    text that names the term (:func:`in_name_slot`: 。小村道：“ for 小春). A function-character swap needs the
     surroundings, or to stand inside the name (:func:`function_char_inside`: 吧戒, 多就公). Before 的一声 a
     word is a sound's spelling (:data:`SOUND_FRAME`), and after 第 or a demonstrative a numeral-led word can
     be a count (:func:`counting`: 第八届), never a slip. Runs only at such hits (a few model lookups each)."""
@@ -221,9 +222,24 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
         return True
     if text[start:end] not in common_words():
         return False
+    if term in text and in_name_slot(text, start, end):
+        return True  # the text names the term and puts the word where a name goes (小村道：“ for 小春)
     from .zh_context import reads_better
 
     return reads_better(text, start, end, term) <= WORD_MARGIN
+
+
+# Reduplicated kinship words, said after a name or a pronoun (春辉姊姊, 小春妹妹), never after a common word's sense.
+ADDRESS_WORDS = ("姊姊", "姐姐", "妹妹", "哥哥", "弟弟", "嫂嫂", "叔叔", "伯伯")
+
+
+def in_name_slot(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands where only a name goes: before a kinship word of address
+    (:data:`ADDRESS_WORDS`: 春晖姊姊 is 春辉 addressed), or opening a clause as the speaker of the quotation
+    it opens (。小村道：“ is 小春 speaking, not a village road)."""
+    if text.startswith(ADDRESS_WORDS, end):
+        return True
+    return SPEECH_TAG.match(text, end) is not None and (start == 0 or text[start - 1] in _CLAUSE_BREAK)
 
 
 # Modal particles (语气词) close a clause, and written prose puts a mark after one: the corpus's six books write

@@ -137,6 +137,21 @@ def test_a_homophone_word_is_a_slip_where_it_reads_worse_than_the_term_and_the_w
     assert term_report("四叔来了。他在家读四书五经。", ["四叔"]).n_variants == 0
 
 
+def test_a_homophone_word_where_only_a_name_goes_is_a_slip_of_a_name_the_text_uses():
+    from swift_scifi.rewards.term_consistency import term_report
+
+    # 小村 ("a hamlet") opening a clause and the quotation it speaks, 春晖 ("spring sunlight") before 姊姊:
+    # only a name stands there, and the text names 小春 / 春辉 elsewhere
+    rep = term_report("小春笑了。\n小村道：“昨日我们初与紫芝相会。”", ["小春"])
+    assert rep.variants == {"小春": [("小村", "homophone-word")]}
+    rep = term_report("春辉来了。缁瑶钗道：“春晖姊姊说得是。”", ["春辉"])
+    assert rep.variants == {"春辉": [("春晖", "homophone-word")]}
+    # a manner word after the speaker's name is no name (行者大声道), and a homophone *name* in a text that
+    # never writes the term is another person (湘云道 in a text on 红楼梦, for 西游记's 祥云)
+    assert term_report("大圣来了。行者大声道：“快走！”", ["大圣"]).n_variants == 0
+    assert term_report("贾母向湘云道：“吃了茶，歇一歇。”湘云笑了。", ["祥云"]).n_variants == 0
+
+
 def test_a_swap_through_a_reading_no_word_uses_is_no_homophone():
     from swift_scifi.rewards.term_consistency import term_report
     from swift_scifi.rewards.zh_variants import homophones
@@ -188,7 +203,9 @@ def test_a_function_character_that_opens_no_clause_opening_one_in_a_names_place_
     # 些 and 之 follow what they belong to (这些, 君子之国): at a clause start they are the name misspelt
     rep = term_report("紫芝来了。\n些芝道：“前在公主府内。”", ["紫芝"])
     assert rep.variants == {"紫芝": [("些芝", "lookalike")]}
-    assert term_report("紫琼笑了。之琼同易紫菱对着。", ["紫琼"]).variants == {"紫琼": [("之琼", "function-char")]}
+    assert term_report("紫琼笑了。之琼同易紫菱对着。", ["紫琼"]).variants == {
+        "紫琼": [("之琼", "function-char")]
+    }
     # after the word they belong to they are grammar
     assert term_report("紫芝来了。这些芝麻好，说了些芝麻的事。", ["紫芝"]).n_variants == 0
 
