@@ -212,7 +212,8 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
     writes the term itself in the same surroundings (:func:`in_term_context`), or, for a homophone word, the
     word reads no better than the term would in its place (:func:`.zh_context.reads_better` <= WORD_MARGIN:
     那八届挑着担子 is 八戒's sentence; 读四书 is the books', not 四叔's), or it stands where only a name goes in a
-    text that names the term (:func:`in_name_slot`: 。小村道：“ for 小春). A function-character swap needs the
+    text that names the term or writes the word once (:func:`in_name_slot`: 。小村道：“ for 小春; 湘云 written
+    again and again, never 祥云, is someone else). A function-character swap needs the
     surroundings, or to stand inside the name (:func:`function_char_inside`: 吧戒, 多就公). Before 的一声 a
     word is a sound's spelling (:data:`SOUND_FRAME`), and after 第 or a demonstrative a numeral-led word can
     be a count (:func:`counting`: 第八届), never a slip. Runs only at such hits (a few model lookups each)."""
@@ -222,8 +223,8 @@ def word_swap_is_slip(text: str, start: int, end: int, term: str) -> bool:
         return True
     if text[start:end] not in common_words():
         return False
-    if term in text and in_name_slot(text, start, end):
-        return True  # the text names the term and puts the word where a name goes (小村道：“ for 小春)
+    if in_name_slot(text, start, end) and (term in text or text.count(text[start:end]) == 1):
+        return True  # where a name goes (小村道：“ for 小春), unless the text's own name for someone else (湘云道 …)
     from .zh_context import reads_better
 
     return reads_better(text, start, end, term) <= WORD_MARGIN

@@ -146,8 +146,10 @@ def test_a_homophone_word_where_only_a_name_goes_is_a_slip_of_a_name_the_text_us
     assert rep.variants == {"小春": [("小村", "homophone-word")]}
     rep = term_report("春辉来了。缁瑶钗道：“春晖姊姊说得是。”", ["春辉"])
     assert rep.variants == {"春辉": [("春晖", "homophone-word")]}
-    # a manner word after the speaker's name is no name (行者大声道), and a homophone *name* in a text that
-    # never writes the term is another person (湘云道 in a text on 红楼梦, for 西游记's 祥云)
+    # the name's one use, misspelt, is a slip too (a plant that replaced the only 小春)
+    assert term_report("\n小村道：“走罢。”", ["小春"]).variants == {"小春": [("小村", "homophone-word")]}
+    # a manner word after the speaker's name is no name (行者大声道), and a homophone *name* that a text
+    # writes again and again, never writing the term, is another person (湘云 on 红楼梦, for 西游记's 祥云)
     assert term_report("大圣来了。行者大声道：“快走！”", ["大圣"]).n_variants == 0
     assert term_report("贾母向湘云道：“吃了茶，歇一歇。”湘云笑了。", ["祥云"]).n_variants == 0
 
