@@ -455,8 +455,11 @@ def _in_glued_heading(text: str, start: int, line: str) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     if tail is None or start - line_start < tail:
         return False
-    after = text[line_start + len(line) :].lstrip()
-    return not after or not after[0].islower()
+    after = _NEXT_CHAR.search(text, line_start + len(line))
+    return after is None or not after.group().islower()
+
+
+_NEXT_CHAR = re.compile(r"\S")
 
 
 def _at_sentence_start(text: str, start: int) -> bool:

@@ -44,15 +44,17 @@ def glued_title_start(line: str) -> int | None:
     holds >= MIN_TAIL_CAPITALS capitalised words and follows no sentence end ("... from literary materials
     Mysterious and Supernatural Phenomena in Folk Tales", "... advisory field Successful Cases in
     Robo-Advisory:"). A heading the line holds alone is :func:`is_title_line`'s."""
-    tokens = list(re.finditer(r"\S+", line))
-    start, capitals = None, 0
+    text = line.rstrip()
+    tokens = text.rsplit(None, MAX_TITLE_WORDS + 1)  # the line's last words, and what comes before them
+    pos, start, capitals = len(text), None, 0
     for k in range(len(tokens) - 1, -1, -1):
-        word = tokens[k].group().rstrip(":：") if k == len(tokens) - 1 else tokens[k].group()
+        pos = text.rfind(tokens[k], 0, pos)
+        word = tokens[k].rstrip(":：") if k == len(tokens) - 1 else tokens[k]
         if word[:1].isupper() and word[1:].replace("-", "").replace("'", "").isalpha():
-            start, capitals = tokens[k].start(), capitals + 1
+            start, capitals = pos, capitals + 1
         elif word not in _TITLE_SMALL_WORDS:
             break
-    if start is None or capitals < MIN_TAIL_CAPITALS or start == tokens[0].start():
+    if start is None or capitals < MIN_TAIL_CAPITALS or not text[:start].strip():
         return None
-    before = line[:start].rstrip()
+    before = text[:start].rstrip()
     return None if before.endswith((".", "!", "?", "。", "！", "？")) else start
