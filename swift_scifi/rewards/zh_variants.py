@@ -257,9 +257,15 @@ _CLAUSE_BREAK = frozenset("。！？；，：、“”「」『』（）()《》
 def bound_at_clause_start(text: str, start: int, term: str) -> bool:
     """Whether the span at ``text[start]`` opens a clause (text start, a line break or a punctuation mark
     before it) with a swap of the term's first character to a function character that never opens one
-    (:data:`CLAUSE_BOUND`): 些芝道 for 紫芝道, 之琼 after a full stop."""
+    (:data:`CLAUSE_BOUND`): 些芝道 for 紫芝道, 之琼 after a full stop. Not where that character and the next
+    make a word, which may open a clause (的确, 之后, 了解, 吧台)."""
     c = text[start]
-    return c != term[0] and c in CLAUSE_BOUND and (start == 0 or text[start - 1] in _CLAUSE_BREAK)
+    return (
+        c != term[0]
+        and c in CLAUSE_BOUND
+        and (start == 0 or text[start - 1] in _CLAUSE_BREAK)
+        and text[start : start + 2] not in common_words()
+    )
 
 
 def function_char_inside(text: str, start: int, end: int, term: str) -> bool:

@@ -208,8 +208,9 @@ def test_a_function_character_that_opens_no_clause_opening_one_in_a_names_place_
     assert term_report("紫琼笑了。之琼同易紫菱对着。", ["紫琼"]).variants == {
         "紫琼": [("之琼", "function-char")]
     }
-    # after the word they belong to they are grammar
+    # after the word they belong to they are grammar, and so is a word they open (之后, 的确 open clauses)
     assert term_report("紫芝来了。这些芝麻好，说了些芝麻的事。", ["紫芝"]).n_variants == 0
+    assert term_report("枝后来了。\n之后，他走了。的确如此。", ["枝后", "狄确"]).n_variants == 0
 
 
 def test_context_model_prefers_the_pairs_it_has_seen_and_round_trips(tmp_path):
