@@ -6,7 +6,7 @@ A term is kept for one of these reasons:
   mid-sentence at least once, or next to a speech verb ("said Varga"), and (almost) never in lower case;
   its sentence-opening uses count too; a multi-word one written in lower case at least as often is an
   ordinary phrase capitalised in headings, and a multi-word run on a heading line (title-cased, or a
-  markdown heading) is no evidence at all. Leading titles and articles are dropped ("Captain Idris Varga" ->
+  markdown heading) or a run-in heading ("1. Monthly Card Discount: ...") is no evidence at all. Leading titles and articles are dropped ("Captain Idris Varga" ->
   "Idris Varga", "The Halcyon Reach" -> "Halcyon Reach");
 - ``coined compound``: a hyphenated lower-case word that recurs ("heat-ray", "fold-drive");
 - ``coined phrase``: a recurring lower-case two-word phrase, rare in general English (its rarer word at most
@@ -28,6 +28,9 @@ _CAP = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*"
 _NAME_RE = re.compile(rf"\b{_CAP}(?:\s(?:{_CAP}))*\b")
 _START_RE = re.compile(r"(?:^|[.!?:;]['\"”’)]*\s+|[\"“‘(]\s*|\n\s*)$")
 _SPEECH = r"(?:said|says|asked|asks|replied|cried|shouted|whispered|answered|called|muttered|reported|added|exclaimed)"
+# a run-in heading: a line's first words, after a list or bold mark at most, and a colon after them
+_LINE_OPENING = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)]|#+)[ \t]+)?(?:\*\*)?")
+_RUN_IN_END = re.compile(r"(?:\*\*)?[:：](?:\*\*)?(?:\s|$)")
 _HYPHEN_RE = re.compile(r"\b[A-Za-z]+(?:-[A-Za-z]+)+\b")
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 # hyphenated adjectives ("awe-inspiring", "moss-like", "self-defense") and adjective-noun phrases are no terms
@@ -35,6 +38,23 @@ _ADJ_ENDINGS = ("ing", "ed", "like", "ly", "ful", "less", "ish")
 _ADJ_ONLY = ("ous", "able", "ible", "ive", "al", "ic", "ent", "ant")
 _MODIFIER_HEADS = frozenset({"self", "well", "ill", "full", "half", "fair", "ever", "all", "much", "never"})
 RARE_ZIPF = 4.2  # a coined phrase's rarer word is at most this common (Zipf: log10 uses per 1e9 words)
+
+
+def _run_in_heading(text: str, m: re.Match) -> bool:
+    """Whether the capitalised run ``m`` is a run-in heading: a colon follows it and it opens a list item, a
+    bold run or a paragraph ("1. Monthly Card Discount: the original price ...", "**Payback Period:**"). A bare
+    line start is not enough: hard-wrapped prose starts lines mid-sentence ("the\nCaptain Nemo: I supposed")."""
+    if _RUN_IN_END.match(text, m.end()) is None:
+        return False
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    opening = _LINE_OPENING.match(text, line_start)
+    if opening is None or opening.end() != m.start():
+        return False
+    if text[line_start : m.start()].strip():
+        return True  # after a list or bold mark
+    if line_start == 0:
+        return True  # the text's first line
+    return not text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].strip()  # a paragraph's first
 
 
 def _strip(words: list[str], stop: frozenset[str]) -> list[str]:
@@ -52,8 +72,8 @@ def names(text: str, stop: frozenset[str], min_count: int) -> dict[str, tuple[in
     lower = Counter(w for w in _WORD_RE.findall(text) if w[0].islower())
     runs = []
     for m in _NAME_RE.finditer(text):
-        if " " in m.group(0) and is_title_line(line_at(text, m.start())):
-            continue  # a heading capitalises its words: "## Pure Plant Masks" shows no name
+        if " " in m.group(0) and (is_title_line(line_at(text, m.start())) or _run_in_heading(text, m)):
+            continue  # a heading capitalises its words: "## Pure Plant Masks", "1. Monthly Card Discount: ..."
         opens = bool(_START_RE.search(text[max(0, m.start() - 4) : m.start()]))
         runs.append((m.group(0).split(), opens))
     # a run not at a sentence start, or after a stopword that opens it ("The Time Traveller"), is mid-sentence

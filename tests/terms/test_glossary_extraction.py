@@ -289,6 +289,22 @@ def test_english_multi_word_phrase_written_in_lower_case_as_often_is_no_name():
     assert "Pure Plant Masks" not in _en(headings + "Pure Plant Masks are sold.")
 
 
+def test_english_run_in_headings_are_no_name_evidence_but_a_wrapped_line_start_is():
+    # "1. Monthly Card Discount: ..." (a list of offers in a WritingBench query): the heading capitalises it
+    offers = "".join(
+        f"{i}. {p} Card Discount: the price is lower.\n"
+        for i, p in enumerate(("Monthly", "Annual", "Quarterly"), 1)
+    )
+    assert not any(
+        "Card Discount" in t for t in _en("Offers for members.\n\n" + offers + "Ask about card discounts.")
+    )
+    # hard-wrapped prose starts a line mid-sentence: "Captain Nemo:" there is the name, not a heading
+    wrapped = (
+        "I looked for\nCaptain Nemo: he was in the cage. Captain Nemo came back, and Captain Nemo smiled.\n"
+    )
+    assert "Nemo" in " ".join(_en(wrapped * 2))
+
+
 def test_english_coined_compounds_and_phrases():
     text = (
         "The heat-ray fired. A Heat-Ray again. Two heat-rays now. It was air-tight, air-tight, air-tight. "
