@@ -54,7 +54,7 @@ def glued_title_start(line: str) -> int | None:
             start, capitals = pos, capitals + 1
         elif word not in _TITLE_SMALL_WORDS:
             break
-    if start is None or capitals < MIN_TAIL_CAPITALS or not text[:start].strip():
+    if start is None or capitals < MIN_TAIL_CAPITALS:
         return None
     before = text[:start].rstrip()
-    return None if before.endswith((".", "!", "?", "。", "！", "？")) else start
+    return None if not before or before.endswith((".", "!", "?", "。", "！", "？")) else start
