@@ -7,6 +7,7 @@ command never touches this file. Modules must import heavy libraries (torch, ms-
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 
@@ -75,8 +76,20 @@ def _load_commands() -> None:
         module.register(app)
 
 
+def _reflow_help(t: typer.Typer) -> None:
+    """Join the wrapped lines of each paragraph of every command's docstring: rich keeps the line breaks of
+    a help text's later paragraphs, so a docstring wrapped at 110 columns printed as ragged lines."""
+    for c in t.registered_commands:
+        doc = inspect.getdoc(c.callback) if c.help is None and c.callback else c.help
+        if doc:
+            c.help = "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
+    for g in t.registered_groups:
+        _reflow_help(g.typer_instance)
+
+
 _plain_help()
 _load_commands()
+_reflow_help(app)
 
 
 def main() -> None:

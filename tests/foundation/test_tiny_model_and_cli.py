@@ -113,3 +113,7 @@ def test_cli_version_and_help_without_artefacts():
         text = runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"}).output
         for artefact in ("<bool>", "<str>", "<int>", "<path>", "<file>", "{"):
             assert artefact not in text, f"{name} --help shows {artefact!r}"
+        # every paragraph of the description flows to the terminal's width (no docstring line breaks kept)
+        wide = runner.invoke(app, [name, "--help"], env={"COLUMNS": "1000"}).output
+        for para in (command.help or "").split("\n\n"):
+            assert " ".join(para.split()) in wide, f"{name} --help breaks a paragraph's lines"
