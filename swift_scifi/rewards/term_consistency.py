@@ -323,6 +323,8 @@ class TermMatcher:
                         spans.append((start, end))
                         correct[term] = correct.get(term, 0) + 1
                         continue  # "Heat-ray" opening a sentence, "Load Forecasting" in a heading
+                    if surface[0].islower() and term[0].isupper() and capitalised_in_names_only(text, term):
+                        continue  # "the first robo-advisor" where Robo-Advisor heads names (HFT Robo-Advisor)
                 elif vkind in _WORD_SWAPS and not word_swap_is_slip(text, start, end, term):
                     continue  # a word the writer may mean (八届, 行这): a slip only where the sentence wants the term
                 elif vkind == "edit1" and _another_word(text, start, end, term):
@@ -445,6 +447,27 @@ def capitalised_by_place(text: str, start: int, surface: str, term: str) -> bool
     if is_title_line(line):
         return True
     return _in_glued_heading(text, start, line)
+
+
+def capitalised_in_names_only(text: str, term: str) -> bool:
+    """Whether the capitalised ``term`` is, in ``text``, a head noun that several names share: capitalised
+    right after two or more different capitalised words mid-sentence or acronyms ("HFT Robo-Advisor", "Heitu
+    AI Robo-Advisor") and never on its own after a lower-case word ("the Heat-Ray"). A lower-case use ("the
+    first true robo-advisor") is then the ordinary noun, no case slip. The last word of one name ("Than
+    Kosis", "Captain Nemo") is part of that name, and its lower-case form stays a slip. Uses opening a
+    sentence or a line say neither."""
+    names: set[str] = set()
+    for m in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
+        before = re.search(r"(\S+)[ \t]+$", text[max(0, m.start() - 40) : m.start()])
+        if before is None or before.group(1)[-1] in ".!?:;…\"“”'‘’)]*_":
+            continue  # the term opens a line, a sentence or a quotation
+        word = before.group(1)
+        if not word[0].isupper():
+            return False  # the term on its own: "the Heat-Ray"
+        word_start = max(0, m.start() - 40) + before.start()
+        if (word.isupper() and len(word) > 1) or not _at_sentence_start(text, word_start):
+            names.add(word)  # "HFT Robo-Advisor"; not "The Heat-Ray" opening a sentence
+    return len(names) >= 2
 
 
 def _in_glued_heading(text: str, start: int, line: str) -> bool:

@@ -94,6 +94,32 @@ def test_a_term_in_a_heading_glued_to_a_line_end_is_no_case_slip_but_in_wrapped_
     assert term_report(wrapped, ["folk tales"]).variants == {"folk tales": [("Folk Tales", "case")]}
 
 
+def test_a_lower_case_use_of_a_term_capitalised_only_inside_longer_names_is_the_ordinary_noun():
+    from swift_scifi.rewards.term_consistency import capitalised_in_names_only, term_report
+
+    # Robo-Advisor heads two product names; "the first true robo-advisor" is the kind of service, no slip
+    report = "Case 4: HFT Robo-Advisor\nHFT Robo-Advisor is new. Heitu AI Robo-Advisor came first, the first true robo-advisor."
+    assert capitalised_in_names_only(report, "Robo-Advisor")
+    assert term_report(report, ["Robo-Advisor"]).variants == {}
+    # the last word of one name is part of it: "kosis" is Than Kosis misspelt
+    barsoom = "He bowed to Than Kosis. The guards led Than Kosis out, and then kosis sat down."
+    assert not capitalised_in_names_only(barsoom, "Kosis")
+    assert term_report(barsoom, ["Kosis"]).variants == {"Kosis": [("kosis", "case")]}
+    # capitalised on its own after a lower-case word, the term is a name: the lower-case use is a slip
+    for text in (
+        "The Martians turned the Heat-Ray on us, and HFT Heat-Ray units too. Then the heat-ray swept the common.",
+        "He saw the Traveller at dawn, the Time Traveller and the Night Traveller at noon. The traveller smiled.",
+    ):
+        term = "Heat-Ray" if "Heat" in text else "Traveller"
+        assert not capitalised_in_names_only(text, term)
+        assert term_report(text, [term]).variants == {term: [(term.lower(), "case")]}
+    # with no capitalised use, or only sentence and line openings, there is no evidence: the slip counts
+    assert not capitalised_in_names_only("the heat-ray swept on.", "Heat-Ray")
+    opening = "The Heat-Ray swept. Heat-Ray after it.\nHeat-Ray towers fell. Then the heat-ray stopped."
+    assert not capitalised_in_names_only(opening, "Heat-Ray")
+    assert term_report(opening, ["Heat-Ray"]).variants == {"Heat-Ray": [("heat-ray", "case")]}
+
+
 def test_plurals_in_ies_and_es_and_a_term_inside_a_link_are_no_slips():
     from swift_scifi.rewards.term_consistency import term_report
 
