@@ -14,7 +14,8 @@ windows.
 
 The documents are split in two halves by a hash of their opening: ``look`` may be read to find a rule
 (``--show`` lists its hits, and only its hits); ``sealed`` is only ever counted, so a rule read on the look
-half is measured on prose nobody read.
+half is measured on prose nobody read. Both halves' hit windows are also counted per kind of hit (homophone,
+lookalike, case, edit1 …), which names the mechanism without showing the text.
 
 One dependence to know: the reward's Chinese context model (``zh_bigram.npz``, read at homophone-word hits)
 was built partly from WritingBench's Chinese queries with an even sha256 (scripts/build_term_context.py),
@@ -90,6 +91,8 @@ def main() -> None:
                 if not rep or not rep.n_variants:
                     continue
                 counts[f"{lang}:{h}:hit"] += 1
+                for kind in {k for found in rep.variants.values() for _, k in found}:
+                    counts[f"{lang}:{h}:kind:{kind}"] += 1  # windows per kind of hit: counted on both halves
                 if show and h == "look":
                     for term, found in rep.variants.items():
                         for surface, kind in found:
@@ -102,6 +105,10 @@ def main() -> None:
             n, hit = counts[f"{lang}:{h}:windows"], counts[f"{lang}:{h}:hit"]
             parts.append(f"{h} {hit}/{n} ({hit / max(n, 1):.2%}; {counts[f'{lang}:{h}:docs']} documents)")
         print(f"{lang}: windows with a near-miss hit: " + ", ".join(parts))
+        for h in ("look", "sealed"):
+            pre = f"{lang}:{h}:kind:"
+            kinds = {k[len(pre) :]: v for k, v in sorted(counts.items()) if k.startswith(pre)}
+            print(f"    {h} windows per kind of hit: {kinds}")
     for line in shown:
         print("   ", line)
 
