@@ -31,7 +31,8 @@ book is cut into windows of about 1,000 characters (zh) / 1,500 (en).
 weighing a rule per half: every clean-window hit less source slips, listed with its cause and context, and
 planted swaps in *every* window with a listed name, DRAWS draws each (default 3; seed 1): about 9,600 plants,
 each kind's ordering and lost count on the fit and the held-out books. ``--show-lost`` also lists the plants
-lost on the fit books (never the held-out ones), to read for a rule.
+lost on the fit books (never the held-out ones), to read for a rule. Both modes show Chinese text (hits,
+examples, missed plants) from the fit books only: the held-out books' hits are counted per cause, never shown.
 
 The term check's context model (swift_scifi/rewards/zh_context.py, asked at homophone-word hits) has read no
 book of the corpus (jieba's dictionary and WritingBench queries): both halves are scored as a user's book is.
@@ -178,6 +179,9 @@ def zh_plants(draws: int = 3, show_lost: bool = False) -> None:
             if found:
                 fp[f"hit:{h}"] += 1
                 for t, s, k in found:
+                    if h == "held":  # held-out text is counted, never shown
+                        fp[f"held-cause:{cause_of.get(s, 'unclassified')}"] += 1
+                        continue
                     i = w.find(s)
                     around = w[max(0, i - 8) : i + len(s) + 8].replace("\n", "/")
                     hits.append(f"{h} {book} {t} -> {s} ({k}; {cause_of.get(s, 'unclassified')}) {around}")
@@ -208,6 +212,7 @@ def zh_plants(draws: int = 3, show_lost: bool = False) -> None:
                             lost.append(f"lost ({setting}) {kind} {book} {term} -> {form} | {around}")
     for h in ("fit", "held"):
         print(f"zh {h} books: {fp[f'hit:{h}']}/{fp[f'n:{h}']} clean windows hit less source slips")
+    print("    held-out hits per cause:", {c: fp[f"held-cause:{c}"] for c in CAUSES})
     for line in sorted(hits) + lost:
         print("   ", line)
     for setting in ("window", "sample"):
@@ -269,8 +274,8 @@ def main() -> None:
                     for t, forms in rep.variants.items():
                         for _, k in forms:
                             fp[lang][f"kind:{k}/{len(t) if lang == 'zh' else ''}"] += 1
-                    if len(examples[lang]) < 12:
-                        examples[lang].append(f"{path.stem}: {dict(rep.variants)}")
+                    if len(examples[lang]) < 12 and (lang == "en" or half(path.stem) == "fit"):
+                        examples[lang].append(f"{path.stem}: {dict(rep.variants)}")  # held-out zh: counted
                 fp[lang][f"win:{path.stem}"] += 1
                 if term_report(w, glossary).n_variants:
                     fp[lang]["full"] += 1
@@ -330,7 +335,8 @@ def main() -> None:
                     r[f"ok:{half(book)}"] += 1
                     continue
                 r["own"] += form in forms  # lost by design: a form the book itself writes 2+ times
-                if len(missed.setdefault(kind, [])) < 8 and setting == "window":
+                shown = lang == "en" or half(book) == "fit"  # held-out zh plants are counted, never shown
+                if shown and len(missed.setdefault(kind, [])) < 8 and setting == "window":
                     missed[kind].append(f"{term}->{form}")
     print(
         f"{'planted swap':36s} {'n':>5s} {'clean scores higher':>20s} {'fit books':>10s} {'held out':>10s}"
