@@ -375,6 +375,18 @@ def suffix_bound(stats: NgramStats, word: str) -> bool:
     return _dict_tag(word[-1] + nxt) is not None or _dict_tag(_suffix_of(word) + nxt) is not None
 
 
+def front_cut(stats: NgramStats, word: str) -> bool:
+    """Whether ``word`` is the back of a longer word cut at its first character: one character stands before
+    it in >= BOUND_SHARE of its uses (BOUND_MIN_USES at least) and makes a dictionary word with that first
+    character (有|限公司, 阿|里巴巴集团, 人|员持股计划, 发|行股份, 长|期借款). The mirror of :func:`suffix_bound`;
+    read on the word's first characters (at most the longest n-gram less one) when longer."""
+    head = word[: len(stats.keys) - 2]
+    prev, c = stats.top_left(head)
+    if c < BOUND_MIN_USES or c < BOUND_SHARE * stats.count(head):
+        return False
+    return _dict_tag(prev + word[0]) is not None
+
+
 def speaker_terms(text: str) -> Counter[str]:
     """Names before a speech verb at a quotation: “……”林悦说 / 林悦道：“……”."""
     verbs = "|".join(rules()["speech_verbs"])
@@ -407,10 +419,12 @@ def extract(text: str, min_count: int = 3, stats: NgramStats | None = None) -> l
                     or (why.endswith(SPEAKS + ")") and not opens_clauses(text, w, nw.count))
                 ):
                     classes.add(w)  # kept until the end: it still holds back its extensions (芝姊姊, 姊姊既)
-        elif kept_new_word(nw):
+        elif kept_new_word(nw) and not front_cut(stats, w):
             found[w] = (nw.count, _keep_reason(w, nw))
     for w, c in suffix_terms(stats, min_count).items():
-        if w not in found and not junk_reason(w) and _dict_tag(w) is None and not suffix_bound(stats, w):
+        if w in found or junk_reason(w) or _dict_tag(w) is not None:
+            continue
+        if not suffix_bound(stats, w) and not front_cut(stats, w):
             found[w] = (c, f"coined: …{_suffix_of(w)}")
     for w, c in speakers.items():
         if w in found:

@@ -90,6 +90,26 @@ class NgramStats:
         j = lo + int(np.argmax(self.freqs[n + 1][lo:hi]))
         return chr(self.chars[int(keys[j]) & _RARE]), int(self.freqs[n + 1][j])
 
+    def top_left(self, w: str) -> tuple[str, int]:
+        """The Han character that most often stands before ``w`` (1..longest n-gram - 1 characters) and how
+        often it does; ("", 0) when none does. The first call per length indexes the n-grams by their ends."""
+        n, key = len(w), self.encode(w)
+        if key is None or not 1 <= n < len(self.keys) - 1:
+            return "", 0
+        if not hasattr(self, "_left"):
+            self._left: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        if n not in self._left:
+            ext, freqs = self.keys[n + 1], self.freqs[n + 1]
+            ends = ext & ((1 << (_BITS * n)) - 1)
+            order = np.lexsort((-freqs, ends))  # by end, the most frequent first character first
+            ends, first = ends[order], np.unique(ends[order], return_index=True)[1]
+            self._left[n] = (ends[first], ext[order][first] >> (_BITS * n), freqs[order][first])
+        ends, heads, counts = self._left[n]
+        i = int(np.searchsorted(ends, key))
+        if i == len(ends) or int(ends[i]) != key:
+            return "", 0
+        return chr(self.chars[int(heads[i])]), int(counts[i])
+
     def ids(self, chars: str) -> np.ndarray:
         """The ids of ``chars`` (characters the book never writes left out), for :meth:`count_after`."""
         lookup = self._lookup

@@ -85,7 +85,7 @@ def extract_terms(text: str, lang: str, top_k: int = 200, min_count: int = 3) ->
     return [e.term for e in extract_glossary(text, lang, top_k, min_count)]
 
 
-_CACHE_VERSION = "12"  # bump when extraction changes
+_CACHE_VERSION = "13"  # bump when extraction changes
 
 
 def cache_dir() -> Path:

@@ -132,6 +132,25 @@ def test_a_coining_suffix_that_opens_the_next_word_is_no_coined_term():
     assert "主义国" not in kept and "曲率引擎" in kept
 
 
+def test_the_back_of_a_word_cut_at_its_first_character_is_no_term():
+    from swift_scifi.datasets.glossary_zh import front_cut
+
+    # 限公司 is 有|限公司 (有限 is a word; 有 stands before it every time), 衣女子 is 紫|衣女子 (紫衣);
+    # 启明号 is read after anything, and 曲率引擎 after 台 or 的, which make no word with 曲.
+    text = "星河有限公司。有限公司很大。这家有限公司，那家有限公司。" * 2
+    text += "紫衣女子来了。那紫衣女子道：“好。”紫衣女子笑了。紫衣女子走了。"
+    text += (
+        "启明号来了。到启明号，看启明号，上启明号。两台曲率引擎。那台曲率引擎，新的曲率引擎，旧的曲率引擎。"
+    )
+    stats = ngram_stats(text)
+    assert stats.top_left("限公司") == ("有", 8) and stats.top_left("启明号")[1] == 1  # one each: 到 看 上
+    assert front_cut(stats, "限公司") and front_cut(stats, "衣女子")
+    assert not front_cut(stats, "启明号") and not front_cut(stats, "曲率引擎")
+    kept = extract_terms(text, "zh")
+    assert "限公司" not in kept and "衣女子" not in kept
+    assert "启明号" in kept and "曲率引擎" in kept
+
+
 def test_speakers_before_speech_verbs():
     text = "“走。”程远舟说。“好。”林悦道：“来吧。”“嗯。”程远舟说，“再等等。”"
     assert speaker_terms(text) == {"程远舟": 2, "林悦": 1}
