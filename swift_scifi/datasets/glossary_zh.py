@@ -382,9 +382,9 @@ def front_cut(stats: NgramStats, word: str) -> bool:
     read on the word's first characters (at most the longest n-gram less one) when longer."""
     head = word[: len(stats.keys) - 2]
     prev, c = stats.top_left(head)
-    if c < BOUND_MIN_USES or c < BOUND_SHARE * stats.count(head):
+    if c < BOUND_MIN_USES or _dict_tag(prev + word[0]) is None:
         return False
-    return _dict_tag(prev + word[0]) is not None
+    return c >= BOUND_SHARE * stats.count(head)
 
 
 def speaker_terms(text: str) -> Counter[str]:
