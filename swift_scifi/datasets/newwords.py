@@ -102,8 +102,8 @@ class NgramStats:
             ext, freqs = self.keys[n + 1], self.freqs[n + 1]
             ends = ext & ((1 << (_BITS * n)) - 1)
             order = np.lexsort((-freqs, ends))  # by end, the most frequent first character first
-            ends, first = ends[order], np.unique(ends[order], return_index=True)[1]
-            self._left[n] = (ends[first], ext[order][first] >> (_BITS * n), freqs[order][first])
+            pick = order[np.unique(ends[order], return_index=True)[1]]  # each end's most frequent extension
+            self._left[n] = (ends[pick], ext[pick] >> (_BITS * n), freqs[pick])
         ends, heads, counts = self._left[n]
         i = int(np.searchsorted(ends, key))
         if i == len(ends) or int(ends[i]) != key:

@@ -296,6 +296,7 @@ class TermMatcher:
         payloads, edges, caps, n = self.index.payloads, self.edges, self.caps, len(text)
         word_ch = _WORD_CHARS
         low = None
+        names_only: dict[str, bool] = {}  # capitalised_in_names_only per term, asked at lower-case hits
         for q in range(p, p + 3 * nr, 3):
             k, start, end = res[q], res[q + 1], res[q + 2]
             direct, anchored = payloads[k]
@@ -323,8 +324,11 @@ class TermMatcher:
                         spans.append((start, end))
                         correct[term] = correct.get(term, 0) + 1
                         continue  # "Heat-ray" opening a sentence, "Load Forecasting" in a heading
-                    if surface[0].islower() and term[0].isupper() and capitalised_in_names_only(text, term):
-                        continue  # "the first robo-advisor" where Robo-Advisor heads names (HFT Robo-Advisor)
+                    if surface[0].islower() and term[0].isupper():
+                        if term not in names_only:  # one scan of the text per term, however many hits
+                            names_only[term] = capitalised_in_names_only(text, term)
+                        if names_only[term]:
+                            continue  # "the first robo-advisor" where Robo-Advisor heads names (HFT Robo-Advisor)
                 elif vkind in _WORD_SWAPS and not word_swap_is_slip(text, start, end, term):
                     continue  # a word the writer may mean (八届, 行这): a slip only where the sentence wants the term
                 elif vkind == "edit1" and _another_word(text, start, end, term):
@@ -458,14 +462,14 @@ def capitalised_in_names_only(text: str, term: str) -> bool:
     sentence or a line say neither."""
     names: set[str] = set()
     for m in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
-        before = re.search(r"(\S+)[ \t]+$", text[max(0, m.start() - 40) : m.start()])
+        lo = max(0, m.start() - 40)
+        before = re.search(r"(\S+)[ \t]+$", text[lo : m.start()])
         if before is None or before.group(1)[-1] in ".!?:;…\"“”'‘’)]*_":
             continue  # the term opens a line, a sentence or a quotation
         word = before.group(1)
         if not word[0].isupper():
             return False  # the term on its own: "the Heat-Ray"
-        word_start = max(0, m.start() - 40) + before.start()
-        if (word.isupper() and len(word) > 1) or not _at_sentence_start(text, word_start):
+        if (word.isupper() and len(word) > 1) or not _at_sentence_start(text, lo + before.start()):
             names.add(word)  # "HFT Robo-Advisor"; not "The Heat-Ray" opening a sentence
     return len(names) >= 2
 
